@@ -16,5 +16,5 @@ function(bw_add_test name)
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES
     LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
-    ENVIRONMENT "BW_VECTORS_DIR=${BW_VECTORS_DIR};BW_BIN_DIR=${CMAKE_BINARY_DIR}/bin")
+    ENVIRONMENT "BW_VECTORS_DIR=${BW_VECTORS_DIR};BW_BIN_DIR=${CMAKE_BINARY_DIR}/bin;BW_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 endfunction()

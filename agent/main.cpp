@@ -1,0 +1,78 @@
+// breakwater-agent: runs on the user's machine; holds one encrypted stream to the relay and
+// runs Claude Code sessions for paired clients (DESIGN §5). It opens no listening port.
+#include <signal.h>
+
+#include <iostream>
+#include <string>
+
+#include "bw/config/config.hpp"
+#include "bw/log/log.hpp"
+#include "state_dir.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "breakwater-agent — runs Claude Code sessions on this machine for your paired devices\n\n"
+    "Usage: breakwater-agent [--config FILE] [COMMAND]\n\n"
+    "Commands:\n"
+    "  run            start the agent and stay in the foreground (default)\n"
+    "  check          validate the configuration and the private state folder, then exit\n"
+    "  help           show this text\n"
+    "  version        print the version\n\n"
+    "The agent opens no listening port; it keeps its keys and pairing state in a private\n"
+    "folder (mode 0700) that it refuses to use if anyone else can read it.\n\n"
+    "Configuration keys (each overridable by the environment variable shown):\n";
+
+bw::config::Schema agent_schema() {
+  bw::config::Schema s;
+  s.add({.path = "relay.address", .default_value = "127.0.0.1:7440", .help = "relay gRPC address (host:port)"});
+  s.add({.path = "relay.ca_file", .default_value = "", .help = "PEM CA that verifies the relay (empty: system store)"});
+  s.add({.path = "relay.server_name", .default_value = "", .help = "name expected in the relay certificate, if not the host"});
+  s.add({.path = "state.dir", .default_value = "", .help = "private state folder (default ~/.local/state/breakwater-agent)"});
+  s.add({.path = "log.level", .default_value = "info", .help = "debug, info, warn or error",
+         .one_of = {"debug", "info", "warn", "error"}});
+  return s;
+}
+
+int run(const bw::config::Values& v, bool check_only) {
+  const std::string dir = v.str("state.dir").empty() ? bw::agent::default_state_dir() : v.str("state.dir");
+  if (auto st = bw::agent::ensure_private_dir(dir); !st) {
+    std::cerr << "breakwater-agent: " << st.error().message << "\n";
+    return 1;
+  }
+  if (check_only) return std::cout << "configuration and state folder are valid\n", 0;
+
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  bw::log::info("started", {{"state_dir", dir}, {"relay", v.str("relay.address")}, {"version", BW_VERSION}});
+  int sig = 0;
+  sigwait(&set, &sig);
+  bw::log::info("stopped", {{"signal", sig}});
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path, command = "run";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--config" && i + 1 < argc) config_path = argv[++i];
+    else if (a == "--help" || a == "-h") command = "help";
+    else if (a == "--version") command = "version";
+    else if (a == "run" || a == "check" || a == "help" || a == "version") command = a;
+    else return std::cerr << "breakwater-agent: unknown argument '" << a << "' (see --help)\n", 2;
+  }
+  const auto schema = agent_schema();
+  if (command == "help") return std::cout << kUsage << schema.describe(), 0;
+  if (command == "version") return std::cout << "breakwater-agent " << BW_VERSION << "\n", 0;
+  auto values = bw::config::load_file(schema, config_path, bw::config::process_environment());
+  if (!values) return std::cerr << "breakwater-agent: " << values.error().message << "\n", 2;
+  bw::log::set_service("agent");
+  bw::log::Level level{};
+  if (bw::log::parse_level(values->str("log.level"), level)) bw::log::set_level(level);
+  return run(values.value(), command == "check");
+}

@@ -1,0 +1,46 @@
+// breakwater-relay: routes end-to-end encrypted envelopes between agents and clients
+// (DESIGN §4). Its gRPC listener faces agents on users' machines, which authenticate with
+// device tokens, not cluster certificates; hence no client-certificate requirement.
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+
+#include <memory>
+
+#include "bw/service/service_main.hpp"
+
+namespace {
+
+// The actor system that will hold connection, router and Redis actors. The config must
+// outlive the system, so both live in one object, destroyed system first.
+struct Actors {
+  explicit Actors(std::size_t threads) {
+    cfg.set("scheduler.max-threads", threads);
+    system = std::make_unique<caf::actor_system>(cfg);
+  }
+  ~Actors() { system.reset(); }
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> system;
+};
+
+bw::Status start_actors(bw::service::ServiceContext& ctx) {
+  const auto threads = static_cast<std::size_t>(ctx.config().integer("relay.actor_threads"));
+  ctx.keep_alive_.push_back(std::make_shared<Actors>(threads));
+  return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bw::service::ServiceSpec spec;
+  spec.name = "relay";
+  spec.summary = "end-to-end encrypted message relay between agents and clients";
+  spec.grpc_port = 7440;
+  spec.ops_port = 9440;
+  spec.require_client_certs = false;
+  spec.add_config = [](bw::config::Schema& s) {
+    s.add({.path = "relay.actor_threads", .type = bw::config::Type::kInt, .default_value = "2",
+           .help = "CAF scheduler worker threads", .min = 1, .max = 64});
+  };
+  spec.start = start_actors;
+  return bw::service::run_service(argc, argv, spec);
+}
