@@ -1,0 +1,164 @@
+// ChildProcess, TempDir and ports: the process rules every server fixture relies on —
+// output captured, the whole group ended, nothing left behind even when the test dies.
+#include <gtest/gtest.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "bw/testing/child_process.hpp"
+#include "bw/testing/errors.hpp"
+#include "bw/testing/ports.hpp"
+#include "bw/testing/temp_dir.hpp"
+
+namespace bw::testing {
+namespace {
+
+using std::chrono::milliseconds;
+
+ProcessSpec shell(const std::string& script) {
+  ProcessSpec spec;
+  spec.program = "/bin/sh";
+  spec.args = {"-c", script};
+  return spec;
+}
+
+// Gone means: no such pid, or only a zombie waiting for its (new) parent to reap it.
+bool process_gone(pid_t pid) {
+  for (int i = 0; i < 200; ++i) {
+    if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string pid_field, comm, state;
+    if (stat >> pid_field >> comm >> state && state == "Z") return true;
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  return false;
+}
+
+TEST(TempDir, CreatesPrivateFolderAndRemovesItWithContent) {
+  std::filesystem::path path;
+  {
+    auto dir = TempDir::create("bw-unit-");
+    ASSERT_TRUE(dir.ok()) << dir.error().message;
+    path = dir->path();
+    struct stat st {};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0700u);
+    std::filesystem::create_directories(path / "a" / "b");
+    std::ofstream(path / "a" / "b" / "f") << "x";
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST(Ports, FreeLoopbackPortIsNonZeroAndNotListening) {
+  std::uint16_t port = free_loopback_port();
+  ASSERT_NE(port, 0);
+  EXPECT_FALSE(loopback_port_accepts(port));
+}
+
+TEST(ChildProcess, CapturesStdoutStderrAndExitCode) {
+  auto child = ChildProcess::spawn(shell("echo out; echo err >&2; exit 3"));
+  ASSERT_TRUE(child.ok()) << child.error().message;
+  auto status = child->wait_exit(milliseconds(5000));
+  ASSERT_TRUE(status.ok()) << status.error().message;
+  EXPECT_TRUE(status->exited());
+  EXPECT_EQ(status->code, 3);
+  EXPECT_EQ(read_text_file(child->stdout_path()), "out\n");
+  EXPECT_EQ(read_text_file(child->stderr_path()), "err\n");
+  EXPECT_FALSE(child->alive());
+}
+
+TEST(ChildProcess, AddsEnvironmentEntries) {
+  ProcessSpec spec = shell("echo \"$BW_HARNESS_X\"");
+  spec.env = {"BW_HARNESS_X=42"};
+  auto out = run_to_exit(std::move(spec), milliseconds(5000));
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(*out, "42\n");
+}
+
+TEST(ChildProcess, ReportsMissingProgram) {
+  ProcessSpec spec;
+  spec.program = "bw-no-such-program-anywhere";
+  auto child = ChildProcess::spawn(std::move(spec));
+  ASSERT_FALSE(child.ok());
+  EXPECT_EQ(child.error().code, static_cast<int>(HarnessErrc::kNotFound));
+}
+
+TEST(ChildProcess, WaitExitTimesOutWhileRunning) {
+  auto child = ChildProcess::spawn(shell("sleep 30"));
+  ASSERT_TRUE(child.ok()) << child.error().message;
+  auto status = child->wait_exit(milliseconds(50));
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.error().code, static_cast<int>(HarnessErrc::kTimeout));
+  EXPECT_TRUE(child->alive());
+}
+
+TEST(ChildProcess, TerminateEscalatesToSigkillWhenSignalIsIgnored) {
+  auto child = ChildProcess::spawn(shell("trap '' TERM; echo ready; sleep 30"));
+  ASSERT_TRUE(child.ok()) << child.error().message;
+  while (read_text_file(child->stdout_path()).empty()) std::this_thread::sleep_for(milliseconds(5));
+  auto begin = std::chrono::steady_clock::now();
+  ExitStatus status = child->terminate(SIGTERM, milliseconds(200));
+  EXPECT_EQ(status.signal, SIGKILL) << status.describe();
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, milliseconds(2000));
+}
+
+TEST(ChildProcess, DestructorEndsTheWholeProcessGroup) {
+  pid_t leader = -1;
+  pid_t grandchild = -1;
+  {
+    auto child = ChildProcess::spawn(shell("sleep 30 & echo $!; wait"));
+    ASSERT_TRUE(child.ok()) << child.error().message;
+    leader = child->pid();
+    std::string out;
+    while ((out = read_text_file(child->stdout_path())).empty()) {
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+    grandchild = std::stoi(out);
+    EXPECT_EQ(::getpgid(grandchild), leader);
+  }
+  EXPECT_TRUE(process_gone(leader));
+  EXPECT_TRUE(process_gone(grandchild));
+}
+
+TEST(ChildProcess, DiesWithTheTestProcess) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t test_process = ::fork();
+  ASSERT_GE(test_process, 0);
+  if (test_process == 0) {  // stands in for a test binary that crashes
+    ::close(fds[0]);
+    auto child = ChildProcess::spawn(shell("sleep 30"));
+    pid_t pid = child.ok() ? child->pid() : -1;
+    ssize_t n = ::write(fds[1], &pid, sizeof(pid));
+    (void)n;
+    ::raise(SIGKILL);  // no destructor runs
+  }
+  ::close(fds[1]);
+  pid_t orphan = -1;
+  ASSERT_EQ(::read(fds[0], &orphan, sizeof(orphan)), static_cast<ssize_t>(sizeof(orphan)));
+  ::close(fds[0]);
+  ::waitpid(test_process, nullptr, 0);
+  ASSERT_GT(orphan, 0);
+  EXPECT_TRUE(process_gone(orphan));
+}
+
+TEST(ChildProcess, RunsAsAnotherUserWhenRoot) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root";
+  passwd* pw = ::getpwnam("postgres");
+  if (pw == nullptr) GTEST_SKIP() << "no postgres user";
+  ProcessSpec spec = shell("id -u; echo \"$HOME\"");
+  spec.run_as_user = "postgres";
+  auto out = run_to_exit(std::move(spec), milliseconds(5000));
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(*out, std::to_string(pw->pw_uid) + "\n" + pw->pw_dir + "\n");
+}
+
+}  // namespace
+}  // namespace bw::testing

@@ -1,0 +1,232 @@
+// fork/exec for ChildProcess.
+//
+// The parent resolves the program, the user, the log files, argv and envp before fork();
+// the child then only calls async-signal-safe functions: setpgid, dup2, sigaction,
+// setgroups/setgid/setuid, prctl, chdir, execve, write, _exit. An exec failure is sent back
+// over a close-on-exec pipe, so spawn_process() knows whether exec succeeded.
+#include "spawn.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "bw/testing/errors.hpp"
+
+extern char** environ;
+
+namespace bw::testing::detail {
+namespace {
+
+struct User {
+  bool change = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::string home;
+};
+
+// Steps the child reports when exec fails.
+enum ChildStep : int { kStepSetpgid = 1, kStepDup, kStepUser, kStepPdeath, kStepChdir, kStepExec };
+
+const char* step_name(int step) {
+  switch (step) {
+    case kStepSetpgid: return "setpgid";
+    case kStepDup: return "dup2";
+    case kStepUser: return "setgid/setuid";
+    case kStepPdeath: return "prctl(PR_SET_PDEATHSIG)";
+    case kStepChdir: return "chdir";
+    default: return "execve";
+  }
+}
+
+Result<std::string> resolve_program(const std::string& program) {
+  if (program.find('/') != std::string::npos) {
+    if (::access(program.c_str(), X_OK) == 0) return program;
+    return harness_error(HarnessErrc::kNotFound, "not executable: " + program);
+  }
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    std::size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    std::string candidate = dirs.substr(start, end - start) + "/" + program;
+    if (end > start && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return harness_error(HarnessErrc::kNotFound, "program not found in PATH: " + program);
+}
+
+Result<User> resolve_user(const std::string& name) {
+  User user;
+  if (name.empty()) return user;
+  passwd pw{};
+  passwd* found = nullptr;
+  std::vector<char> buf(16384);
+  if (::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
+    return harness_error(HarnessErrc::kNotFound, "no such user: " + name);
+  }
+  user.uid = pw.pw_uid;
+  user.gid = pw.pw_gid;
+  user.home = pw.pw_dir != nullptr ? pw.pw_dir : "/";
+  if (user.uid == ::geteuid()) return user;  // already that user: nothing to change
+  if (::geteuid() != 0) {
+    return harness_error(HarnessErrc::kSystem, "running as " + name + " needs root");
+  }
+  user.change = true;
+  return user;
+}
+
+// Our environment, with spec.env entries (and the target user's HOME/USER) overriding.
+std::vector<std::string> build_env(const ProcessSpec& spec, const User& user) {
+  std::vector<std::string> overrides = spec.env;
+  if (user.change) {
+    overrides.insert(overrides.begin(), {"HOME=" + user.home, "USER=" + spec.run_as_user,
+                                         "LOGNAME=" + spec.run_as_user});
+  }
+  auto key_of = [](const std::string& kv) { return kv.substr(0, kv.find('=')); };
+  std::vector<std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string kv = *e;
+    bool overridden = false;
+    for (const auto& o : overrides) overridden = overridden || key_of(o) == key_of(kv);
+    if (!overridden) env.push_back(std::move(kv));
+  }
+  env.insert(env.end(), overrides.begin(), overrides.end());
+  return env;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (auto& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+struct ChildSetup {
+  int in_fd, out_fd, err_fd, report_fd;
+  pid_t parent;
+  const User* user;
+  const char* working_dir;  // nullptr: keep
+  const char* path;
+  char** argv;
+  char** envp;
+};
+
+[[noreturn]] void fail_in_child(int report_fd, int step) {
+  int msg[2] = {step, errno};
+  ssize_t ignored = ::write(report_fd, msg, sizeof(msg));
+  (void)ignored;
+  ::_exit(127);
+}
+
+[[noreturn]] void child_main(const ChildSetup& s) {
+  if (::setpgid(0, 0) != 0) fail_in_child(s.report_fd, kStepSetpgid);
+  if (::dup2(s.in_fd, 0) < 0 || ::dup2(s.out_fd, 1) < 0 || ::dup2(s.err_fd, 2) < 0) {
+    fail_in_child(s.report_fd, kStepDup);
+  }
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  ::sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (s.user->change && (::setgroups(1, &s.user->gid) != 0 || ::setgid(s.user->gid) != 0 ||
+                         ::setuid(s.user->uid) != 0)) {
+    fail_in_child(s.report_fd, kStepUser);
+  }
+  // After setuid: a change of credentials clears the parent-death signal.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail_in_child(s.report_fd, kStepPdeath);
+  if (::getppid() != s.parent) ::_exit(127);  // the test died before prctl took effect
+  if (s.working_dir != nullptr && ::chdir(s.working_dir) != 0) {
+    fail_in_child(s.report_fd, kStepChdir);
+  }
+  ::execve(s.path, s.argv, s.envp);
+  fail_in_child(s.report_fd, kStepExec);
+}
+
+// Opens <dir>/<name> for appending (close-on-exec; the child dup2s it).
+Result<int> open_log(const std::filesystem::path& file) {
+  int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return system_error("open(" + file.string() + ")");
+  return fd;
+}
+
+class Fds {
+ public:
+  ~Fds() {
+    for (int fd : fds_) ::close(fd);
+  }
+  int add(int fd) { fds_.push_back(fd); return fd; }
+
+ private:
+  std::vector<int> fds_;
+};
+
+// Reads the child's exec report; EOF means exec succeeded.
+Result<pid_t> await_exec(pid_t pid, int report_fd, const std::string& path) {
+  int msg[2] = {0, 0};
+  ssize_t n;
+  do {
+    n = ::read(report_fd, msg, sizeof(msg));
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) return pid;
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return harness_error(HarnessErrc::kStartFailed, path + ": " + step_name(msg[0]) +
+                                                      " failed: " + std::strerror(msg[1]));
+}
+
+}  // namespace
+
+Result<pid_t> spawn_process(const ProcessSpec& spec, const std::filesystem::path& log_dir) {
+  auto path = resolve_program(spec.program);
+  if (!path) return path.error();
+  auto user = resolve_user(spec.run_as_user);
+  if (!user) return user.error();
+
+  Fds fds;
+  auto out = open_log(log_dir / (spec.log_name + ".stdout"));
+  if (!out) return out.error();
+  fds.add(*out);
+  auto err = open_log(log_dir / (spec.log_name + ".stderr"));
+  if (!err) return err.error();
+  fds.add(*err);
+  int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (in < 0) return system_error("open(/dev/null)");
+  fds.add(in);
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) return system_error("pipe2");
+  fds.add(report[0]);
+  int report_write = report[1];
+
+  std::vector<std::string> argv_s{*path};
+  argv_s.insert(argv_s.end(), spec.args.begin(), spec.args.end());
+  std::vector<std::string> env_s = build_env(spec, *user);
+  std::vector<char*> argv = c_strings(argv_s);
+  std::vector<char*> envp = c_strings(env_s);
+  std::string wd = spec.working_dir.string();
+  ChildSetup setup{in,          *out, *err, report_write, ::getpid(), &user.value(),
+                   wd.empty() ? nullptr : wd.c_str(), path->c_str(), argv.data(), envp.data()};
+
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    ::close(report_write);
+    return system_error("fork");
+  }
+  if (pid == 0) child_main(setup);
+  ::setpgid(pid, pid);  // also done by the child; whichever runs first wins the race
+  ::close(report_write);
+  return await_exec(pid, report[0], *path);
+}
+
+}  // namespace bw::testing::detail
