@@ -82,6 +82,18 @@ TEST(ChildProcess, AddsEnvironmentEntries) {
   EXPECT_EQ(*out, "42\n");
 }
 
+TEST(ChildProcess, DoesNotInheritOurDescriptors) {
+  int leaky[2];
+  ASSERT_EQ(::pipe(leaky), 0);  // no O_CLOEXEC, like a hiredis socket
+  std::string fd = std::to_string(leaky[1]);
+  auto out = run_to_exit(shell("[ -e /proc/self/fd/" + fd + " ] && echo leaked || echo clean"),
+                         milliseconds(5000));
+  ::close(leaky[0]);
+  ::close(leaky[1]);
+  ASSERT_TRUE(out.ok()) << out.error().message;
+  EXPECT_EQ(*out, "clean\n");
+}
+
 TEST(ChildProcess, ReportsMissingProgram) {
   ProcessSpec spec;
   spec.program = "bw-no-such-program-anywhere";
@@ -128,13 +140,17 @@ TEST(ChildProcess, DestructorEndsTheWholeProcessGroup) {
 }
 
 TEST(ChildProcess, DiesWithTheTestProcess) {
+  auto logs = TempDir::create("bw-unit-");  // ours: the "crashing" process cannot clean up
+  ASSERT_TRUE(logs.ok());
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
   pid_t test_process = ::fork();
   ASSERT_GE(test_process, 0);
   if (test_process == 0) {  // stands in for a test binary that crashes
     ::close(fds[0]);
-    auto child = ChildProcess::spawn(shell("sleep 30"));
+    ProcessSpec spec = shell("sleep 30");
+    spec.log_dir = logs->path();
+    auto child = ChildProcess::spawn(std::move(spec));
     pid_t pid = child.ok() ? child->pid() : -1;
     ssize_t n = ::write(fds[1], &pid, sizeof(pid));
     (void)n;

@@ -5,6 +5,7 @@
 // the answer to a later command, and the next call starts from a fresh connection.
 #include "bw/redis/connection.hpp"
 
+#include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <poll.h>
 
@@ -88,8 +89,8 @@ struct Connection::Impl {
   // A failed hiredis call on c: kTimeout, kConnectionLost (in flight) / kConnect, kProtocol.
   Error classify(const redisContext& c, int saved_errno, bool in_flight) const {
     if (c.err == REDIS_ERR_IO && (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)) {
-      return make_error(Errc::kTimeout, where() + ": no reply within " +
-                                            std::to_string(options.command_timeout.count()) + " ms");
+      auto limit = std::to_string(options.command_timeout.count());
+      return make_error(Errc::kTimeout, where() + ": no reply within " + limit + " ms");
     }
     std::string message = where() + ": " + c.errstr;
     if (c.err == REDIS_ERR_IO || c.err == REDIS_ERR_EOF) {
@@ -134,6 +135,7 @@ struct Connection::Impl {
                                          to_timeval(options.connect_timeout)));
     if (!c) return make_error(Errc::kConnect, where() + ": cannot allocate a context");
     if (c->err != 0) return make_error(Errc::kConnect, where() + ": " + c->errstr);
+    ::fcntl(c->fd, F_SETFD, FD_CLOEXEC);  // hiredis 0.14 does not: keep it from children
     if (redisSetTimeout(c.get(), to_timeval(options.command_timeout)) != REDIS_OK) {
       return make_error(Errc::kConnect, where() + ": cannot set timeouts: " + c->errstr);
     }

@@ -1,9 +1,9 @@
 // fork/exec for ChildProcess.
 //
 // The parent resolves the program, the user, the log files, argv and envp before fork();
-// the child then only calls async-signal-safe functions: setpgid, dup2, sigaction,
-// setgroups/setgid/setuid, prctl, chdir, execve, write, _exit. An exec failure is sent back
-// over a close-on-exec pipe, so spawn_process() knows whether exec succeeded.
+// the child then only calls async-signal-safe functions: setpgid, dup2, close_range/fcntl,
+// sigaction, setgroups/setgid/setuid, prctl, chdir, execve, write, _exit. An exec failure
+// is sent back over a close-on-exec pipe, so spawn_process() knows whether exec succeeded.
 #include "spawn.hpp"
 
 #include <fcntl.h>
@@ -11,9 +11,12 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -120,6 +123,7 @@ struct ChildSetup {
   const char* path;
   char** argv;
   char** envp;
+  int max_fd;  // fallback bound for marking descriptors close-on-exec
 };
 
 [[noreturn]] void fail_in_child(int report_fd, int step) {
@@ -133,6 +137,10 @@ struct ChildSetup {
   if (::setpgid(0, 0) != 0) fail_in_child(s.report_fd, kStepSetpgid);
   if (::dup2(s.in_fd, 0) < 0 || ::dup2(s.out_fd, 1) < 0 || ::dup2(s.err_fd, 2) < 0) {
     fail_in_child(s.report_fd, kStepDup);
+  }
+  // Descriptors the test opened without O_CLOEXEC (hiredis sockets, for one) stay ours.
+  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0) {
+    for (int fd = 3; fd < s.max_fd; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);
   }
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
@@ -161,6 +169,7 @@ Result<int> open_log(const std::filesystem::path& file) {
   return fd;
 }
 
+// Closes the parent's copies of the child's descriptors when spawn_process returns.
 class Fds {
  public:
   ~Fds() {
@@ -171,6 +180,27 @@ class Fds {
  private:
   std::vector<int> fds_;
 };
+
+// stdin (/dev/null), stdout and stderr (appended log files) for the child; owned by `fds`.
+Result<std::array<int, 3>> open_std_fds(const ProcessSpec& spec,
+                                        const std::filesystem::path& log_dir, Fds& fds) {
+  int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (in < 0) return system_error("open(/dev/null)");
+  fds.add(in);
+  auto out = open_log(log_dir / (spec.log_name + ".stdout"));
+  if (!out) return out.error();
+  fds.add(*out);
+  auto err = open_log(log_dir / (spec.log_name + ".stderr"));
+  if (!err) return err.error();
+  fds.add(*err);
+  return std::array<int, 3>{in, *out, *err};
+}
+
+int max_fd_bound() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 65536;
+  return static_cast<int>(std::min<rlim_t>(limit.rlim_cur, 65536));
+}
 
 // Reads the child's exec report; EOF means exec succeeded.
 Result<pid_t> await_exec(pid_t pid, int report_fd, const std::string& path) {
@@ -193,21 +223,12 @@ Result<pid_t> spawn_process(const ProcessSpec& spec, const std::filesystem::path
   if (!path) return path.error();
   auto user = resolve_user(spec.run_as_user);
   if (!user) return user.error();
-
   Fds fds;
-  auto out = open_log(log_dir / (spec.log_name + ".stdout"));
-  if (!out) return out.error();
-  fds.add(*out);
-  auto err = open_log(log_dir / (spec.log_name + ".stderr"));
-  if (!err) return err.error();
-  fds.add(*err);
-  int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (in < 0) return system_error("open(/dev/null)");
-  fds.add(in);
+  auto std_fds = open_std_fds(spec, log_dir, fds);
+  if (!std_fds) return std_fds.error();
   int report[2];
   if (::pipe2(report, O_CLOEXEC) != 0) return system_error("pipe2");
   fds.add(report[0]);
-  int report_write = report[1];
 
   std::vector<std::string> argv_s{*path};
   argv_s.insert(argv_s.end(), spec.args.begin(), spec.args.end());
@@ -215,17 +236,16 @@ Result<pid_t> spawn_process(const ProcessSpec& spec, const std::filesystem::path
   std::vector<char*> argv = c_strings(argv_s);
   std::vector<char*> envp = c_strings(env_s);
   std::string wd = spec.working_dir.string();
-  ChildSetup setup{in,          *out, *err, report_write, ::getpid(), &user.value(),
-                   wd.empty() ? nullptr : wd.c_str(), path->c_str(), argv.data(), envp.data()};
+  const auto& [in, out, err] = *std_fds;
+  ChildSetup setup{in, out, err, report[1], ::getpid(), &user.value(),
+                   wd.empty() ? nullptr : wd.c_str(), path->c_str(), argv.data(), envp.data(),
+                   max_fd_bound()};
 
   pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(report_write);
-    return system_error("fork");
-  }
   if (pid == 0) child_main(setup);
+  ::close(report[1]);
+  if (pid < 0) return system_error("fork");
   ::setpgid(pid, pid);  // also done by the child; whichever runs first wins the race
-  ::close(report_write);
   return await_exec(pid, report[0], *path);
 }
 

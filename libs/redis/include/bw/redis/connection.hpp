@@ -22,6 +22,9 @@
 //   (kServerError / kNoScript / kAuth); pipeline() keeps per-command error replies in place.
 // - SIGPIPE from writing to a dead socket is blocked and consumed for the calling thread
 //   during the write; the process's SIGPIPE disposition is not changed.
+// - The socket is made close-on-exec right after connecting, so programs the service
+//   starts do not inherit it (hiredis 0.14 cannot create it that way: a fork+exec in another
+//   thread during that instant could still inherit it).
 //
 // Thread-safety: a Connection is used by one thread at a time (it is not locked). Share a
 // Pool between threads instead. Pub/sub and MONITOR need a dedicated reader and are refused.
