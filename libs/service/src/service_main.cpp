@@ -56,8 +56,9 @@ sigset_t blocked_signals() {
 
 }  // namespace
 
-void ServiceContext::add_grpc_service(std::shared_ptr<grpc::Service> service) {
+void ServiceContext::add_grpc_service(std::shared_ptr<grpc::Service> service, std::string full_name) {
   builder_.RegisterService(service.get());
+  grpc_names_.push_back(std::move(full_name));
   keep_alive_.push_back(std::move(service));
 }
 

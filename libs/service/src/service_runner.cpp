@@ -5,12 +5,12 @@
 
 #include <grpc/support/log.h>
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/health_check_service_interface.h>
 
 #include <condition_variable>
 #include <thread>
 
 #include "bw/log/log.hpp"
+#include "bw/service/health_service.hpp"
 #include "bw/service/ops_server.hpp"
 #include "bw/service/tls.hpp"
 
@@ -63,8 +63,7 @@ Result<std::unique_ptr<OpsServer>> start_ops(const config::Values& v, metrics::F
 // Runs readiness checks every second and mirrors the result into gRPC health and a gauge.
 class ReadinessPoller {
  public:
-  ReadinessPoller(Readiness& r, grpc::HealthCheckServiceInterface* health, prometheus::Gauge& gauge)
-      : readiness_(r), health_(health), gauge_(gauge) {
+  ReadinessPoller(Readiness& r, prometheus::Gauge& gauge) : readiness_(r), gauge_(gauge) {
     tick();
     thread_ = std::thread([this] { loop(); });
   }
@@ -80,9 +79,7 @@ class ReadinessPoller {
 
  private:
   void tick() {
-    const bool ready = readiness_.poll();
-    if (health_) health_->SetServingStatus(ready);
-    gauge_.Set(ready ? 1 : 0);
+    gauge_.Set(readiness_.poll() ? 1 : 0);
   }
   void loop() {
     std::unique_lock lock(mu_);
@@ -93,7 +90,6 @@ class ReadinessPoller {
     }
   }
   Readiness& readiness_;
-  grpc::HealthCheckServiceInterface* health_;
   prometheus::Gauge& gauge_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -127,8 +123,9 @@ int run_configured(const ServiceSpec& spec, const config::Values& v, const sigse
   metrics::Factory metrics(spec.name, BW_VERSION);
   auto& ready_gauge = metrics.gauge("ready", "1 when the service passes its readiness checks").Add({});
   Readiness readiness;
-  grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
+  HealthService health(readiness);
+  builder.RegisterService(&health);
   ServiceContext ctx(v, metrics, readiness, builder);
   if (spec.start) {
     if (auto st = spec.start(ctx); !st) {
@@ -136,6 +133,7 @@ int run_configured(const ServiceSpec& spec, const config::Values& v, const sigse
       return 1;
     }
   }
+  for (const auto& name : ctx.grpc_service_names()) health.add_service_name(name);
   Error tls_error;
   auto creds = server_credentials(v, spec, tls_error);
   if (!creds) {
@@ -155,7 +153,7 @@ int run_configured(const ServiceSpec& spec, const config::Values& v, const sigse
     server->Shutdown();
     return 1;
   }
-  ReadinessPoller poller(readiness, server->GetHealthCheckService(), ready_gauge);
+  ReadinessPoller poller(readiness, ready_gauge);
   log::info("started", {{"grpc_port", grpc_port}, {"ops_port", ops.value()->port()},
                         {"tls", !v.boolean("tls.plaintext")}, {"mutual_tls", v.str("tls.client_auth") == "require"},
                         {"version", BW_VERSION}});
@@ -164,7 +162,7 @@ int run_configured(const ServiceSpec& spec, const config::Values& v, const sigse
   const auto drain = v.duration("server.drain_timeout");
   log::info("draining", {{"signal", sig}, {"drain_timeout_ms", drain.count()}});
   readiness.drain();
-  if (auto* health = server->GetHealthCheckService()) health->SetServingStatus(false);
+  health.shutdown();
   poller.stop();
   server->Shutdown(std::chrono::system_clock::now() + drain);
   server->Wait();

@@ -37,8 +37,10 @@ class ServiceContext {
   const config::Values& config() const { return values_; }
   metrics::Factory& metrics() { return metrics_; }
   Readiness& readiness() { return readiness_; }
-  // The service must outlive the server: pass ownership here.
-  void add_grpc_service(std::shared_ptr<grpc::Service> service);
+  // The service must outlive the server: pass ownership here. full_name (e.g.
+  // "breakwater.relay.v1.Relay") is what gRPC health answers for.
+  void add_grpc_service(std::shared_ptr<grpc::Service> service, std::string full_name);
+  const std::vector<std::string>& grpc_service_names() const { return grpc_names_; }
   // Called on SIGHUP (e.g. to reload rules); may be set once.
   void on_reload(std::function<void()> hook) { reload_ = std::move(hook); }
   // Called once after the gRPC server has stopped, before exit.
@@ -49,6 +51,7 @@ class ServiceContext {
   std::vector<std::shared_ptr<void>> keep_alive_;
 
  private:
+  std::vector<std::string> grpc_names_;
   const config::Values& values_;
   metrics::Factory& metrics_;
   Readiness& readiness_;

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Command 2 of the README: installs what is missing, builds everything under ASan+UBSan,
+# runs the whole test suite (unit, redis, postgres, e2e) and then every fuzz target briefly.
+#
+#   scripts/test.sh [--preset asan|debug|release] [--fuzz-seconds N] [--no-fuzz] [-L LABEL]
+#
+# Exit status is non-zero if anything fails. Servers the tests need (redis-server,
+# PostgreSQL) are started by the tests themselves on free loopback ports and stopped after.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+preset=asan
+fuzz_seconds=${BW_FUZZ_SECONDS:-15}
+run_fuzz=1
+ctest_args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --preset) preset=$2; shift 2 ;;
+    --fuzz-seconds) fuzz_seconds=$2; shift 2 ;;
+    --no-fuzz) run_fuzz=0; shift ;;
+    -L|-R|-E) ctest_args+=("$1" "$2"); shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "test.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+bash scripts/bootstrap.sh
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
+
+start=$(date +%s)
+cmake --preset "$preset" >/dev/null
+cmake --build --preset "$preset"
+built=$(date +%s)
+echo "== build ($preset) took $((built - start)) s"
+
+status=0
+ctest --preset "$preset" "${ctest_args[@]}" || status=1
+tested=$(date +%s)
+echo "== tests took $((tested - built)) s"
+
+if [ "$run_fuzz" = 1 ] && [ ${#ctest_args[@]} -eq 0 ]; then
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz
+  BW_FUZZ_SECONDS=$fuzz_seconds ctest --test-dir build/fuzz --output-on-failure -j2 || status=1
+  echo "== fuzzing took $(( $(date +%s) - tested )) s"
+fi
+exit $status
