@@ -8,10 +8,12 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <thread>
 
+#include "bw/testing/binaries.hpp"
 #include "bw/testing/child_process.hpp"
 #include "bw/testing/errors.hpp"
 #include "bw/testing/ports.hpp"
@@ -92,6 +94,33 @@ TEST(ChildProcess, DoesNotInheritOurDescriptors) {
   ::close(leaky[1]);
   ASSERT_TRUE(out.ok()) << out.error().message;
   EXPECT_EQ(*out, "clean\n");
+}
+
+TEST(ChildProcess, WaitForOutputSeesALine) {
+  auto child = ChildProcess::spawn(shell("sleep 0.05; echo listening on 1234; sleep 30"));
+  ASSERT_TRUE(child.ok()) << child.error().message;
+  Status seen = child->wait_for_output("listening on", milliseconds(5000));
+  EXPECT_TRUE(seen.ok()) << seen.error().message;
+}
+
+TEST(ChildProcess, WaitForOutputFailsFastWhenTheChildExits) {
+  auto child = ChildProcess::spawn(shell("echo something else >&2; exit 1"));
+  ASSERT_TRUE(child.ok()) << child.error().message;
+  auto begin = std::chrono::steady_clock::now();
+  Status seen = child->wait_for_output("listening on", milliseconds(5000));
+  ASSERT_FALSE(seen.ok());
+  EXPECT_EQ(seen.error().code, static_cast<int>(HarnessErrc::kStartFailed));
+  EXPECT_NE(seen.error().message.find("something else"), std::string::npos);
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, milliseconds(2000));
+}
+
+TEST(BuiltBinary, FindsProgramsInTheBuildFolder) {
+  if (std::getenv("BW_BIN_DIR") == nullptr) GTEST_SKIP() << "run through ctest";
+  auto self = built_binary("harness_process_test");
+  ASSERT_TRUE(self.ok()) << self.error().message;
+  auto missing = built_binary("bw-not-a-target");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, static_cast<int>(HarnessErrc::kNotFound));
 }
 
 TEST(ChildProcess, ReportsMissingProgram) {

@@ -129,6 +129,28 @@ ExitStatus ChildProcess::terminate(int sig, std::chrono::milliseconds timeout) {
   return *status_;
 }
 
+Status ChildProcess::wait_for_output(const std::string& text,
+                                     std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    bool exited = !alive();  // before reading: output written before the exit is seen
+    std::string out = output();
+    if (out.find(text) != std::string::npos) return {};
+    if (exited) {
+      return harness_error(HarnessErrc::kStartFailed, "pid " + std::to_string(pid_) +
+                                                          " ended without printing \"" + text +
+                                                          "\"; output:\n" + out);
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return harness_error(HarnessErrc::kTimeout, "pid " + std::to_string(pid_) +
+                                                      " did not print \"" + text + "\" in " +
+                                                      std::to_string(timeout.count()) +
+                                                      " ms; output:\n" + out);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 Status ChildProcess::signal_group(int sig) {
   if (pid_ <= 0 || status_) {
     return harness_error(HarnessErrc::kSystem, "process already reaped");

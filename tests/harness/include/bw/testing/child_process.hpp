@@ -76,6 +76,10 @@ class ChildProcess {
   // Error kSystem if the child is already reaped or killpg fails.
   Status signal_group(int sig);
 
+  // Waits until `text` appears in the child's stdout or stderr (e.g. "listening on").
+  // Errors: kStartFailed if the child exits first, kTimeout; both carry the output so far.
+  Status wait_for_output(const std::string& text, std::chrono::milliseconds timeout);
+
   // The exit status once the child has been reaped.
   std::optional<ExitStatus> exit_status() const { return status_; }
 

@@ -4,6 +4,7 @@
 // - A fresh cluster (initdb, trust auth, superuser "postgres", UTF8, C locale) in its own
 //   TempDir, listening only on 127.0.0.1 and a free port; unix sockets in that TempDir;
 //   fsync, synchronous_commit and full_page_writes off (a test cluster is disposable).
+//   initdb runs once per test process; each cluster starts from a copy of that template.
 // - PostgreSQL refuses to run as root: when the test runs as root, initdb, postgres and
 //   pg_ctl run as the "postgres" system user in a folder chowned to it; otherwise as us.
 // - The postmaster is our direct child (postgres -D ..., not `pg_ctl start`): pg_ctl start
@@ -74,6 +75,7 @@ class PostgresServer {
   Status launch();
   Status await_ready();
   Status create_database();
+  // A program run as the cluster's user; `name` is a file in bindir_ unless it has a '/'.
   ProcessSpec tool(const std::string& name, std::vector<std::string> args) const;
 
   PostgresOptions options_;
