@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "bw/redis/redis_config.hpp"
 #include "bw/service/service_main.hpp"
 
 namespace {
@@ -22,7 +23,11 @@ struct Actors {
   std::unique_ptr<caf::actor_system> system;
 };
 
-bw::Status start_actors(bw::service::ServiceContext& ctx) {
+bw::Status start(bw::service::ServiceContext& ctx) {
+  auto pool = bw::redis::make_pool(ctx.config());
+  if (!pool) return pool.error();
+  ctx.readiness().add_check("redis", [p = pool.value()] { return bw::redis::ping(*p); });
+  ctx.keep_alive_.push_back(pool.value());
   const auto threads = static_cast<std::size_t>(ctx.config().integer("relay.actor_threads"));
   ctx.keep_alive_.push_back(std::make_shared<Actors>(threads));
   return {};
@@ -38,9 +43,10 @@ int main(int argc, char** argv) {
   spec.ops_port = 9440;
   spec.require_client_certs = false;
   spec.add_config = [](bw::config::Schema& s) {
+    bw::redis::add_config_keys(s);
     s.add({.path = "relay.actor_threads", .type = bw::config::Type::kInt, .default_value = "2",
            .help = "CAF scheduler worker threads", .min = 1, .max = 64});
   };
-  spec.start = start_actors;
+  spec.start = start;
   return bw::service::run_service(argc, argv, spec);
 }

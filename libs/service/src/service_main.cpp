@@ -28,7 +28,10 @@ CommandLine parse_command_line(int argc, char** argv) {
     else if (a == "--check-config") cl.check_config = true;
     else if (a == "--config" && i + 1 < argc) cl.config_path = argv[++i];
     else if (a.starts_with("--config=")) cl.config_path = std::string(a.substr(9));
-    else cl.error = "unknown argument '" + std::string(a) + "' (see --help)";
+    else {
+      cl.error = "unknown argument '" + std::string(a) + "' (see --help)";
+      return cl;
+    }
   }
   if (cl.config_path.empty()) {
     if (const char* env = std::getenv("BREAKWATER_CONFIG")) cl.config_path = env;

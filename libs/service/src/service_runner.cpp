@@ -141,6 +141,9 @@ int run_configured(const ServiceSpec& spec, const config::Values& v, const sigse
     return 1;
   }
   int grpc_port = 0;
+  // gRPC sets SO_REUSEPORT by default: a second instance would then share the port
+  // silently instead of failing. One listener per address, always.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.AddListeningPort(v.str("server.grpc_listen"), creds, &grpc_port);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || grpc_port == 0) {

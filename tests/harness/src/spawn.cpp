@@ -89,7 +89,8 @@ Result<User> resolve_user(const std::string& name) {
   return user;
 }
 
-// Our environment, with spec.env entries (and the target user's HOME/USER) overriding.
+// Our environment, with spec.env entries (and the target user's HOME/USER) overriding; when
+// spec.env names a key twice, the later entry wins.
 std::vector<std::string> build_env(const ProcessSpec& spec, const User& user) {
   std::vector<std::string> overrides = spec.env;
   if (user.change) {
@@ -104,7 +105,12 @@ std::vector<std::string> build_env(const ProcessSpec& spec, const User& user) {
     for (const auto& o : overrides) overridden = overridden || key_of(o) == key_of(kv);
     if (!overridden) env.push_back(std::move(kv));
   }
-  env.insert(env.end(), overrides.begin(), overrides.end());
+  // Among the overrides themselves the last entry for a key wins, as with setenv().
+  for (auto it = overrides.rbegin(); it != overrides.rend(); ++it) {
+    bool later = false;
+    for (auto jt = overrides.rbegin(); jt != it; ++jt) later = later || key_of(*jt) == key_of(*it);
+    if (!later) env.push_back(*it);
+  }
   return env;
 }
 

@@ -1,0 +1,89 @@
+// The shared `redis` configuration section (see redis_config.hpp).
+#include "bw/redis/redis_config.hpp"
+
+#include "bw/redis/errors.hpp"
+
+#include <sys/stat.h>
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace bw::redis {
+namespace {
+
+Result<std::string> read_password_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return make_error(Errc::kInvalidArgument, "config: redis.password_file: cannot read " + path);
+  }
+  if (st.st_mode & S_IROTH) {
+    return make_error(Errc::kInvalidArgument, "config: redis.password_file: " + path + " is readable by other users; run chmod 600");
+  }
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string password = text.str();
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+  return password;
+}
+
+}  // namespace
+
+void add_config_keys(config::Schema& s) {
+  using config::Type;
+  s.add({.path = "redis.address", .default_value = "127.0.0.1:6379", .help = "Redis server (host:port)"});
+  s.add({.path = "redis.password", .default_value = "", .help = "Redis AUTH password (prefer password_file)"});
+  s.add({.path = "redis.password_file", .default_value = "", .help = "file holding the Redis password (mode 0600)"});
+  s.add({.path = "redis.db", .type = Type::kInt, .default_value = "0", .help = "database number", .min = 0, .max = 15});
+  s.add({.path = "redis.connect_timeout", .type = Type::kDuration, .default_value = "500ms",
+         .help = "TCP connect timeout per attempt", .min = 1, .max = 60'000});
+  s.add({.path = "redis.command_timeout", .type = Type::kDuration, .default_value = "1s",
+         .help = "time to wait for one reply", .min = 1, .max = 60'000});
+  s.add({.path = "redis.pool_size", .type = Type::kInt, .default_value = "4", .help = "connections per process",
+         .min = 1, .max = 256});
+}
+
+Result<PoolConfig> read_config(const config::Values& v) {
+  PoolConfig c;
+  const std::string& address = v.str("redis.address");
+  const auto colon = address.rfind(':');
+  unsigned port = 0;
+  const char* first = address.data() + (colon == std::string::npos ? 0 : colon + 1);
+  const char* last = address.data() + address.size();
+  auto [p, ec] = std::from_chars(first, last, port);
+  if (colon == std::string::npos || colon == 0 || ec != std::errc() || p != last || port == 0 || port > 65535) {
+    return make_error(Errc::kInvalidArgument, "config: redis.address: expected host:port, got '" + address + "'");
+  }
+  c.connection.host = address.substr(0, colon);
+  c.connection.port = static_cast<std::uint16_t>(port);
+  c.connection.password = v.str("redis.password");
+  if (!v.str("redis.password_file").empty()) {
+    if (!c.connection.password.empty()) {
+      return make_error(Errc::kInvalidArgument, "config: set redis.password or redis.password_file, not both");
+    }
+    auto pw = read_password_file(v.str("redis.password_file"));
+    if (!pw) return pw.error();
+    c.connection.password = std::move(pw.value());
+  }
+  c.connection.db = static_cast<int>(v.integer("redis.db"));
+  c.connection.connect_timeout = v.duration("redis.connect_timeout");
+  c.connection.command_timeout = v.duration("redis.command_timeout");
+  c.pool_size = static_cast<std::size_t>(v.integer("redis.pool_size"));
+  return c;
+}
+
+Result<std::shared_ptr<Pool>> make_pool(const config::Values& values) {
+  auto c = read_config(values);
+  if (!c) return c.error();
+  return std::make_shared<Pool>(c->connection, c->pool_size);
+}
+
+bool ping(Pool& pool) {
+  auto lease = pool.checkout(std::chrono::milliseconds(500));
+  if (!lease) return false;
+  auto reply = (*lease.value()).command({"PING"}, Idempotent::kYes);
+  return reply.ok();
+}
+
+}  // namespace bw::redis
