@@ -4,7 +4,7 @@
 function(bw_project_target target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast
-    -Wcast-align -Wunused -Woverloaded-virtual -Wnull-dereference
+    -Wcast-align -Wunused -Woverloaded-virtual
     -Wimplicit-fallthrough -Werror)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
     # GCC 12 reports false -Wrestrict/-Wstringop-overflow inside libstdc++ at -O2/-O3.
