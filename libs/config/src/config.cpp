@@ -159,7 +159,9 @@ Status apply_yaml(const Schema& schema, const YAML::Node& root, std::string_view
 Status apply_env(const Schema& schema, const Environment& env, Values& out) {
   std::set<std::string> sections;
   for (const auto& k : schema.keys()) sections.insert(env_name(k.path.substr(0, k.path.find('.'))) + "_");
-  for (const auto& [name, value] : env) {
+  for (const auto& var : env) {
+    const std::string& name = var.first;  // (clang 14 cannot capture a structured binding)
+    const std::string& value = var.second;
     bool in_section = std::any_of(sections.begin(), sections.end(),
                                   [&](const std::string& s) { return name.starts_with(s); });
     if (!in_section) continue;
