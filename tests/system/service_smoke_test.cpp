@@ -68,6 +68,11 @@ TEST_P(ServiceSmoke, BootsServesHealthAndMetricsAndDrainsOnSigterm) {
   EXPECT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("breakwater_" + c.name + "_build_info"), std::string::npos) << metrics.body;
   EXPECT_NE(metrics.body.find("breakwater_" + c.name + "_ready 1"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("breakwater_" + c.name +
+                              "_grpc_requests_total{code=\"OK\",method=\"/grpc.health.v1.Health/Check\"} 1"),
+            std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("breakwater_" + c.name + "_ops_requests_total{code=\"200\",path=\"/readyz\"} 1"),
+            std::string::npos) << metrics.body;
 
   const auto start = std::chrono::steady_clock::now();
   const ExitStatus exit = svc->process.terminate(SIGTERM, 5s);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "bw/log/log.hpp"
+#include "bw/service/grpc_metrics.hpp"
 #include "bw/service/health_service.hpp"
 #include "bw/service/ops_server.hpp"
 #include "bw/service/tls.hpp"
@@ -55,15 +56,21 @@ Result<std::unique_ptr<OpsServer>> start_ops(const config::Values& v, metrics::F
     o.cert_pem = material->cert_pem;
     o.key_pem = material->key_pem;
   }
-  return start_ops_server(o, [&metrics, &readiness](std::string_view method, std::string_view target) {
-    return route_ops(method, target, readiness.snapshot(), [&metrics] { return metrics.serialize(); });
+  auto& requests = metrics.counter("ops_requests", "Requests to the ops endpoints, by path and HTTP status");
+  return start_ops_server(o, [&metrics, &readiness, &requests](std::string_view method, std::string_view target) {
+    OpsResponse r = route_ops(method, target, readiness.snapshot(), [&metrics] { return metrics.serialize(); });
+    const std::string_view path = target.substr(0, target.find('?'));
+    const bool known = path == "/healthz" || path == "/readyz" || path == "/metrics";
+    requests.Add({{"path", known ? std::string(path) : "other"}, {"code", std::to_string(r.status)}}).Increment();
+    return r;
   });
 }
 
 // Runs readiness checks every second and mirrors the result into gRPC health and a gauge.
 class ReadinessPoller {
  public:
-  ReadinessPoller(Readiness& r, prometheus::Gauge& gauge) : readiness_(r), gauge_(gauge) {
+  ReadinessPoller(Readiness& r, prometheus::Gauge& gauge, prometheus::Family<prometheus::Counter>& failures)
+      : readiness_(r), gauge_(gauge), failures_(failures) {
     tick();
     thread_ = std::thread([this] { loop(); });
   }
@@ -80,6 +87,9 @@ class ReadinessPoller {
  private:
   void tick() {
     gauge_.Set(readiness_.poll() ? 1 : 0);
+    for (const auto& [name, ok] : readiness_.snapshot().checks) {
+      if (!ok) failures_.Add({{"check", name}}).Increment();
+    }
   }
   void loop() {
     std::unique_lock lock(mu_);
@@ -91,6 +101,7 @@ class ReadinessPoller {
   }
   Readiness& readiness_;
   prometheus::Gauge& gauge_;
+  prometheus::Family<prometheus::Counter>& failures_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
@@ -124,6 +135,9 @@ int run_configured(const ServiceSpec& spec, const config::Values& v, const sigse
   auto& ready_gauge = metrics.gauge("ready", "1 when the service passes its readiness checks").Add({});
   Readiness readiness;
   grpc::ServerBuilder builder;
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(make_grpc_metrics(metrics));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   HealthService health(readiness);
   builder.RegisterService(&health);
   ServiceContext ctx(v, metrics, readiness, builder);
@@ -156,7 +170,8 @@ int run_configured(const ServiceSpec& spec, const config::Values& v, const sigse
     server->Shutdown();
     return 1;
   }
-  ReadinessPoller poller(readiness, ready_gauge);
+  ReadinessPoller poller(readiness, ready_gauge,
+                         metrics.counter("readiness_check_failures", "Failed readiness checks, by check"));
   log::info("started", {{"grpc_port", grpc_port}, {"ops_port", ops.value()->port()},
                         {"tls", !v.boolean("tls.plaintext")}, {"mutual_tls", v.str("tls.client_auth") == "require"},
                         {"version", BW_VERSION}});
