@@ -25,17 +25,22 @@ constexpr const char* kUsage =
 
 bw::config::Schema agent_schema() {
   bw::config::Schema s;
-  s.add({.path = "relay.address", .default_value = "127.0.0.1:7440", .help = "relay gRPC address (host:port)"});
-  s.add({.path = "relay.ca_file", .default_value = "", .help = "PEM CA that verifies the relay (empty: system store)"});
-  s.add({.path = "relay.server_name", .default_value = "", .help = "name expected in the relay certificate, if not the host"});
-  s.add({.path = "state.dir", .default_value = "", .help = "private state folder (default ~/.local/state/breakwater-agent)"});
+  // Keys live in the `agent` section so their environment variables (BREAKWATER_AGENT_*)
+  // never collide with a service's or the terminal client's on the same machine.
+  s.add({.path = "agent.relay_address", .default_value = "127.0.0.1:7440", .help = "relay gRPC address (host:port)"});
+  s.add({.path = "agent.relay_ca_file", .default_value = "",
+         .help = "PEM CA that verifies the relay (empty: the system trust store, for a public relay)"});
+  s.add({.path = "agent.relay_server_name", .default_value = "",
+         .help = "name expected in the relay certificate, if not the host"});
+  s.add({.path = "agent.state_dir", .default_value = "",
+         .help = "private state folder, absolute (default ~/.local/state/breakwater-agent)"});
   s.add({.path = "log.level", .default_value = "info", .help = "debug, info, warn or error",
          .one_of = {"debug", "info", "warn", "error"}});
   return s;
 }
 
 int run(const bw::config::Values& v, bool check_only) {
-  const std::string dir = v.str("state.dir").empty() ? bw::agent::default_state_dir() : v.str("state.dir");
+  const std::string dir = v.str("agent.state_dir").empty() ? bw::agent::default_state_dir() : v.str("agent.state_dir");
   if (auto st = bw::agent::ensure_private_dir(dir); !st) {
     std::cerr << "breakwater-agent: " << st.error().message << "\n";
     return 1;
@@ -47,7 +52,7 @@ int run(const bw::config::Values& v, bool check_only) {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  bw::log::info("started", {{"state_dir", dir}, {"relay", v.str("relay.address")}, {"version", BW_VERSION}});
+  bw::log::info("started", {{"state_dir", dir}, {"relay", v.str("agent.relay_address")}, {"version", BW_VERSION}});
   int sig = 0;
   sigwait(&set, &sig);
   bw::log::info("stopped", {{"signal", sig}});

@@ -1,27 +1,53 @@
 // breakwater: the terminal client. Commands are dispatched to one file each in src/.
+#include <cstdlib>
 #include <iostream>
+#include <string>
 #include <string_view>
 
+#include "bw/config/config.hpp"
 #include "health_command.hpp"
 
 namespace {
 
 constexpr const char* kUsage =
     "breakwater — drive your Breakwater agents from a terminal\n\n"
-    "Usage: breakwater COMMAND [options]\n\n"
+    "Usage: breakwater [--config FILE] COMMAND [options]\n\n"
     "Commands:\n"
     "  health ADDRESS   check a service's gRPC health (see breakwater health --help)\n"
     "  version          print the version\n"
-    "  help             show this text\n";
+    "  help             show this text and the configuration keys\n\n"
+    "--config FILE (default $BREAKWATER_CONFIG) is checked before any command runs.\n\n"
+    "Configuration keys (each overridable by the environment variable shown):\n";
+
+bw::config::Schema client_schema() {
+  bw::config::Schema s;
+  // The `client` section keeps these variables (BREAKWATER_CLIENT_*) apart from the agent's.
+  s.add({.path = "client.auth_url", .default_value = "https://127.0.0.1:8410", .help = "auth service public API"});
+  s.add({.path = "client.relay_address", .default_value = "127.0.0.1:7440", .help = "relay address (host:port)"});
+  s.add({.path = "client.ca_file", .default_value = "",
+         .help = "PEM CA that verifies the services (empty: the system trust store, for a public deployment)"});
+  s.add({.path = "client.state_dir", .default_value = "", .help = "private folder for this client's keys"});
+  return s;
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) return std::cerr << kUsage, 2;
-  const std::string_view cmd = argv[1];
-  if (cmd == "help" || cmd == "--help" || cmd == "-h") return std::cout << kUsage, 0;
+  int first = 1;
+  std::string config_path;
+  if (const char* env = std::getenv("BREAKWATER_CONFIG")) config_path = env;
+  if (argc > 2 && std::string_view(argv[1]) == "--config") {
+    config_path = argv[2];
+    first = 3;
+  }
+  if (argc <= first) return std::cerr << kUsage, 2;
+  const std::string_view cmd = argv[first];
+  const auto schema = client_schema();
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") return std::cout << kUsage << schema.describe(), 0;
   if (cmd == "version" || cmd == "--version") return std::cout << "breakwater " << BW_VERSION << "\n", 0;
-  if (cmd == "health") return bw::cli::health_command(argc - 2, argv + 2);
+  auto config = bw::config::load_file(schema, config_path, bw::config::process_environment());
+  if (!config) return std::cerr << "breakwater: " << config.error().message << "\n", 2;
+  if (cmd == "health") return bw::cli::health_command(argc - first - 1, argv + first + 1);
   std::cerr << "breakwater: unknown command '" << cmd << "'\n\n" << kUsage;
   return 2;
 }

@@ -55,5 +55,31 @@ TEST_F(StateDir, RefusesSymlinksAndFiles) {
   EXPECT_EQ(ensure_private_dir((root_ / "file").string()).error().code, kStateDirNotDir);
 }
 
+TEST_F(StateDir, ATrailingSlashCannotSmuggleASymlink) {
+  auto target = root_ / "real2";
+  std::filesystem::create_directory(target);
+  ::chmod(target.c_str(), 0700);
+  std::filesystem::create_directory_symlink(target, root_ / "link2");
+  EXPECT_EQ(ensure_private_dir((root_ / "link2").string() + "/").error().code, kStateDirNotDir);
+  EXPECT_EQ(ensure_private_dir((root_ / "link2").string() + "//").error().code, kStateDirNotDir);
+}
+
+TEST_F(StateDir, RefusesRelativeAndDotDotPaths) {
+  EXPECT_FALSE(ensure_private_dir("relative/state"));
+  EXPECT_FALSE(ensure_private_dir((root_ / "a" / ".." / "b").string()));
+  EXPECT_FALSE(ensure_private_dir(""));
+}
+
+TEST_F(StateDir, RefusesAParentOthersCanWriteWithoutStickyBit) {
+  auto shared = root_ / "shared";
+  std::filesystem::create_directory(shared);
+  ::chmod(shared.c_str(), 0777);
+  auto st = ensure_private_dir((shared / "state").string());
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, kStateDirExposed);
+  ::chmod(shared.c_str(), 01777);  // sticky, like /tmp: others cannot rename our entries
+  EXPECT_TRUE(ensure_private_dir((shared / "state").string()));
+}
+
 }  // namespace
 }  // namespace bw::agent

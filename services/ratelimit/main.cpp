@@ -4,11 +4,19 @@
 
 namespace {
 
+bw::Status validate(const bw::config::Values& values) {
+  auto redis = bw::redis::read_config(values);
+  if (!redis) return redis.error();
+  return {};
+}
+
 bw::Status start(bw::service::ServiceContext& ctx) {
-  auto pool = bw::redis::make_pool(ctx.config());
-  if (!pool) return pool.error();
-  ctx.readiness().add_check("redis", [p = pool.value()] { return bw::redis::ping(*p); });
-  ctx.keep_alive_.push_back(pool.value());
+  auto redis = bw::redis::read_config(ctx.config());
+  if (!redis) return redis.error();
+  auto probe = std::make_shared<bw::redis::Probe>(redis.value());
+  ctx.readiness().add_check("redis", [probe] { return probe->ping(); });
+  ctx.keep(probe);
+  ctx.keep(std::make_shared<bw::redis::Pool>(redis->connection, redis->pool_size));
   return {};
 }
 
@@ -22,6 +30,7 @@ int main(int argc, char** argv) {
   spec.ops_port = 9420;
   spec.require_client_certs = true;
   spec.add_config = bw::redis::add_config_keys;
+  spec.validate = validate;
   spec.start = start;
   return bw::service::run_service(argc, argv, spec);
 }

@@ -87,15 +87,54 @@ TEST_F(BinaryCli, EnvironmentTypoAndBadTypeAreRejected) {
 }
 
 TEST_F(BinaryCli, CheckConfigAcceptsAValidFile) {
-  const auto cfg = write_file("ok.yaml", "log:\n  level: debug\n");
+  const auto cfg = write_file("ok.yaml", "log:\n  level: debug\ntls:\n  cert_file: " + pki("ratelimit.pem") +
+                                             "\n  key_file: " + pki("ratelimit-key.pem") + "\n  ca_file: " + ca_file() + "\n");
   auto r = run("breakwater-ratelimit", {"--config", cfg, "--check-config"});
   EXPECT_EQ(r.status.code, 0) << r.output;
 }
 
+TEST_F(BinaryCli, ADirectoryAsConfigFileIsRefused) {
+  auto dir = TempDir::create("bw-cli-dir-");
+  ASSERT_TRUE(dir);
+  auto r = run("breakwater-audit", {"--config", dir->path().string(), "--check-config"});
+  EXPECT_EQ(r.status.code, 2) << r.output;
+  EXPECT_NE(r.output.find("not a regular file"), std::string::npos) << r.output;
+}
+
 TEST_F(BinaryCli, RefusesToStartWithoutTlsMaterial) {
   auto r = run("breakwater-auth", {}, {"BREAKWATER_SERVER_GRPC_LISTEN=127.0.0.1:" + std::to_string(free_loopback_port())});
-  EXPECT_EQ(r.status.code, 1);
+  EXPECT_EQ(r.status.code, 2);
   EXPECT_NE(r.output.find("tls.cert_file"), std::string::npos) << r.output;
+}
+
+TEST_F(BinaryCli, PlaintextCannotClaimToRequireClientCertificates) {
+  auto r = run("breakwater-audit", {"--check-config"}, {"BREAKWATER_TLS_PLAINTEXT=true", "BREAKWATER_OPS_PLAINTEXT=true"});
+  EXPECT_EQ(r.status.code, 2) << r.output;
+  EXPECT_NE(r.output.find("tls.client_auth: none"), std::string::npos) << r.output;
+  r = run("breakwater-audit", {"--check-config"},
+          {"BREAKWATER_TLS_PLAINTEXT=true", "BREAKWATER_OPS_PLAINTEXT=true", "BREAKWATER_TLS_CLIENT_AUTH=none"});
+  EXPECT_EQ(r.status.code, 0) << r.output;
+}
+
+TEST_F(BinaryCli, RedisPasswordFileMustBePrivateAndNotEmpty) {
+  const auto tls_env = service_env("relay", free_loopback_port(), free_loopback_port());
+  auto with = [&](const std::string& file) {
+    auto env = tls_env;
+    env.push_back("BREAKWATER_REDIS_PASSWORD=");
+    env.push_back("BREAKWATER_REDIS_PASSWORD_FILE=" + file);
+    return run("breakwater-relay", {"--check-config"}, env);
+  };
+  auto exposed = with(write_file("pw", "hunter2hunter2\n", 0644));
+  EXPECT_EQ(exposed.status.code, 2);
+  EXPECT_NE(exposed.output.find("chmod 600"), std::string::npos) << exposed.output;
+  EXPECT_EQ(exposed.output.find("hunter2"), std::string::npos) << "password in the output";
+  auto empty = with(write_file("pw-empty", "\n", 0600));
+  EXPECT_EQ(empty.status.code, 2);
+  EXPECT_NE(empty.output.find("holds no password"), std::string::npos) << empty.output;
+  auto missing = with("/nonexistent/pw");
+  EXPECT_EQ(missing.status.code, 2);
+  auto good = with(write_file("pw-good", "hunter2hunter2\n", 0600));
+  EXPECT_EQ(good.status.code, 0) << good.output;
 }
 
 TEST_F(BinaryCli, RefusesAWorldReadablePrivateKey) {
@@ -106,7 +145,7 @@ TEST_F(BinaryCli, RefusesAWorldReadablePrivateKey) {
   auto env = service_env("auth", free_loopback_port(), free_loopback_port());
   env.push_back("BREAKWATER_TLS_KEY_FILE=" + exposed);
   auto r = run("breakwater-auth", {}, env);
-  EXPECT_EQ(r.status.code, 1);
+  EXPECT_EQ(r.status.code, 2);
   EXPECT_NE(r.output.find("chmod 600"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("PRIVATE KEY"), std::string::npos) << "key material in the output";
 }
@@ -123,10 +162,10 @@ TEST_F(BinaryCli, AgentChecksItsPrivateStateFolder) {
   auto dir = TempDir::create("bw-agent-");
   ASSERT_TRUE(dir);
   const auto state = (dir->path() / "state").string();
-  auto ok = run("breakwater-agent", {"check"}, {"BREAKWATER_STATE_DIR=" + state});
+  auto ok = run("breakwater-agent", {"check"}, {"BREAKWATER_AGENT_STATE_DIR=" + state});
   EXPECT_EQ(ok.status.code, 0) << ok.output;
   ::chmod(state.c_str(), 0755);
-  auto loose = run("breakwater-agent", {"check"}, {"BREAKWATER_STATE_DIR=" + state});
+  auto loose = run("breakwater-agent", {"check"}, {"BREAKWATER_AGENT_STATE_DIR=" + state});
   EXPECT_EQ(loose.status.code, 1);
   EXPECT_NE(loose.output.find("accessible by other users"), std::string::npos) << loose.output;
 }
@@ -137,7 +176,7 @@ TEST_F(BinaryCli, AgentRunsUntilSigterm) {
   auto path = built_binary("breakwater-agent");
   ASSERT_TRUE(path);
   auto agent = ChildProcess::spawn({.program = path->string(), .args = {"run"},
-                                    .env = {"BREAKWATER_STATE_DIR=" + (dir->path() / "s").string()}});
+                                    .env = {"BREAKWATER_AGENT_STATE_DIR=" + (dir->path() / "s").string()}});
   ASSERT_TRUE(agent);
   ASSERT_TRUE(agent->wait_for_output("\"event\":\"started\"", 10s)) << agent->output();
   auto exit = agent->terminate(SIGTERM, 5s);
@@ -158,7 +197,18 @@ TEST_F(BinaryCli, HealthCommandReportsServingAndUnreachable) {
   EXPECT_EQ(down.status.code, 1) << down.output;
   EXPECT_NE(down.output.find("UNREACHABLE"), std::string::npos);
   EXPECT_EQ(run("breakwater", {}).status.code, 2);
+  EXPECT_EQ(run("breakwater", {"frobnicate"}).status.code, 2);
   EXPECT_EQ(run("breakwater", {"health", "--help"}).status.code, 0);
+}
+
+TEST_F(BinaryCli, ClientChecksItsConfigurationBeforeAnyCommand) {
+  const auto bad = write_file("client.yaml", "client:\n  relay_adress: x\n");
+  auto r = run("breakwater", {"--config", bad, "health", "127.0.0.1:1", "--plaintext"});
+  EXPECT_EQ(r.status.code, 2);
+  EXPECT_NE(r.output.find("client.relay_adress"), std::string::npos) << r.output;
+  auto help = run("breakwater", {"help"});
+  EXPECT_EQ(help.status.code, 0);
+  EXPECT_NE(help.output.find("BREAKWATER_CLIENT_RELAY_ADDRESS"), std::string::npos);
 }
 
 }  // namespace

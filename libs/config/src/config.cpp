@@ -2,13 +2,14 @@
 // syntax errors; every exception is caught here and turned into an Error that names the
 // origin and line, so nothing above this file sees a YAML type or an exception.
 #include "bw/config/config.hpp"
+#include "bw/config/files.hpp"
+#include "bw/secret_names.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -31,17 +32,10 @@ const char* type_name(Type t) {
   return "?";
 }
 
-bool secret_shaped(std::string_view path) {
-  for (auto w : {"secret", "password", "token", "key_pem"}) {
-    if (path.find(w) != std::string_view::npos) return true;
-  }
-  return false;
-}
-
 Error fail(int code, std::string msg) { return Error{code, "config: " + std::move(msg)}; }
 
 std::string shown(const Key& key, std::string_view text) {
-  if (secret_shaped(key.path)) return "(value hidden)";
+  if (is_secret_name(key.path)) return "(value hidden)";
   std::string t(text.substr(0, 64));
   return "'" + t + (text.size() > 64 ? "...'" : "'");
 }
@@ -86,7 +80,7 @@ Result<Values::Entry> convert(const Key& key, std::string_view text,
       auto v = parse_int(text);
       if (!v) return fail(kBadType, where + ": expected " + type_name(key.type) + ", got " + shown(key, text));
       if (*v < key.min || *v > key.max) {
-        return fail(kOutOfRange, where + ": " + std::to_string(*v) + " is outside [" +
+        return fail(kOutOfRange, where + ": " + shown(key, text) + " is outside [" +
                                      std::to_string(key.min) + ", " + std::to_string(key.max) + "]");
       }
       e.number = *v;
@@ -102,7 +96,7 @@ Result<Values::Entry> convert(const Key& key, std::string_view text,
       auto d = parse_duration(text);
       if (!d) return fail(kBadType, where + ": expected " + type_name(key.type) + ", got " + shown(key, text));
       if (d->count() < key.min || d->count() > key.max) {
-        return fail(kOutOfRange, where + ": " + std::string(text) + " is outside the allowed range (" +
+        return fail(kOutOfRange, where + ": " + shown(key, text) + " is outside the allowed range (" +
                                      std::to_string(key.min) + "ms to " + std::to_string(key.max) + "ms)");
       }
       e.number = d->count();
@@ -132,13 +126,15 @@ Result<Values::Entry> convert_node(const Key& key, const YAML::Node& node, const
   return convert(key, node.Scalar(), nullptr, origin);
 }
 
-Status apply_yaml(const Schema& schema, const YAML::Node& root, std::string_view origin, Values& out) {
+Status apply_yaml(const Schema& schema, const YAML::Node& root, std::string_view origin, Values::Entries& out) {
   if (root.IsNull()) return {};
   if (!root.IsMap()) return fail(kSyntax, std::string(origin) + ": the top level must be a mapping of sections");
+  std::set<std::string> seen;  // yaml-cpp keeps duplicate keys; a duplicate is ambiguous, so refuse it
   for (const auto& section : root) {
     const std::string at = std::string(origin) + ":" + std::to_string(section.first.Mark().line + 1);
     if (!section.first.IsScalar()) return fail(kSyntax, at + ": section names must be plain words");
     const std::string name = section.first.Scalar();
+    if (!seen.insert(name).second) return fail(kDuplicate, "section '" + name + "' appears twice (" + at + ")");
     if (section.second.IsNull()) continue;
     if (!section.second.IsMap()) return fail(kBadType, name + " (" + at + "): expected a mapping of keys");
     for (const auto& kv : section.second) {
@@ -147,16 +143,17 @@ Status apply_yaml(const Schema& schema, const YAML::Node& root, std::string_view
       const std::string path = name + "." + kv.first.Scalar();
       const Key* key = schema.find(path);
       if (!key) return fail(kUnknownKey, "unknown key '" + path + "' at " + kat);
+      if (!seen.insert(path).second) return fail(kDuplicate, "key '" + path + "' appears twice (" + kat + ")");
       if (kv.second.IsNull()) return fail(kMissing, path + " (" + kat + "): has no value");
       auto entry = convert_node(*key, kv.second, kat);
       if (!entry) return entry.error();
-      out.entries[path] = std::move(entry.value());
+      out[path] = std::move(entry.value());
     }
   }
   return {};
 }
 
-Status apply_env(const Schema& schema, const Environment& env, Values& out) {
+Status apply_env(const Schema& schema, const Environment& env, Values::Entries& out) {
   std::set<std::string> sections;
   for (const auto& k : schema.keys()) sections.insert(env_name(k.path.substr(0, k.path.find('.'))) + "_");
   for (const auto& var : env) {
@@ -172,7 +169,7 @@ Status apply_env(const Schema& schema, const Environment& env, Values& out) {
     if (!key) return fail(kUnknownKey, "unknown environment variable " + name + " (no such key)");
     auto entry = convert(*key, value, nullptr, "env " + name);
     if (!entry) return entry.error();
-    out.entries[key->path] = std::move(entry.value());
+    out[key->path] = std::move(entry.value());
   }
   return {};
 }
@@ -193,6 +190,11 @@ Schema& Schema::add(Key key) {
     return std::all_of(p.begin(), p.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.'; });
   };
   if (!valid(key.path) || find(key.path)) throw std::invalid_argument("config schema: bad or repeated key " + key.path);
+  for (const auto& k : keys_) {
+    if (env_name(k.path) == env_name(key.path)) {
+      throw std::invalid_argument("config schema: " + key.path + " and " + k.path + " share an environment variable");
+    }
+  }
   keys_.push_back(std::move(key));
   return *this;
 }
@@ -216,13 +218,13 @@ std::string Schema::describe() const {
 
 Result<Values> load(const Schema& schema, std::string_view yaml_text, std::string_view origin,
                     const Environment& env) {
-  Values values;
+  Values::Entries values;
   for (const auto& k : schema.keys()) {
     if (!k.default_value) continue;
     auto entry = convert(k, *k.default_value, nullptr, "default");
     if (!entry) throw std::logic_error("config schema: bad default for " + k.path + ": " + entry.error().message);
     entry->set = false;
-    values.entries[k.path] = std::move(entry.value());
+    values[k.path] = std::move(entry.value());
   }
   try {
     YAML::Node root = YAML::Load(std::string(yaml_text));
@@ -234,23 +236,18 @@ Result<Values> load(const Schema& schema, std::string_view yaml_text, std::strin
   }
   if (auto st = apply_env(schema, env, values); !st) return st.error();
   for (const auto& k : schema.keys()) {
-    if (k.required && !values.entries.count(k.path)) {
+    if (k.required && !values.count(k.path)) {
       return fail(kMissing, "required key '" + k.path + "' is not set (in the file, or as " + env_name(k.path) + ")");
     }
   }
-  return values;
+  return Values(std::move(values));
 }
 
 Result<Values> load_file(const Schema& schema, const std::string& path, const Environment& env) {
   if (path.empty()) return load(schema, "", "(no file)", env);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(kUnreadable, "cannot read " + path);
-  std::string text;
-  text.resize(kMaxFileBytes + 1);
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxFileBytes) return fail(kUnreadable, path + " is larger than 1 MiB");
-  return load(schema, text, path, env);
+  auto text = read_file(path, kMaxFileBytes);
+  if (!text) return fail(kUnreadable, text.error().message);
+  return load(schema, text.value(), path, env);
 }
 
 Environment process_environment() {
@@ -278,6 +275,7 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
   else if (unit == "h") scale = 3'600'000;
   else if (unit == "d") scale = 86'400'000;
   else return std::nullopt;
+  if (*n > INT64_MAX / scale) return std::nullopt;
   return std::chrono::milliseconds(*n * scale);
 }
 

@@ -6,8 +6,8 @@
 namespace bw::config {
 
 const Values::Entry& Values::get(std::string_view path, Type type) const {
-  auto it = entries.find(path);
-  if (it == entries.end()) throw std::logic_error("config: no value for " + std::string(path));
+  auto it = entries_.find(path);
+  if (it == entries_.end()) throw std::logic_error("config: no value for " + std::string(path));
   if (it->second.type != type) throw std::logic_error("config: wrong type asked for " + std::string(path));
   return it->second;
 }
@@ -22,13 +22,13 @@ const std::vector<std::string>& Values::list(std::string_view path) const {
   return get(path, Type::kStringList).items;
 }
 bool Values::is_set(std::string_view path) const {
-  auto it = entries.find(path);
-  return it != entries.end() && it->second.set;
+  auto it = entries_.find(path);
+  return it != entries_.end() && it->second.set;
 }
 const std::string& Values::origin(std::string_view path) const {
   static const std::string kNone = "unset";
-  auto it = entries.find(path);
-  return it == entries.end() ? kNone : it->second.origin;
+  auto it = entries_.find(path);
+  return it == entries_.end() ? kNone : it->second.origin;
 }
 
 }  // namespace bw::config

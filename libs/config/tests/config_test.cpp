@@ -62,14 +62,48 @@ TEST(Config, UnknownSectionIsRejected) {
 }
 
 TEST(Config, BadTypesNameTheKey) {
-  for (auto text : {"server:\n  port: eighty\n", "server:\n  port: 80.5\n", "tls:\n  plaintext: yes\n",
-                    "server:\n  drain: 5\n", "relay:\n  allowed_origins: one\n",
-                    "server:\n  grpc_listen: [a, b]\n"}) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"server:\n  port: eighty\n", "server.port"},        {"server:\n  port: 80.5\n", "server.port"},
+      {"tls:\n  plaintext: yes\n", "tls.plaintext"},       {"server:\n  drain: 5\n", "server.drain"},
+      {"relay:\n  allowed_origins: one\n", "relay.allowed_origins"},
+      {"server:\n  grpc_listen: [a, b]\n", "server.grpc_listen"}};
+  for (const auto& [text, key] : cases) {
     auto v = load_text(std::string("redis:\n  addr: x\n") + text);
     ASSERT_FALSE(v) << text;
     EXPECT_EQ(v.error().code, kBadType) << text;
-    EXPECT_NE(v.error().message.find('.'), std::string::npos);
+    EXPECT_NE(v.error().message.find(key), std::string::npos) << v.error().message;
   }
+}
+
+TEST(Config, DuplicateKeysAndSectionsAreRejected) {
+  auto v = load_text("redis:\n  addr: x\ntls:\n  plaintext: false\n  plaintext: true\n");
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().code, kDuplicate);
+  EXPECT_NE(v.error().message.find("tls.plaintext"), std::string::npos);
+  v = load_text("redis:\n  addr: x\ntls:\n  plaintext: false\ntls:\n  mode: server\n");
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().code, kDuplicate);
+}
+
+TEST(Config, ADirectoryIsNotAConfigFile) {
+  auto v = load_file(test_schema(), "/tmp", {});
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().code, kUnreadable);
+}
+
+TEST(Config, SecretValuesAreHiddenInRangeErrorsToo) {
+  Schema s;
+  s.add({.path = "auth.signing_key_bits", .type = Type::kInt, .min = 1, .max = 2});
+  s.add({.path = "auth.client_secret_len", .type = Type::kInt, .min = 1, .max = 2});
+  auto v = load(s, "auth:\n  client_secret_len: 987654321\n", "f", {});
+  ASSERT_FALSE(v);
+  EXPECT_EQ(v.error().message.find("987654321"), std::string::npos) << v.error().message;
+}
+
+TEST(Config, SchemaRefusesKeysThatShareAnEnvironmentVariable) {
+  Schema s;
+  s.add({.path = "a_b.c"});
+  EXPECT_THROW(s.add({.path = "a.b_c"}), std::invalid_argument);
 }
 
 TEST(Config, BoundsAndChoicesAreEnforced) {
@@ -166,6 +200,8 @@ TEST(Duration, ParsesOneNumberAndOneUnit) {
   EXPECT_FALSE(parse_duration("-5s"));
   EXPECT_FALSE(parse_duration("5 s"));
   EXPECT_FALSE(parse_duration("99999999999999s"));
+  EXPECT_FALSE(parse_duration("999999999999d"));  // would overflow int64 milliseconds
+  EXPECT_EQ(parse_duration("999999999999ms"), std::chrono::milliseconds(999999999999));
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // harmless value costs a little debugging; printing a token costs an incident.
 #include "bw/log/redact.hpp"
 
+#include "bw/secret_names.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -41,16 +43,7 @@ bool has_jwt(std::string_view v) {
 
 }  // namespace
 
-bool is_secret_field(std::string_view key) {
-  static constexpr std::array<std::string_view, 15> kWords = {
-      "token",  "password", "passwd", "secret", "authorization", "cookie",  "credential",
-      "private", "seed",    "otp",    "totp",   "recovery",      "api_key", "apikey", "passphrase"};
-  const std::string k = lower(key);
-  if (k == "key" || k.ends_with("_key") || k.ends_with("-key") || k.ends_with(".key")) {
-    return true;
-  }
-  return std::any_of(kWords.begin(), kWords.end(), [&](std::string_view w) { return contains(k, w); });
-}
+bool is_secret_field(std::string_view key) { return is_secret_name(key); }
 
 bool looks_secret(std::string_view value) {
   for (auto prefix : kTokenPrefixes) {

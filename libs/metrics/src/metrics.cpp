@@ -20,9 +20,9 @@ bool snake(std::string_view s) {
 Factory::Factory(std::string service, std::string_view version)
     : service_(std::move(service)), registry_(std::make_shared<prometheus::Registry>()) {
   if (!snake(service_)) throw std::invalid_argument("metrics: bad service name " + service_);
-  gauge("build_info", "Build information; always 1").Add({{"version", std::string(version)}}).Set(1);
+  gauge("build_info", "Build information; always 1").add({{"version", std::string(version)}}).Set(1);
   const auto now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch());
-  gauge("start_time_seconds", "Unix time the process started").Add({}).Set(now.count());
+  gauge("start_time_seconds", "Unix time the process started").add({}).Set(now.count());
 }
 
 std::string Factory::full_name(std::string_view what) const {
@@ -30,23 +30,23 @@ std::string Factory::full_name(std::string_view what) const {
   return "breakwater_" + service_ + "_" + std::string(what);
 }
 
-prometheus::Family<prometheus::Counter>& Factory::counter(std::string_view what, std::string_view help) {
-  return prometheus::BuildCounter().Name(full_name(what) + "_total").Help(std::string(help)).Register(*registry_);
+Family<prometheus::Counter> Factory::counter(std::string_view what, std::string_view help) {
+  return Family<prometheus::Counter>(prometheus::BuildCounter().Name(full_name(what) + "_total").Help(std::string(help)).Register(*registry_));
 }
 
-prometheus::Family<prometheus::Gauge>& Factory::gauge(std::string_view what, std::string_view help) {
-  return prometheus::BuildGauge().Name(full_name(what)).Help(std::string(help)).Register(*registry_);
+Family<prometheus::Gauge> Factory::gauge(std::string_view what, std::string_view help) {
+  return Family<prometheus::Gauge>(prometheus::BuildGauge().Name(full_name(what)).Help(std::string(help)).Register(*registry_));
 }
 
-prometheus::Family<prometheus::Histogram>& Factory::histogram(std::string_view what, std::string_view help) {
-  return prometheus::BuildHistogram().Name(full_name(what)).Help(std::string(help)).Register(*registry_);
+Family<prometheus::Histogram> Factory::histogram(std::string_view what, std::string_view help) {
+  return Family<prometheus::Histogram>(prometheus::BuildHistogram().Name(full_name(what)).Help(std::string(help)).Register(*registry_));
 }
 
 prometheus::Histogram::BucketBoundaries Factory::latency_buckets() {
   return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 }
 
-void Factory::check_labels(const Labels& labels) {
+void check_labels(const Labels& labels) {
   // Compared word by word ("source_ip" → source, ip) so "descriptor" or "skipped" pass.
   static constexpr std::string_view kForbidden[] = {"user", "device", "tenant", "session", "pairing",
                                                     "account", "ip", "addr", "address", "token", "id"};

@@ -7,8 +7,8 @@ namespace {
 
 TEST(Metrics, NamesCarryThePrefixAndCountersEndInTotal) {
   Factory f("ratelimit", "1.2.3");
-  auto& decisions = f.counter("decisions", "Decisions made");
-  Factory::series(decisions, {{"domain", "login"}, {"result", "ok"}}).Increment(3);
+  auto decisions = f.counter("decisions", "Decisions made");
+  decisions.add({{"domain", "login"}, {"result", "ok"}}).Increment(3);
   const std::string text = f.serialize();
   EXPECT_NE(text.find("breakwater_ratelimit_decisions_total{domain=\"login\",result=\"ok\"} 3"),
             std::string::npos) << text;
@@ -18,8 +18,8 @@ TEST(Metrics, NamesCarryThePrefixAndCountersEndInTotal) {
 
 TEST(Metrics, HistogramsExposeBuckets) {
   Factory f("auth", "0");
-  auto& h = f.histogram("login_duration_seconds", "Login latency");
-  Factory::series(h, {}, Factory::latency_buckets()).Observe(0.003);
+  auto h = f.histogram("login_duration_seconds", "Login latency");
+  h.add({}, Factory::latency_buckets()).Observe(0.003);
   const std::string text = f.serialize();
   EXPECT_NE(text.find("breakwater_auth_login_duration_seconds_bucket{le=\"0.005\"} 1"), std::string::npos) << text;
   EXPECT_NE(text.find("breakwater_auth_login_duration_seconds_count 1"), std::string::npos);
@@ -27,11 +27,11 @@ TEST(Metrics, HistogramsExposeBuckets) {
 
 TEST(Metrics, IdentityLabelsAreRefused) {
   Factory f("relay", "0");
-  auto& c = f.counter("rejected", "x");
+  auto c = f.counter("rejected", "x");
   for (auto key : {"user_id", "device", "tenant", "source_ip"}) {
-    EXPECT_THROW(Factory::series(c, {{key, "v"}}), std::invalid_argument) << key;
+    EXPECT_THROW(c.add({{key, "v"}}), std::invalid_argument) << key;
   }
-  EXPECT_NO_THROW(Factory::series(c, {{"reason", "replay"}, {"descriptor", "x"}, {"skipped", "y"}}));
+  EXPECT_NO_THROW(c.add({{"reason", "replay"}, {"descriptor", "x"}, {"skipped", "y"}}));
 }
 
 TEST(Metrics, BadNamesAreRefused) {

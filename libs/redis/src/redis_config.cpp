@@ -3,28 +3,20 @@
 
 #include "bw/redis/errors.hpp"
 
-#include <sys/stat.h>
-
+#include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <sstream>
+
+#include "bw/config/files.hpp"
 
 namespace bw::redis {
 namespace {
 
 Result<std::string> read_password_file(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    return make_error(Errc::kInvalidArgument, "config: redis.password_file: cannot read " + path);
-  }
-  if (st.st_mode & S_IROTH) {
-    return make_error(Errc::kInvalidArgument, "config: redis.password_file: " + path + " is readable by other users; run chmod 600");
-  }
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string password = text.str();
+  auto text = config::read_private_file(path, 4096);
+  if (!text) return make_error(Errc::kInvalidArgument, "config: redis.password_file: " + text.error().message);
+  std::string password = std::move(text.value());
   while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+  if (password.empty()) return make_error(Errc::kInvalidArgument, "config: redis.password_file: " + path + " holds no password");
   return password;
 }
 
@@ -79,11 +71,17 @@ Result<std::shared_ptr<Pool>> make_pool(const config::Values& values) {
   return std::make_shared<Pool>(c->connection, c->pool_size);
 }
 
-bool ping(Pool& pool) {
-  auto lease = pool.checkout(std::chrono::milliseconds(500));
-  if (!lease) return false;
-  auto reply = (*lease.value()).command({"PING"}, Idempotent::kYes);
-  return reply.ok();
+Probe::Probe(const PoolConfig& config) : connection_([&] {
+    ConnectionOptions o = config.connection;
+    o.connect_timeout = std::min(o.connect_timeout, std::chrono::milliseconds(300));
+    o.command_timeout = std::min(o.command_timeout, std::chrono::milliseconds(500));
+    o.retry.max_attempts = 1;
+    return o;
+  }()) {}
+
+bool Probe::ping() {
+  std::lock_guard lock(mu_);
+  return connection_.command({"PING"}, Idempotent::kYes).ok();
 }
 
 }  // namespace bw::redis

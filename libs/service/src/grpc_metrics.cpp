@@ -1,24 +1,20 @@
 // gRPC server metrics interceptor (see grpc_metrics.hpp). Series are created on first use
-// per (method, code) under a mutex; prometheus-cpp's Family::Add is itself idempotent, the
-// mutex only keeps creation cheap to reason about.
+// per (method, code); prometheus-cpp's Family::Add is thread-safe and idempotent.
 #include "bw/service/grpc_metrics.hpp"
 
 #include <chrono>
-#include <mutex>
 #include <string>
 
 namespace bw::service {
 namespace {
 
 struct GrpcMetrics {
-  prometheus::Family<prometheus::Counter>& requests;
-  prometheus::Family<prometheus::Histogram>& duration;
-  std::mutex mu;
+  metrics::Family<prometheus::Counter> requests;
+  metrics::Family<prometheus::Histogram> duration;
 
   void record(const std::string& method, grpc::StatusCode code, double seconds) {
-    std::lock_guard lock(mu);
-    requests.Add({{"method", method}, {"code", status_code_name(code)}}).Increment();
-    duration.Add({{"method", method}}, metrics::Factory::latency_buckets()).Observe(seconds);
+    requests.add({{"method", method}, {"code", status_code_name(code)}}).Increment();
+    duration.add({{"method", method}}, metrics::Factory::latency_buckets()).Observe(seconds);
   }
 };
 
@@ -46,7 +42,7 @@ class MetricsInterceptorFactory final : public grpc::experimental::ServerInterce
  public:
   explicit MetricsInterceptorFactory(metrics::Factory& f)
       : m_{f.counter("grpc_requests", "gRPC calls answered, by method and status code"),
-           f.histogram("grpc_request_duration_seconds", "gRPC call latency, by method"), {}} {}
+           f.histogram("grpc_request_duration_seconds", "gRPC call latency, by method")} {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {
     return new MetricsInterceptor(m_, info->method());  // gRPC owns and deletes it

@@ -24,6 +24,14 @@ grpc::Status HealthService::Check(grpc::ServerContext*, const grpc::health::v1::
 grpc::Status HealthService::Watch(grpc::ServerContext* ctx, const grpc::health::v1::HealthCheckRequest* req,
                                   grpc::ServerWriter<HealthCheckResponse>* writer) {
   constexpr auto kPollEvery = std::chrono::milliseconds(200);
+  if (watches_.fetch_add(1) >= kMaxWatches) {
+    watches_.fetch_sub(1);
+    return {grpc::StatusCode::RESOURCE_EXHAUSTED, "too many health watches; use Check"};
+  }
+  struct Release {
+    std::atomic<int>& n;
+    ~Release() { n.fetch_sub(1); }
+  } release{watches_};
   int last = -1;
   while (!ctx->IsCancelled()) {
     const auto status = status_of(req->service());

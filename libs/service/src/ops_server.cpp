@@ -5,6 +5,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -109,20 +110,20 @@ class OpsServerImpl final : public OpsServer {
     if (!hp) return hp.error();
     beast::error_code ec;
     auto addr = asio::ip::make_address(hp->first, ec);
-    if (ec) return Error{201, "ops: bad listen address " + o.listen};
+    if (ec) return Error{kOpsBadAddress, "ops: bad listen address " + o.listen};
     if (!plaintext_) {
       ssl_.set_options(asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
                        asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
       ssl_.use_certificate_chain(asio::buffer(o.cert_pem), ec);
       if (!ec) ssl_.use_private_key(asio::buffer(o.key_pem), asio::ssl::context::pem, ec);
-      if (ec) return Error{202, "ops: cannot use the TLS certificate/key: " + ec.message()};
+      if (ec) return Error{kOpsBadTls, "ops: cannot use the TLS certificate/key: " + ec.message()};
     }
     tcp::endpoint ep(addr, hp->second);
     acceptor_.open(ep.protocol(), ec);
     if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(ep, ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return Error{203, "ops: cannot listen on " + o.listen + ": " + ec.message()};
+    if (ec) return Error{kOpsCannotListen, "ops: cannot listen on " + o.listen + ": " + ec.message()};
     port_ = acceptor_.local_endpoint().port();
     accept();
     thread_ = std::thread([this] { ioc_.run(); });
@@ -143,7 +144,13 @@ class OpsServerImpl final : public OpsServer {
   void accept() {
     acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
-        if (ec != asio::error::operation_aborted && acceptor_.is_open()) accept();
+        // Out of descriptors or memory: retry after a pause instead of spinning.
+        if (ec != asio::error::operation_aborted && acceptor_.is_open()) {
+          retry_.expires_after(std::chrono::milliseconds(100));
+          retry_.async_wait([this](beast::error_code wait_ec) {
+            if (!wait_ec) accept();
+          });
+        }
         return;
       }
       if (plaintext_) {
@@ -161,6 +168,7 @@ class OpsServerImpl final : public OpsServer {
   asio::io_context ioc_{1};
   asio::ssl::context ssl_;
   tcp::acceptor acceptor_{ioc_};
+  asio::steady_timer retry_{ioc_};
   std::thread thread_;
   std::atomic<bool> stopped_{false};
   bool plaintext_;
@@ -172,7 +180,7 @@ class OpsServerImpl final : public OpsServer {
 Result<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view address) {
   const auto colon = address.rfind(':');
   if (colon == std::string_view::npos || colon == 0) {
-    return Error{200, "address '" + std::string(address) + "' must be host:port"};
+    return Error{kOpsBadAddress, "address '" + std::string(address) + "' must be host:port"};
   }
   std::string host(address.substr(0, colon));
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
@@ -180,7 +188,7 @@ Result<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view a
   unsigned port = 0;
   auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc() || p != port_text.data() + port_text.size() || port > 65535 || port_text.empty()) {
-    return Error{200, "address '" + std::string(address) + "' has a bad port"};
+    return Error{kOpsBadAddress, "address '" + std::string(address) + "' has a bad port"};
   }
   return std::make_pair(host, static_cast<std::uint16_t>(port));
 }

@@ -8,6 +8,7 @@
 
 #include <iostream>
 
+#include "bw/service/tls.hpp"
 #include "service_runner.hpp"
 
 namespace bw::service {
@@ -59,18 +60,50 @@ sigset_t blocked_signals() {
 
 }  // namespace
 
+ServiceContext::~ServiceContext() {
+  while (!kept_.empty()) kept_.pop_back();
+}
+
 void ServiceContext::add_grpc_service(std::shared_ptr<grpc::Service> service, std::string full_name) {
   builder_.RegisterService(service.get());
   grpc_names_.push_back(std::move(full_name));
-  keep_alive_.push_back(std::move(service));
+  keep(std::move(service));
+}
+
+void ServiceContext::reload() const {
+  if (reload_) reload_();
+}
+
+void ServiceContext::run_stop_hooks() {
+  for (auto& hook : stop_hooks_) hook();
+  stop_hooks_.clear();
+}
+
+Status validate_common(const config::Values& v) {
+  const bool plaintext = v.boolean("tls.plaintext");
+  if (plaintext && v.str("tls.client_auth") == "require") {
+    return Error{config::kBadEnum, "config: tls.plaintext: true cannot require client certificates; "
+                                   "set tls.client_auth: none as well (the proxy in front authenticates callers)"};
+  }
+  const TlsFiles files{v.str("tls.cert_file"), v.str("tls.key_file"), v.str("tls.ca_file")};
+  const bool need_identity = !plaintext || !v.boolean("ops.plaintext");
+  const bool need_ca = !plaintext && v.str("tls.client_auth") == "require";
+  if (auto m = load_tls(files, need_identity, need_ca); !m) return Error{m.error().code, "config: " + m.error().message};
+  return {};
 }
 
 void add_common_keys(config::Schema& s, const ServiceSpec& spec) {
   using config::Type;
   s.add({.path = "server.grpc_listen", .default_value = "127.0.0.1:" + std::to_string(spec.grpc_port),
          .help = "gRPC listen address (host:port); use 0.0.0.0 inside a pod"});
+  s.add({.path = "server.drain_delay", .type = Type::kDuration, .default_value = "0s",
+         .help = "after SIGTERM, keep serving this long while reporting NOT_SERVING", .min = 0, .max = 60'000});
   s.add({.path = "server.drain_timeout", .type = Type::kDuration, .default_value = "3s",
-         .help = "how long in-flight calls may run after SIGTERM", .min = 0, .max = 60'000});
+         .help = "then, how long in-flight calls may run", .min = 0, .max = 60'000});
+  s.add({.path = "server.max_threads", .type = Type::kInt, .default_value = "64",
+         .help = "most threads the gRPC server may use", .min = 4, .max = 4096});
+  s.add({.path = "server.max_concurrent_streams", .type = Type::kInt, .default_value = "100",
+         .help = "most concurrent calls per client connection", .min = 1, .max = 100'000});
   s.add({.path = "tls.cert_file", .default_value = "", .help = "PEM certificate chain of this service"});
   s.add({.path = "tls.key_file", .default_value = "", .help = "PEM private key (mode 0600 or 0640)"});
   s.add({.path = "tls.ca_file", .default_value = "", .help = "PEM cluster CA that verifies peers"});
@@ -105,6 +138,12 @@ int run_service(int argc, char** argv, const ServiceSpec& spec) {
   auto values = config::load_file(schema, cl.config_path, config::process_environment());
   if (!values) {
     std::cerr << "breakwater-" << spec.name << ": " << values.error().message << "\n";
+    return 2;
+  }
+  Status valid = validate_common(values.value());
+  if (valid && spec.validate) valid = spec.validate(values.value());
+  if (!valid) {
+    std::cerr << "breakwater-" << spec.name << ": " << valid.error().message << "\n";
     return 2;
   }
   if (cl.check_config) return std::cout << "configuration is valid\n", 0;

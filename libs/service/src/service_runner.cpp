@@ -5,6 +5,7 @@
 
 #include <grpc/support/log.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/resource_quota.h>
 
 #include <condition_variable>
 #include <thread>
@@ -27,20 +28,21 @@ void route_grpc_logs() {
   });
 }
 
-std::shared_ptr<grpc::ServerCredentials> server_credentials(const config::Values& v, const ServiceSpec& spec,
-                                                            Error& error) {
+bool mutual_tls(const config::Values& v) {
+  return !v.boolean("tls.plaintext") && v.str("tls.client_auth") == "require";
+}
+
+// The listener's credentials. Files were checked by validate_common(); reading them again
+// here can still fail (a file replaced meanwhile), which is a start-up failure.
+Result<std::shared_ptr<grpc::ServerCredentials>> server_credentials(const config::Values& v) {
   if (v.boolean("tls.plaintext")) return grpc::InsecureServerCredentials();
-  const bool mutual = v.str("tls.client_auth") == "require";
+  const bool mutual = mutual_tls(v);
   auto material = load_tls({v.str("tls.cert_file"), v.str("tls.key_file"), v.str("tls.ca_file")}, true, mutual);
-  if (!material) {
-    error = material.error();
-    return nullptr;
-  }
+  if (!material) return material.error();
   grpc::SslServerCredentialsOptions opts(mutual ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
                                                 : GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
   opts.pem_root_certs = material->ca_pem;
   opts.pem_key_cert_pairs.push_back({material->key_pem, material->cert_pem});
-  (void)spec;
   return grpc::SslServerCredentials(opts);
 }
 
@@ -50,46 +52,73 @@ Result<std::unique_ptr<OpsServer>> start_ops(const config::Values& v, metrics::F
   o.plaintext = v.boolean("ops.plaintext");
   if (!o.plaintext) {
     auto material = load_tls({v.str("tls.cert_file"), v.str("tls.key_file"), ""}, true, false);
-    if (!material) {
-      return Error{material.error().code, material.error().message + " (needed by the ops endpoint; or set ops.plaintext: true)"};
-    }
+    if (!material) return material.error();
     o.cert_pem = material->cert_pem;
     o.key_pem = material->key_pem;
   }
-  auto& requests = metrics.counter("ops_requests", "Requests to the ops endpoints, by path and HTTP status");
-  return start_ops_server(o, [&metrics, &readiness, &requests](std::string_view method, std::string_view target) {
+  auto requests = metrics.counter("ops_requests", "Requests to the ops endpoints, by path and HTTP status");
+  return start_ops_server(o, [&metrics, &readiness, requests](std::string_view method, std::string_view target) {
     OpsResponse r = route_ops(method, target, readiness.snapshot(), [&metrics] { return metrics.serialize(); });
     const std::string_view path = target.substr(0, target.find('?'));
     const bool known = path == "/healthz" || path == "/readyz" || path == "/metrics";
-    requests.Add({{"path", known ? std::string(path) : "other"}, {"code", std::to_string(r.status)}}).Increment();
+    requests.add({{"path", known ? std::string(path) : "other"}, {"code", std::to_string(r.status)}}).Increment();
     return r;
   });
 }
 
-// Runs readiness checks every second and mirrors the result into gRPC health and a gauge.
+// Limits and keepalive rules that hold for every service.
+void configure_builder(grpc::ServerBuilder& builder, const config::Values& v, metrics::Factory& metrics) {
+  grpc::ResourceQuota quota("breakwater");
+  quota.SetMaxThreads(static_cast<int>(v.integer("server.max_threads")));
+  builder.SetResourceQuota(quota);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, static_cast<int>(v.integer("server.max_concurrent_streams")));
+  // gRPC sets SO_REUSEPORT by default: a second instance would then share the port
+  // silently instead of failing. One listener per address, always.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // Our clients ping every 30 s on idle long-lived streams; accept that instead of
+  // answering GOAWAY(too_many_pings).
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(make_grpc_metrics(metrics));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+}
+
+// Runs readiness checks every second and mirrors the result into a gauge (gRPC health
+// and /readyz read the Readiness snapshot directly).
 class ReadinessPoller {
  public:
-  ReadinessPoller(Readiness& r, prometheus::Gauge& gauge, prometheus::Family<prometheus::Counter>& failures)
+  ReadinessPoller(Readiness& r, prometheus::Gauge& gauge, metrics::Family<prometheus::Counter> failures)
       : readiness_(r), gauge_(gauge), failures_(failures) {
     tick();
     thread_ = std::thread([this] { loop(); });
   }
-  ~ReadinessPoller() { stop(); }
-  void stop() {
+  ~ReadinessPoller() {
+    request_stop();
+    join();
+  }
+  void request_stop() {
     {
       std::lock_guard lock(mu_);
       stop_ = true;
     }
     cv_.notify_all();
+  }
+  void join() {
     if (thread_.joinable()) thread_.join();
   }
 
  private:
   void tick() {
-    gauge_.Set(readiness_.poll() ? 1 : 0);
+    const bool ready = readiness_.poll();
+    gauge_.Set(ready && !stopping() ? 1 : 0);
     for (const auto& [name, ok] : readiness_.snapshot().checks) {
-      if (!ok) failures_.Add({{"check", name}}).Increment();
+      if (!ok) failures_.add({{"check", name}}).Increment();
     }
+  }
+  bool stopping() {
+    std::lock_guard lock(mu_);
+    return stop_;
   }
   void loop() {
     std::unique_lock lock(mu_);
@@ -101,25 +130,54 @@ class ReadinessPoller {
   }
   Readiness& readiness_;
   prometheus::Gauge& gauge_;
-  prometheus::Family<prometheus::Counter>& failures_;
+  metrics::Family<prometheus::Counter> failures_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
   std::thread thread_;
 };
 
-// Waits for SIGTERM/SIGINT; runs the reload hook on SIGHUP.
-int wait_for_stop(const sigset_t& set, const std::function<void()>& reload) {
+// Waits for SIGTERM/SIGINT, running the reload hook on SIGHUP. Returns the signal.
+int wait_for_stop(const sigset_t& set, const ServiceContext& ctx) {
   for (;;) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
-    if (sig == SIGHUP) {
-      log::info("reload requested");
-      if (reload) reload();
-      continue;
-    }
-    return sig;
+    if (sig != SIGHUP) return sig;
+    log::info("reload requested");
+    ctx.reload();
   }
+}
+
+// Sleeps for `delay` unless a second SIGTERM/SIGINT arrives, which cuts the delay short.
+void drain_delay(const sigset_t& set, std::chrono::milliseconds delay) {
+  const auto until = std::chrono::steady_clock::now() + delay;
+  for (auto now = std::chrono::steady_clock::now(); now < until; now = std::chrono::steady_clock::now()) {
+    const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(until - now);
+    timespec ts{static_cast<time_t>(left.count() / 1'000'000'000), static_cast<long>(left.count() % 1'000'000'000)};
+    const int sig = sigtimedwait(&set, nullptr, &ts);
+    if (sig == SIGTERM || sig == SIGINT) return;
+  }
+}
+
+struct Running {
+  std::unique_ptr<OpsServer> ops;
+  std::unique_ptr<grpc::Server> server;
+  int grpc_port = 0;
+};
+
+// Binds the ops endpoint first (nothing to undo if it fails), then the gRPC server.
+Result<Running> start_listeners(const config::Values& v, grpc::ServerBuilder& builder, metrics::Factory& metrics,
+                                Readiness& readiness) {
+  Running r;
+  auto ops = start_ops(v, metrics, readiness);
+  if (!ops) return ops.error();
+  r.ops = std::move(ops.value());
+  auto creds = server_credentials(v);
+  if (!creds) return creds.error();
+  builder.AddListeningPort(v.str("server.grpc_listen"), creds.value(), &r.grpc_port);
+  r.server = builder.BuildAndStart();
+  if (!r.server || r.grpc_port == 0) return Error{1, "cannot listen on " + v.str("server.grpc_listen")};
+  return r;
 }
 
 }  // namespace
@@ -132,12 +190,10 @@ int run_configured(const ServiceSpec& spec, const config::Values& v, const sigse
   route_grpc_logs();
 
   metrics::Factory metrics(spec.name, BW_VERSION);
-  auto& ready_gauge = metrics.gauge("ready", "1 when the service passes its readiness checks").Add({});
+  auto& ready_gauge = metrics.gauge("ready", "1 when the service passes its readiness checks").add({});
   Readiness readiness;
   grpc::ServerBuilder builder;
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
-  interceptors.push_back(make_grpc_metrics(metrics));
-  builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  configure_builder(builder, v, metrics);
   HealthService health(readiness);
   builder.RegisterService(&health);
   ServiceContext ctx(v, metrics, readiness, builder);
@@ -148,44 +204,31 @@ int run_configured(const ServiceSpec& spec, const config::Values& v, const sigse
     }
   }
   for (const auto& name : ctx.grpc_service_names()) health.add_service_name(name);
-  Error tls_error;
-  auto creds = server_credentials(v, spec, tls_error);
-  if (!creds) {
-    log::error("start failed", {{"reason", tls_error.message}});
-    return 1;
-  }
-  int grpc_port = 0;
-  // gRPC sets SO_REUSEPORT by default: a second instance would then share the port
-  // silently instead of failing. One listener per address, always.
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(v.str("server.grpc_listen"), creds, &grpc_port);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || grpc_port == 0) {
-    log::error("start failed", {{"reason", "cannot listen on " + v.str("server.grpc_listen")}});
-    return 1;
-  }
-  auto ops = start_ops(v, metrics, readiness);
-  if (!ops) {
-    log::error("start failed", {{"reason", ops.error().message}});
-    server->Shutdown();
+  auto running = start_listeners(v, builder, metrics, readiness);
+  if (!running) {
+    log::error("start failed", {{"reason", running.error().message}});
+    ctx.run_stop_hooks();
     return 1;
   }
   ReadinessPoller poller(readiness, ready_gauge,
                          metrics.counter("readiness_check_failures", "Failed readiness checks, by check"));
-  log::info("started", {{"grpc_port", grpc_port}, {"ops_port", ops.value()->port()},
-                        {"tls", !v.boolean("tls.plaintext")}, {"mutual_tls", v.str("tls.client_auth") == "require"},
-                        {"version", BW_VERSION}});
+  log::info("started", {{"grpc_port", running->grpc_port}, {"ops_port", running->ops->port()},
+                        {"tls", !v.boolean("tls.plaintext")}, {"mutual_tls", mutual_tls(v)}, {"version", BW_VERSION}});
 
-  const int sig = wait_for_stop(signals, ctx.reload_);
-  const auto drain = v.duration("server.drain_timeout");
-  log::info("draining", {{"signal", sig}, {"drain_timeout_ms", drain.count()}});
+  const int sig = wait_for_stop(signals, ctx);
+  log::info("draining", {{"signal", sig}, {"drain_delay_ms", v.duration("server.drain_delay").count()},
+                         {"drain_timeout_ms", v.duration("server.drain_timeout").count()}});
   readiness.drain();
   health.shutdown();
-  poller.stop();
-  server->Shutdown(std::chrono::system_clock::now() + drain);
-  server->Wait();
-  ops.value()->stop();
-  for (auto& hook : ctx.stop_hooks_) hook();
+  poller.request_stop();
+  ready_gauge.Set(0);
+  drain_delay(signals, v.duration("server.drain_delay"));
+  running->server->Shutdown(std::chrono::system_clock::now() + v.duration("server.drain_timeout"));
+  running->server->Wait();
+  running->ops->stop();
+  poller.join();
+  ready_gauge.Set(0);
+  ctx.run_stop_hooks();
   log::info("stopped");
   return 0;
 }

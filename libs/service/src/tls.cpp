@@ -1,28 +1,18 @@
 // Loading of TLS files (see tls.hpp).
 #include "bw/service/tls.hpp"
 
-#include <sys/stat.h>
-
-#include <fstream>
-#include <sstream>
+#include "bw/config/files.hpp"
 
 namespace bw::service {
 
 Result<std::string> read_pem(const std::string& path, bool is_private_key) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return Error{kTlsUnreadable, "tls: cannot read " + path};
-  if (!S_ISREG(st.st_mode)) return Error{kTlsUnreadable, "tls: " + path + " is not a regular file"};
-  if (is_private_key && (st.st_mode & S_IROTH)) {
-    return Error{kTlsKeyExposed, "tls: private key " + path +
-                                     " is readable by other users; run chmod 600 (or 640 with a dedicated group)"};
+  constexpr std::size_t kMaxPem = 1 << 20;
+  auto text = is_private_key ? config::read_private_file(path, kMaxPem) : config::read_file(path, kMaxPem);
+  if (!text) {
+    const int code = text.error().code == config::kFileExposed ? kTlsKeyExposed : kTlsUnreadable;
+    return Error{code, "tls: " + text.error().message};
   }
-  if (st.st_size > (1 << 20)) return Error{kTlsUnreadable, "tls: " + path + " is larger than 1 MiB"};
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{kTlsUnreadable, "tls: cannot read " + path};
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  std::string text = buf.str();
-  if (text.find("-----BEGIN ") == std::string::npos || text.find("-----END ") == std::string::npos) {
+  if (text->find("-----BEGIN ") == std::string::npos || text->find("-----END ") == std::string::npos) {
     return Error{kTlsNotPem, "tls: " + path + " is not a PEM file"};
   }
   return text;

@@ -26,7 +26,7 @@ enum class Type { kString, kInt, kBool, kDuration, kStringList };
 
 // Error codes (stable).
 enum ErrorCode : int { kUnknownKey = 1, kBadType = 2, kOutOfRange = 3, kMissing = 4,
-                       kSyntax = 5, kUnreadable = 6, kBadEnum = 7 };
+                       kSyntax = 5, kUnreadable = 6, kBadEnum = 7, kDuplicate = 8 };
 
 struct Key {
   std::string path{};         // "section.key"
@@ -56,6 +56,9 @@ class Schema {
 // The environment variable that overrides a key: "server.grpc_listen" → BREAKWATER_SERVER_GRPC_LISTEN.
 std::string env_name(std::string_view path);
 
+// The environment as name → value (injected so tests never touch the process's).
+using Environment = std::map<std::string, std::string, std::less<>>;
+
 // Parsed, validated values. Getters take a declared path; asking for an undeclared path
 // or the wrong type is a programming error (std::logic_error).
 class Values {
@@ -70,6 +73,7 @@ class Values {
   // Where the value came from: "default", "<file>:<line>" or "env BREAKWATER_...".
   const std::string& origin(std::string_view path) const;
 
+  // One validated value; only load() creates them.
   struct Entry {
     Type type;
     std::string text;
@@ -78,14 +82,15 @@ class Values {
     std::string origin;
     bool set = false;
   };
-  std::map<std::string, Entry, std::less<>> entries;
+  using Entries = std::map<std::string, Entry, std::less<>>;
 
  private:
+  friend Result<Values> load(const Schema&, std::string_view, std::string_view, const Environment&);
+  explicit Values(Entries entries) : entries_(std::move(entries)) {}
   const Entry& get(std::string_view path, Type type) const;
+  Entries entries_;
 };
 
-// The environment as name → value (injected so tests never touch the process's).
-using Environment = std::map<std::string, std::string, std::less<>>;
 Environment process_environment();
 
 // Loads YAML text (origin names it in messages, e.g. the file path). Empty text is an

@@ -13,6 +13,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,6 +23,25 @@ namespace bw::metrics {
 
 using Labels = std::map<std::string, std::string>;
 
+// Refuses (std::invalid_argument) a label key that names an identity or is not snake case.
+void check_labels(const Labels& labels);
+
+// A metric family whose only way to add a series checks the labels first.
+template <class M>
+class Family {
+ public:
+  explicit Family(prometheus::Family<M>& family) : family_(&family) {}
+  // The series with these labels, created on first use. Thread-safe.
+  template <class... Args>
+  M& add(const Labels& labels, Args&&... args) const {
+    check_labels(labels);
+    return family_->Add(labels, std::forward<Args>(args)...);
+  }
+
+ private:
+  prometheus::Family<M>* family_;
+};
+
 class Factory {
  public:
   // service: lower snake case, e.g. "auth". Registers breakwater_<service>_build_info and
@@ -29,16 +49,9 @@ class Factory {
   Factory(std::string service, std::string_view version);
 
   // what: lower snake case without the prefix; counters get "_total" appended.
-  prometheus::Family<prometheus::Counter>& counter(std::string_view what, std::string_view help);
-  prometheus::Family<prometheus::Gauge>& gauge(std::string_view what, std::string_view help);
-  prometheus::Family<prometheus::Histogram>& histogram(std::string_view what, std::string_view help);
-
-  // Adds a labelled series, refusing label keys that carry identities (see above).
-  template <class M, class... Args>
-  static M& series(prometheus::Family<M>& family, const Labels& labels, Args&&... args) {
-    check_labels(labels);
-    return family.Add(labels, std::forward<Args>(args)...);
-  }
+  Family<prometheus::Counter> counter(std::string_view what, std::string_view help);
+  Family<prometheus::Gauge> gauge(std::string_view what, std::string_view help);
+  Family<prometheus::Histogram> histogram(std::string_view what, std::string_view help);
 
   // Latency buckets in seconds, from 100 µs to 10 s.
   static prometheus::Histogram::BucketBoundaries latency_buckets();
@@ -47,9 +60,6 @@ class Factory {
   std::string serialize() const;
   const std::string& service() const { return service_; }
   std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
-
-  // Throws std::invalid_argument for a label key that names an identity.
-  static void check_labels(const Labels& labels);
 
  private:
   std::string full_name(std::string_view what) const;

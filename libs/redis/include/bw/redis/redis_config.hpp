@@ -1,14 +1,15 @@
 // The `redis` section of a service's configuration, shared by every service that uses
 // Redis, and a readiness probe over a Pool.
 //
-// Keys: redis.address (host:port), redis.password or redis.password_file (a file that
-// must not be readable by others; its trailing newline is ignored), redis.db,
+// Keys: redis.address (host:port), redis.password or redis.password_file (a private file:
+// no access for others, no group write; not empty; its trailing newline is ignored), redis.db,
 // redis.connect_timeout, redis.command_timeout, redis.pool_size. The password is never
 // logged or echoed in an error.
 #pragma once
 
 #include <cstddef>
 #include <memory>
+#include <mutex>
 
 #include "bw/config/config.hpp"
 #include "bw/redis/connection.hpp"
@@ -31,7 +32,17 @@ Result<PoolConfig> read_config(const config::Values& values);
 // read_config() then a Pool of that size (no connection is made yet).
 Result<std::shared_ptr<Pool>> make_pool(const config::Values& values);
 
-// True when a pooled connection answers PING within the command timeout.
-bool ping(Pool& pool);
+// A readiness probe with its own connection, so a busy pool never makes the service look
+// down; short timeouts and one attempt per probe, so a probe never outlasts a second.
+class Probe {
+ public:
+  explicit Probe(const PoolConfig& config);
+  // True when Redis answers PING now. Thread-safe.
+  bool ping();
+
+ private:
+  std::mutex mu_;
+  Connection connection_;
+};
 
 }  // namespace bw::redis

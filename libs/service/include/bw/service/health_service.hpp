@@ -4,7 +4,9 @@
 // service is not draining; "" names the whole server, and each registered service name is
 // known (others get NOT_FOUND, as the protocol says). Watch sends the current status at
 // once and again on every change; on drain it sends NOT_SERVING and ends, so open watches
-// never hold up shutdown.
+// never hold up shutdown. A Watch occupies a server thread, so at most kMaxWatches run at
+// once; more get RESOURCE_EXHAUSTED (the relay's port is public: this bounds what an
+// anonymous caller can hold).
 #pragma once
 
 #include <atomic>
@@ -18,6 +20,8 @@ namespace bw::service {
 
 class HealthService final : public grpc::health::v1::Health::Service {
  public:
+  static constexpr int kMaxWatches = 4;
+
   explicit HealthService(const Readiness& readiness) : readiness_(readiness) {}
 
   // Adds a service name Check/Watch will know (e.g. "breakwater.relay.v1.Relay").
@@ -37,6 +41,7 @@ class HealthService final : public grpc::health::v1::Health::Service {
   const Readiness& readiness_;
   std::set<std::string> names_{""};
   std::atomic<bool> shutdown_{false};
+  std::atomic<int> watches_{0};
 };
 
 }  // namespace bw::service

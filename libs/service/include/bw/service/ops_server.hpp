@@ -17,6 +17,8 @@
 
 namespace bw::service {
 
+enum OpsError : int { kOpsBadAddress = 200, kOpsBadTls = 202, kOpsCannotListen = 203 };
+
 struct OpsServerOptions {
   std::string listen;       // host:port; port 0 picks a free one
   bool plaintext = false;

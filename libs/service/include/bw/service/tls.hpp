@@ -1,7 +1,8 @@
 // TLS material from files, for servers and for outbound connections.
 //
-// Guarantees: a private key file is refused when other users may read it (mode o+r) or
-// when it is not a regular file, so a leaked mount or a sloppy copy is caught at start-up;
+// Guarantees: a private key file is refused when other users have any access to it or its
+// group may write it (0600, 0400, 0640, 0440 pass), or when it is not a regular file, so a
+// leaked mount or a sloppy copy is caught at start-up; checks are made on the open file;
 // PEM text is checked for its armour lines before any TLS library sees it; file contents
 // are never logged. Plaintext is never a fallback: it happens only when the configuration
 // says `plaintext: true`.
