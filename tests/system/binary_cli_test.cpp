@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -91,6 +92,20 @@ TEST_F(BinaryCli, CheckConfigAcceptsAValidFile) {
                                              "\n  key_file: " + pki("ratelimit-key.pem") + "\n  ca_file: " + ca_file() + "\n");
   auto r = run("breakwater-ratelimit", {"--config", cfg, "--check-config"});
   EXPECT_EQ(r.status.code, 0) << r.output;
+}
+
+TEST_F(BinaryCli, ShippedExampleConfigurationsAreValid) {
+  const std::string src = std::getenv("BW_SOURCE_DIR");
+  const auto password = write_file("redis-password", "example-password\n", 0600);
+  for (const char* s : kServices) {
+    const std::string name = s;
+    // The example names pod paths; point the files at this suite's certificates.
+    auto r = run("breakwater-" + name,
+                 {"--config", src + "/services/" + name + "/config/" + name + ".yaml", "--check-config"},
+                 {"BREAKWATER_TLS_CERT_FILE=" + pki(name + ".pem"), "BREAKWATER_TLS_KEY_FILE=" + pki(name + "-key.pem"),
+                  "BREAKWATER_TLS_CA_FILE=" + ca_file(), "BREAKWATER_REDIS_PASSWORD_FILE=" + password});
+    EXPECT_EQ(r.status.code, 0) << name << ": " << r.output;
+  }
 }
 
 TEST_F(BinaryCli, ADirectoryAsConfigFileIsRefused) {

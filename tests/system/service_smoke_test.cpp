@@ -88,7 +88,8 @@ TEST_P(ServiceSmoke, CallersWithoutAClusterCertificateAreRefusedWhereMutualTlsIs
   ASSERT_TRUE(svc) << svc.error().message;
   auto anonymous = check_health(svc->grpc_port, {"", "", ca_file()}, false);
   if (c.mutual) {
-    EXPECT_FALSE(anonymous) << "a caller without a client certificate got an answer";
+    ASSERT_FALSE(anonymous) << "a caller without a client certificate got an answer";
+    EXPECT_EQ(anonymous.error().code, grpc::StatusCode::UNAVAILABLE) << anonymous.error().message;
   } else {
     ASSERT_TRUE(anonymous) << anonymous.error().message;
     EXPECT_EQ(anonymous.value(), HealthCheckResponse::SERVING);
@@ -100,8 +101,11 @@ TEST_P(ServiceSmoke, AServerCertificateFromAnotherCaIsNotTrusted) {
   ASSERT_TRUE(svc) << svc.error().message;
   auto other = other_ca_file();
   ASSERT_TRUE(other) << other.error().message;
-  EXPECT_FALSE(check_health(svc->grpc_port, {operator_tls().cert_file, operator_tls().key_file, other.value()}, true));
+  auto foreign = check_health(svc->grpc_port, {operator_tls().cert_file, operator_tls().key_file, other.value()}, true);
+  ASSERT_FALSE(foreign);
+  EXPECT_EQ(foreign.error().code, grpc::StatusCode::UNAVAILABLE) << foreign.error().message;
   EXPECT_FALSE(https_get(svc->ops_port, other.value(), "/healthz").handshake_ok);
+  EXPECT_TRUE(https_get(svc->ops_port, ca_file(), "/healthz").handshake_ok);  // the control: our CA works
 }
 
 INSTANTIATE_TEST_SUITE_P(AllServices, ServiceSmoke,

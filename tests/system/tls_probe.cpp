@@ -25,7 +25,11 @@ HttpsResult https_get(std::uint16_t port, const std::string& ca_file, const std:
   }
   SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
   SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
-  SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr);
+  if (SSL_CTX_load_verify_locations(ctx, ca_file.c_str(), nullptr) != 1) {  // no CA: no handshake
+    SSL_CTX_free(ctx);
+    ::close(fd);
+    return result;
+  }
   SSL* ssl = SSL_new(ctx);
   SSL_set_fd(ssl, fd);
   SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(host.c_str()));
