@@ -4,19 +4,12 @@
 
 namespace {
 
-bw::Status validate(const bw::config::Values& values) {
-  auto redis = bw::redis::read_config(values);
-  if (!redis) return redis.error();
-  return {};
-}
-
 bw::Status start(bw::service::ServiceContext& ctx) {
-  auto redis = bw::redis::read_config(ctx.config());
+  auto redis = bw::redis::make_clients(ctx.config());
   if (!redis) return redis.error();
-  auto probe = std::make_shared<bw::redis::Probe>(redis.value());
-  ctx.readiness().add_check("redis", [probe] { return probe->ping(); });
-  ctx.keep(probe);
-  ctx.keep(std::make_shared<bw::redis::Pool>(redis->connection, redis->pool_size));
+  ctx.readiness().add_check("redis", [probe = redis->probe] { return probe->ping(); });
+  ctx.keep(redis->probe);
+  ctx.keep(redis->pool);
   return {};
 }
 
@@ -30,7 +23,7 @@ int main(int argc, char** argv) {
   spec.ops_port = 9420;
   spec.require_client_certs = true;
   spec.add_config = bw::redis::add_config_keys;
-  spec.validate = validate;
+  spec.validate = bw::redis::validate_config;
   spec.start = start;
   return bw::service::run_service(argc, argv, spec);
 }

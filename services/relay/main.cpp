@@ -23,19 +23,12 @@ struct Actors {
   std::unique_ptr<caf::actor_system> system;
 };
 
-bw::Status validate(const bw::config::Values& values) {
-  auto redis = bw::redis::read_config(values);
-  if (!redis) return redis.error();
-  return {};
-}
-
 bw::Status start(bw::service::ServiceContext& ctx) {
-  auto redis = bw::redis::read_config(ctx.config());
+  auto redis = bw::redis::make_clients(ctx.config());
   if (!redis) return redis.error();
-  auto probe = std::make_shared<bw::redis::Probe>(redis.value());
-  ctx.readiness().add_check("redis", [probe] { return probe->ping(); });
-  ctx.keep(probe);
-  ctx.keep(std::make_shared<bw::redis::Pool>(redis->connection, redis->pool_size));
+  ctx.readiness().add_check("redis", [probe = redis->probe] { return probe->ping(); });
+  ctx.keep(redis->probe);
+  ctx.keep(redis->pool);
   const auto threads = static_cast<std::size_t>(ctx.config().integer("relay.actor_threads"));
   ctx.keep(std::make_shared<Actors>(threads));  // kept last: destroyed first
   return {};
@@ -55,7 +48,7 @@ int main(int argc, char** argv) {
     s.add({.path = "relay.actor_threads", .type = bw::config::Type::kInt, .default_value = "2",
            .help = "CAF scheduler worker threads", .min = 1, .max = 64});
   };
-  spec.validate = validate;
+  spec.validate = bw::redis::validate_config;
   spec.start = start;
   return bw::service::run_service(argc, argv, spec);
 }

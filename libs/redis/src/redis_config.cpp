@@ -65,12 +65,6 @@ Result<PoolConfig> read_config(const config::Values& v) {
   return c;
 }
 
-Result<std::shared_ptr<Pool>> make_pool(const config::Values& values) {
-  auto c = read_config(values);
-  if (!c) return c.error();
-  return std::make_shared<Pool>(c->connection, c->pool_size);
-}
-
 Probe::Probe(const PoolConfig& config) : connection_([&] {
     ConnectionOptions o = config.connection;
     o.connect_timeout = std::min(o.connect_timeout, std::chrono::milliseconds(300));
@@ -82,6 +76,18 @@ Probe::Probe(const PoolConfig& config) : connection_([&] {
 bool Probe::ping() {
   std::lock_guard lock(mu_);
   return connection_.command({"PING"}, Idempotent::kYes).ok();
+}
+
+Result<Clients> make_clients(const config::Values& values) {
+  auto c = read_config(values);
+  if (!c) return c.error();
+  return Clients{std::make_shared<Pool>(c->connection, c->pool_size), std::make_shared<Probe>(c.value())};
+}
+
+Status validate_config(const config::Values& values) {
+  auto c = read_config(values);
+  if (!c) return c.error();
+  return {};
 }
 
 }  // namespace bw::redis

@@ -29,8 +29,6 @@ struct PoolConfig {
 // password file.
 Result<PoolConfig> read_config(const config::Values& values);
 
-// read_config() then a Pool of that size (no connection is made yet).
-Result<std::shared_ptr<Pool>> make_pool(const config::Values& values);
 
 // A readiness probe with its own connection, so a busy pool never makes the service look
 // down; short timeouts and one attempt per probe, so a probe never outlasts a second.
@@ -44,5 +42,17 @@ class Probe {
   std::mutex mu_;
   Connection connection_;
 };
+
+// What a service that uses Redis holds: a pool for its work and a probe for readiness.
+struct Clients {
+  std::shared_ptr<Pool> pool;
+  std::shared_ptr<Probe> probe;
+};
+
+// read_config(), then the clients (no connection is made yet).
+Result<Clients> make_clients(const config::Values& values);
+
+// read_config() as a Status, for ServiceSpec::validate.
+Status validate_config(const config::Values& values);
 
 }  // namespace bw::redis
