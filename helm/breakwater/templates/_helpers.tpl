@@ -1,0 +1,136 @@
+{{/*
+Names. fullname is the release name when it already contains the chart name, else
+<release>-<chart>; each component's resources are <fullname>-<component>.
+*/}}
+{{- define "breakwater.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "breakwater.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 50 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 50 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 50 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The components, in start order, and their fixed ports. */}}
+{{- define "breakwater.components" -}}
+[auth, ratelimit, audit, relay]
+{{- end }}
+
+{{- define "breakwater.ports" -}}
+auth: {grpc: 7410, ops: 9410}
+ratelimit: {grpc: 7420, ops: 9420}
+audit: {grpc: 7430, ops: 9430}
+relay: {grpc: 7440, ops: 9440}
+{{- end }}
+
+{{/* The enabled components, as a list. Call with the root context. */}}
+{{- define "breakwater.enabledComponents" -}}
+{{- $out := list }}
+{{- range $name := include "breakwater.components" . | fromYamlArray }}
+{{- if (index $.Values $name).enabled }}
+{{- $out = append $out $name }}
+{{- end }}
+{{- end }}
+{{- toYaml $out }}
+{{- end }}
+
+{{/* Components that talk to Redis. */}}
+{{- define "breakwater.usesRedis" -}}
+{{- has . (list "relay" "ratelimit") }}
+{{- end }}
+
+{{/* Labels. Call the component variants with (dict "root" $ "name" <component>). */}}
+{{- define "breakwater.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "breakwater.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "breakwater.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "breakwater.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: breakwater
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "breakwater.componentSelectorLabels" -}}
+{{ include "breakwater.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .name }}
+{{- end }}
+
+{{- define "breakwater.componentLabels" -}}
+{{ include "breakwater.labels" .root }}
+app.kubernetes.io/component: {{ .name }}
+{{- end }}
+
+{{- define "breakwater.componentName" -}}
+{{ include "breakwater.fullname" .root }}-{{ .name }}
+{{- end }}
+
+{{- define "breakwater.tlsSecretName" -}}
+{{- $c := index .root.Values .name }}
+{{- default (printf "%s-tls" (include "breakwater.componentName" .)) $c.tlsSecretName }}
+{{- end }}
+
+{{- define "breakwater.image" -}}
+{{ .Values.image.repository }}:{{ default .Chart.AppVersion .Values.image.tag }}
+{{- end }}
+
+{{/* server.drain_delay and server.drain_timeout, as "<n>s"; the pod's grace period exceeds their sum. */}}
+{{- define "breakwater.seconds" -}}
+{{- $d := int (index .Values .key) }}
+{{- if or (lt $d 0) (gt $d 60) }}
+{{- fail (printf "%s must be between 0 and 60 (the services' limit)" .key) }}
+{{- end }}
+{{- $d }}
+{{- end }}
+
+{{- define "breakwater.terminationGracePeriodSeconds" -}}
+{{- add (include "breakwater.seconds" (dict "Values" .Values "key" "drainDelaySeconds")) (include "breakwater.seconds" (dict "Values" .Values "key" "drainTimeoutSeconds")) 5 }}
+{{- end }}
+
+{{/*
+The YAML configuration file of one component: what the chart owns (listen addresses,
+drain timeout, certificate and password paths) merged with <component>.config. Keys the
+chart owns are refused in <component>.config, so the file says one thing.
+*/}}
+{{- define "breakwater.config" -}}
+{{- $root := .root }}
+{{- $name := .name }}
+{{- $c := index $root.Values $name }}
+{{- $ports := index (include "breakwater.ports" $root | fromYaml) $name }}
+{{- $user := deepCopy ($c.config | default dict) }}
+{{- range $key := list "server.grpc_listen" "server.drain_delay" "server.drain_timeout" "ops.listen" "ops.plaintext" "tls.cert_file" "tls.key_file" "redis.address" "redis.password" "redis.password_file" }}
+{{- $section := index $user (first (splitList "." $key)) }}
+{{- if and (kindIs "map" $section) (hasKey $section (last (splitList "." $key))) }}
+{{- fail (printf "%s.config: %s is set by the chart and cannot be overridden" $name $key) }}
+{{- end }}
+{{- end }}
+{{- $tls := dict "cert_file" "/etc/breakwater/tls/tls.crt" "key_file" "/etc/breakwater/tls/tls.key" }}
+{{- if ne $name "relay" }}
+{{- $_ := set $tls "ca_file" "/etc/breakwater/tls/ca.crt" }}
+{{- end }}
+{{- $base := dict
+  "server" (dict
+    "grpc_listen" (printf "0.0.0.0:%v" $ports.grpc)
+    "drain_delay" (printf "%ss" (include "breakwater.seconds" (dict "Values" $root.Values "key" "drainDelaySeconds")))
+    "drain_timeout" (printf "%ss" (include "breakwater.seconds" (dict "Values" $root.Values "key" "drainTimeoutSeconds"))))
+  "tls" $tls
+  "ops" (dict "listen" (printf "0.0.0.0:%v" $ports.ops)) }}
+{{- if eq (include "breakwater.usesRedis" $name) "true" }}
+{{- $redis := dict "address" $root.Values.redis.address }}
+{{- if $root.Values.redis.passwordSecret.name }}
+{{- $_ := set $redis "password_file" "/etc/breakwater/redis/password" }}
+{{- end }}
+{{- $_ := set $base "redis" $redis }}
+{{- end }}
+{{- toYaml (mustMergeOverwrite $base $user) }}
+{{- end }}
