@@ -14,14 +14,14 @@ PACKAGES=(
   libboost-dev libsodium-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev
   libsqlite3-dev libpq-dev libqrencode-dev
   # servers and tools used by the local cluster and the tests
-  redis-server redis-tools postgresql openssl curl python3 python3-grpcio procps
+  redis-server redis-tools postgresql openssl curl python3 procps
 )
 
+# One dpkg-query for every package (it prints only the ones it knows; missing ones make it fail).
+installed=$'\n'$(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)$'\n'
 missing=()
 for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
+  [[ $installed == *$'\n'"$p install ok installed"$'\n'* ]] || missing+=("$p")
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
@@ -35,9 +35,9 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "bootstrap: need root or sudo to install: ${missing[*]}" >&2; exit 1
   fi
 fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# sudo's env_reset drops DEBIAN_FRONTEND from the environment, so pass it through env.
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's postgresql and redis-server packages start system-wide servers; Breakwater's
 # tests and local cluster run their own on free loopback ports, so leave those alone.
 echo "bootstrap: done" >&2

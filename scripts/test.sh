@@ -4,7 +4,9 @@
 #
 #   scripts/test.sh [--preset asan|debug|release] [--fuzz-seconds N] [--no-fuzz] [-L LABEL]
 #
-# Exit status is non-zero if anything fails. Servers the tests need (redis-server,
+# Exit status is non-zero if anything fails. The last line is always the totals, summed over
+# the test and fuzz runs: `tests: N passed, M failed` (a step that fails without a CTest
+# count, such as a build, counts as one failure). Servers the tests need (redis-server,
 # PostgreSQL) are started by the tests themselves on free loopback ports and stopped after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +21,7 @@ while [ $# -gt 0 ]; do
     --fuzz-seconds) fuzz_seconds=$2; shift 2 ;;
     --no-fuzz) run_fuzz=0; shift ;;
     -L|-R|-E) ctest_args+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "test.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -30,6 +32,30 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_strin
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 
+passed=0 failed=0 ctest_log=$(mktemp)
+# shellcheck disable=SC2317  # (called by the EXIT trap)
+summary() {  # on exit, whatever happened: the totals, alone on the last line
+  local rc=$?
+  rm -f "$ctest_log"
+  if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  echo "tests: $passed passed, $failed failed"
+}
+trap summary EXIT
+
+# Runs ctest, adding its "X% tests passed, F tests failed out of T" line to the totals.
+run_ctest() {
+  local rc=0 line f t
+  ctest "$@" | tee "$ctest_log" || rc=$?
+  line=$(sed 's/\x1b\[[0-9;]*m//g' "$ctest_log" | grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' | tail -n 1 || true)
+  if [[ $line =~ ([0-9]+)\ tests\ failed\ out\ of\ ([0-9]+) ]]; then
+    f=${BASH_REMATCH[1]} t=${BASH_REMATCH[2]}
+    passed=$((passed + t - f)) failed=$((failed + f))
+  elif [ "$rc" -ne 0 ]; then
+    failed=$((failed + 1))
+  fi
+  return "$rc"
+}
+
 start=$(date +%s)
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset"
@@ -37,14 +63,16 @@ built=$(date +%s)
 echo "== build ($preset) took $((built - start)) s"
 
 status=0
-ctest --preset "$preset" "${ctest_args[@]}" || status=1
+run_ctest --preset "$preset" "${ctest_args[@]}" || status=1
 tested=$(date +%s)
 echo "== tests took $((tested - built)) s"
 
 if [ "$run_fuzz" = 1 ] && [ ${#ctest_args[@]} -eq 0 ]; then
-  cmake --preset fuzz >/dev/null
-  cmake --build --preset fuzz
-  BW_FUZZ_SECONDS=$fuzz_seconds ctest --test-dir build/fuzz --output-on-failure -j2 || status=1
+  if cmake --preset fuzz >/dev/null && cmake --build --preset fuzz; then
+    BW_FUZZ_SECONDS=$fuzz_seconds run_ctest --test-dir build/fuzz --output-on-failure -j2 || status=1
+  else
+    echo "== fuzz build failed"; failed=$((failed + 1)) status=1
+  fi
   echo "== fuzzing took $(( $(date +%s) - tested )) s"
 fi
 exit $status
