@@ -14,8 +14,10 @@ PACKAGES=(
   libboost-dev libsodium-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev
   libsqlite3-dev libpq-dev libqrencode-dev
   # servers and tools used by the local cluster and the tests
-  redis-server redis-tools postgresql openssl curl python3 procps
+  redis-server redis-tools postgresql openssl curl python3 procps unzip
 )
+# npm fetches test tooling Debian lacks (scripts/tools.sh); keep a Node.js already installed.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 # One dpkg-query for every package (it prints only the ones it knows; missing ones make it fail).
 installed=$'\n'$(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)$'\n'

@@ -27,6 +27,12 @@ while [ $# -gt 0 ]; do
 done
 
 bash scripts/bootstrap.sh
+# helm and kubectl for the deploy check (not Debian packages; see scripts/tools.sh).
+if tools=$(bash scripts/tools.sh); then
+  export HELM=${HELM:-$tools/helm} KUBECTL=${KUBECTL:-$tools/kubectl}
+else
+  echo "test.sh: could not fetch helm/kubectl; the deploy check will fail" >&2
+fi
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}

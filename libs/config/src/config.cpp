@@ -153,19 +153,29 @@ Status apply_yaml(const Schema& schema, const YAML::Node& root, std::string_view
   return {};
 }
 
+// Kubernetes injects <SERVICE>_SERVICE_HOST, <SERVICE>_SERVICE_PORT[_<NAME>], <SERVICE>_PORT
+// and <SERVICE>_PORT_<n>_<PROTO>[_...] for every Service in the namespace; a Service named
+// breakwater-relay yields BREAKWATER_RELAY_PORT and friends. Such a name that matches no
+// declared key is the platform's, not a typo of ours, and is ignored.
+bool kubernetes_service_link(std::string_view rest) {
+  if (rest.starts_with("SERVICE_HOST") || rest.starts_with("SERVICE_PORT") || rest == "PORT") return true;
+  return rest.starts_with("PORT_") && rest.size() > 5 && std::isdigit(static_cast<unsigned char>(rest[5]));
+}
+
 Status apply_env(const Schema& schema, const Environment& env, Values::Entries& out) {
   std::set<std::string> sections;
   for (const auto& k : schema.keys()) sections.insert(env_name(k.path.substr(0, k.path.find('.'))) + "_");
   for (const auto& var : env) {
     const std::string& name = var.first;  // (clang 14 cannot capture a structured binding)
     const std::string& value = var.second;
-    bool in_section = std::any_of(sections.begin(), sections.end(),
-                                  [&](const std::string& s) { return name.starts_with(s); });
-    if (!in_section) continue;
+    auto section = std::find_if(sections.begin(), sections.end(),
+                                [&](const std::string& s) { return name.starts_with(s); });
+    if (section == sections.end()) continue;
     const Key* key = nullptr;
     for (const auto& k : schema.keys()) {
       if (env_name(k.path) == name) key = &k;
     }
+    if (!key && kubernetes_service_link(std::string_view(name).substr(section->size()))) continue;
     if (!key) return fail(kUnknownKey, "unknown environment variable " + name + " (no such key)");
     auto entry = convert(*key, value, nullptr, "env " + name);
     if (!entry) return entry.error();

@@ -144,6 +144,25 @@ TEST(Config, EnvironmentTypoInAKnownSectionIsRejected) {
   EXPECT_NE(v.error().message.find("BREAKWATER_SERVER_PROT"), std::string::npos);
 }
 
+TEST(Config, KubernetesServiceLinkVariablesAreNotTypos) {
+  // What a Service named "breakwater-server" or "breakwater-redis" injects into every pod.
+  auto v = load_text("redis:\n  addr: x\n", {{"BREAKWATER_TLS_PORT", "tcp://10.0.0.1:7410"},
+                                                {"BREAKWATER_TLS_PORT_7410_TCP", "tcp://10.0.0.1:7410"},
+                                                {"BREAKWATER_SERVER_SERVICE_HOST", "10.0.0.1"},
+                                                {"BREAKWATER_SERVER_SERVICE_PORT_GRPC", "7410"},
+                                                {"BREAKWATER_REDIS_PORT_6379_TCP_ADDR", "10.0.0.2"}});
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(v->integer("server.port"), 80);
+  auto typo = load_text("redis:\n  addr: x\n", {{"BREAKWATER_SERVER_PORTS", "1"}});
+  EXPECT_FALSE(typo);
+}
+
+TEST(Config, ADeclaredKeyNamedLikeAServiceLinkIsStillRead) {
+  auto v = load_text("redis:\n  addr: x\n", {{"BREAKWATER_SERVER_PORT", "8443"}});
+  ASSERT_TRUE(v) << v.error().message;
+  EXPECT_EQ(v->integer("server.port"), 8443);
+}
+
 TEST(Config, BadEnvironmentValueIsRejected) {
   auto v = load_text("redis:\n  addr: x\n", {{"BREAKWATER_SERVER_PORT", "0x50"}});
   ASSERT_FALSE(v);
