@@ -278,8 +278,14 @@ fi
 if [ -n "$bin" ]; then
   check "pod files: certificate, key and password laid out like a Secret volume (0440, ..data symlinks)" make_pod_files
   for label in default all-on minimal kustomize; do check_configs "$tmp/docs-$label" "$label"; done
-  service_link_refused() { ! env -i BREAKWATER_RELAY_PORT=tcp://10.0.0.1:7440 "$bin/breakwater-relay" --config "$tmp/default-relay.yaml" --check-config >/dev/null 2>&1; }
-  check "why enableServiceLinks: false: a service link variable (BREAKWATER_RELAY_PORT) stops the relay" service_link_refused
+  # Kubernetes service-link variables (a Service named breakwater-relay gives
+  # BREAKWATER_RELAY_PORT...) are ignored by the loader; a real typo in the section is not.
+  # enableServiceLinks: false (checked above) keeps them out of the pods anyway.
+  service_link_ignored() { env -i BREAKWATER_RELAY_PORT=tcp://10.0.0.1:7440 BREAKWATER_RELAY_PORT_7440_TCP_ADDR=10.0.0.1 \
+    BREAKWATER_RELAY_SERVICE_HOST=10.0.0.1 "$bin/breakwater-relay" --config "$tmp/default-relay.yaml" --check-config >/dev/null 2>&1; }
+  typo_refused() { ! env -i BREAKWATER_RELAY_ACTOR_THREDS=2 "$bin/breakwater-relay" --config "$tmp/default-relay.yaml" --check-config >/dev/null 2>&1; }
+  check "service link variables (BREAKWATER_RELAY_PORT...) do not stop the relay" service_link_ignored
+  check "a typo in a BREAKWATER_RELAY_* variable still does" typo_refused
 
   # Start each service on loopback (ephemeral ports, plaintext, Redis unreachable), make one
   # gRPC health call and one ops request so every metric family has a sample, read /metrics.
