@@ -10,6 +10,7 @@
 #include "bw/service/grpc_channel.hpp"
 #include "bw/testing/redis_server.hpp"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "health_probe.hpp"
 #include "system_fixture.hpp"
 #include "tls_probe.hpp"
 
@@ -20,15 +21,10 @@ using namespace std::chrono_literals;
 using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
 
-std::unique_ptr<grpc::health::v1::Health::Stub> health_stub(std::uint16_t port, const service::TlsFiles& tls, bool mutual) {
-  service::ChannelOptions o;
-  o.target = "127.0.0.1:" + std::to_string(port);
-  o.tls = tls;
-  o.mutual = mutual;
-  o.server_name = "localhost";
-  auto channel = service::make_channel(o);
-  EXPECT_TRUE(channel) << channel.error().message;
-  return grpc::health::v1::Health::NewStub(channel.value());
+std::unique_ptr<grpc::health::v1::Health::Stub> stub_for(std::uint16_t port, const service::TlsFiles& tls, bool mutual) {
+  auto stub = health_stub(port, tls, mutual);
+  EXPECT_TRUE(stub) << stub.error().message;
+  return stub ? std::move(stub.value()) : nullptr;
 }
 
 grpc::Status check(grpc::health::v1::Health::Stub& stub, const std::string& service, HealthCheckResponse& res) {
@@ -57,7 +53,7 @@ TEST_F(ServiceBehaviour, ReadinessFollowsRedis) {
   auto relay = start_service("relay", {"BREAKWATER_REDIS_ADDRESS=127.0.0.1:" + std::to_string(redis->port()),
                                        "BREAKWATER_REDIS_PASSWORD="});
   ASSERT_TRUE(relay) << relay.error().message;
-  auto stub = health_stub(relay->grpc_port, operator_tls(), false);
+  auto stub = stub_for(relay->grpc_port, operator_tls(), false);
   HealthCheckResponse res;
   ASSERT_TRUE(check(*stub, "", res).ok());
   EXPECT_EQ(res.status(), HealthCheckResponse::SERVING);
@@ -79,7 +75,7 @@ TEST_F(ServiceBehaviour, ReadinessFollowsRedis) {
 TEST_F(ServiceBehaviour, HealthKnowsOnlyTheWholeServerAndRegisteredServices) {
   auto audit = start_service("audit");
   ASSERT_TRUE(audit) << audit.error().message;
-  auto stub = health_stub(audit->grpc_port, operator_tls(), true);
+  auto stub = stub_for(audit->grpc_port, operator_tls(), true);
   HealthCheckResponse res;
   EXPECT_EQ(check(*stub, "no.such.Service", res).error_code(), grpc::StatusCode::NOT_FOUND);
   grpc::ClientContext ctx;
@@ -92,7 +88,7 @@ TEST_F(ServiceBehaviour, HealthKnowsOnlyTheWholeServerAndRegisteredServices) {
 TEST_F(ServiceBehaviour, AnonymousCallersCannotHoldMoreThanAFewHealthWatches) {
   auto relay = start_service("relay");  // the relay's port takes callers without certificates
   ASSERT_TRUE(relay) << relay.error().message;
-  auto stub = health_stub(relay->grpc_port, {"", "", ca_file()}, false);
+  auto stub = stub_for(relay->grpc_port, {"", "", ca_file()}, false);
   std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
   std::vector<std::unique_ptr<grpc::ClientReader<HealthCheckResponse>>> watches;
   for (int i = 0; i < 4; ++i) {
@@ -121,7 +117,7 @@ TEST_F(ServiceBehaviour, ClientCertificatesFromAnotherCaAreRefused) {
     auto svc = start_service(name);
     ASSERT_TRUE(svc) << svc.error().message;
     // The foreign identity trusts our CA (so the server is verified) but is signed by another.
-    auto stub = health_stub(svc->grpc_port, {dir + "/operator.pem", dir + "/operator-key.pem", ca_file()}, true);
+    auto stub = stub_for(svc->grpc_port, {dir + "/operator.pem", dir + "/operator-key.pem", ca_file()}, true);
     HealthCheckResponse res;
     const auto st = check(*stub, "", res);
     EXPECT_EQ(st.error_code(), grpc::StatusCode::UNAVAILABLE) << name << ": " << st.error_message();
@@ -135,7 +131,7 @@ TEST_F(ServiceBehaviour, DrainKeepsServingForTheDelayWhileReportingNotReady) {
   EXPECT_TRUE(eventually([&] { return https_get(svc->ops_port, ca_file(), "/readyz").status == 503; }));
   const auto readyz = https_get(svc->ops_port, ca_file(), "/readyz");
   EXPECT_NE(readyz.body.find("\"draining\":true"), std::string::npos) << readyz.body;
-  auto stub = health_stub(svc->grpc_port, operator_tls(), true);
+  auto stub = stub_for(svc->grpc_port, operator_tls(), true);
   HealthCheckResponse res;
   ASSERT_TRUE(check(*stub, "", res).ok()) << "new calls must still be served during the drain delay";
   EXPECT_EQ(res.status(), HealthCheckResponse::NOT_SERVING);

@@ -15,6 +15,7 @@
 #include "bw/testing/ports.hpp"
 #include "bw/testing/temp_dir.hpp"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "health_probe.hpp"
 #include "system_fixture.hpp"
 #include "tls_probe.hpp"
 
@@ -30,25 +31,6 @@ struct Case {
 };
 
 class ServiceSmoke : public SystemFixture, public ::testing::WithParamInterface<Case> {};
-
-Result<HealthCheckResponse::ServingStatus> check_health(std::uint16_t port, const service::TlsFiles& tls,
-                                                        bool mutual) {
-  service::ChannelOptions o;
-  o.target = "127.0.0.1:" + std::to_string(port);
-  o.tls = tls;
-  o.mutual = mutual;
-  o.server_name = "localhost";
-  auto channel = service::make_channel(o);
-  if (!channel) return channel.error();
-  auto stub = grpc::health::v1::Health::NewStub(channel.value());
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + 3s);
-  grpc::health::v1::HealthCheckRequest req;
-  grpc::health::v1::HealthCheckResponse res;
-  auto st = stub->Check(&ctx, req, &res);
-  if (!st.ok()) return Error{st.error_code(), st.error_message()};
-  return res.status();
-}
 
 TEST_P(ServiceSmoke, BootsServesHealthAndMetricsAndDrainsOnSigterm) {
   const Case& c = GetParam();
