@@ -23,16 +23,16 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-constexpr auto kConnectionDeadline = std::chrono::seconds(5);
 constexpr std::uint32_t kHeaderLimit = 8 * 1024;
 
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(Stream stream, const OpsHandler& handler) : stream_(std::move(stream)), handler_(handler) {}
+  Session(Stream stream, const OpsHandler& handler, std::chrono::milliseconds deadline)
+      : stream_(std::move(stream)), handler_(handler), deadline_(deadline) {}
 
   void start() {
-    beast::get_lowest_layer(stream_).expires_after(kConnectionDeadline);
+    beast::get_lowest_layer(stream_).expires_after(deadline_);
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       read();
     } else {
@@ -94,6 +94,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   Stream stream_;
   const OpsHandler& handler_;
+  std::chrono::milliseconds deadline_;
   beast::flat_buffer buffer_;
   http::request_parser<http::empty_body> parser_;
   http::response<http::string_body> res_;
@@ -101,8 +102,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
 class OpsServerImpl final : public OpsServer {
  public:
-  OpsServerImpl(OpsHandler handler, bool plaintext)
-      : handler_(std::move(handler)), ssl_(asio::ssl::context::tls_server), plaintext_(plaintext) {}
+  OpsServerImpl(OpsHandler handler, bool plaintext, std::chrono::milliseconds deadline)
+      : handler_(std::move(handler)), ssl_(asio::ssl::context::tls_server), plaintext_(plaintext), deadline_(deadline) {}
   ~OpsServerImpl() override { stop(); }
 
   Status init(const OpsServerOptions& o) {
@@ -154,10 +155,11 @@ class OpsServerImpl final : public OpsServer {
         return;
       }
       if (plaintext_) {
-        std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), handler_)->start();
+        std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), handler_, deadline_)->start();
       } else {
         using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-        std::make_shared<Session<TlsStream>>(TlsStream(beast::tcp_stream(std::move(socket)), ssl_), handler_)
+        std::make_shared<Session<TlsStream>>(TlsStream(beast::tcp_stream(std::move(socket)), ssl_), handler_,
+                                             deadline_)
             ->start();
       }
       accept();
@@ -172,6 +174,7 @@ class OpsServerImpl final : public OpsServer {
   std::thread thread_;
   std::atomic<bool> stopped_{false};
   bool plaintext_;
+  std::chrono::milliseconds deadline_;
   std::uint16_t port_ = 0;
 };
 
@@ -194,7 +197,7 @@ Result<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view a
 }
 
 Result<std::unique_ptr<OpsServer>> start_ops_server(const OpsServerOptions& options, OpsHandler handler) {
-  auto server = std::make_unique<OpsServerImpl>(std::move(handler), options.plaintext);
+  auto server = std::make_unique<OpsServerImpl>(std::move(handler), options.plaintext, options.connection_deadline);
   if (auto st = server->init(options); !st) return st.error();
   return std::unique_ptr<OpsServer>(std::move(server));
 }

@@ -2,10 +2,11 @@
 //
 // Guarantees: TLS unless the configuration says plaintext; one request per connection,
 // headers capped at 8 KiB, no request body accepted, and every connection closed after
-// 5 s whatever the peer does, so a slow or hostile client cannot pin resources; one
+// connection_deadline (5 s) whatever the peer does, so a slow or hostile client cannot pin resources; one
 // I/O thread. Beast stays inside ops_server.cpp (it is heavy to compile).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -24,6 +25,7 @@ struct OpsServerOptions {
   bool plaintext = false;
   std::string cert_pem;     // required unless plaintext
   std::string key_pem;
+  std::chrono::milliseconds connection_deadline{5000};  // a connection's whole life
 };
 
 using OpsHandler = std::function<OpsResponse(std::string_view method, std::string_view target)>;
