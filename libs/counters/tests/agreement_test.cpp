@@ -9,11 +9,22 @@ namespace {
 
 using test::CountersTest;
 
-class Agreement : public CountersTest {};
+struct GcraCase {
+  std::optional<double> tat_in_intervals;  // stored TAT relative to t0; nullopt: no key
+  std::int64_t burst, hits;
+};
+
+class Agreement : public CountersTest {
+ protected:
+  // Runs one GCRA case; false (nothing checked) when the call's TIME bracket was too wide.
+  bool compare_gcra(const std::string& k, const GcraCase& c, const GcraLimit& limit,
+                    std::int64_t interval);
+};
 
 struct WindowCase {
   std::int64_t counted, limit, hits;
   bool count_denied;
+  bool stale = false;  // `counted` was stored for the previous window: it must not count
 };
 
 TEST_F(Agreement, FixedWindowScriptMatchesTheCppMath) {
@@ -21,7 +32,8 @@ TEST_F(Agreement, FixedWindowScriptMatchesTheCppMath) {
   const WindowCase cases[] = {{0, 1, 1, false},   {0, 1, 2, false},  {4, 5, 1, false},
                               {5, 5, 1, false},   {5, 5, 0, false},  {3, 10, 8, false},
                               {3, 10, 8, true},   {10, 10, 3, true}, {0, 1'000'000'000'000, 1'000'000'000, false},
-                              {7, 100, 93, false}};
+                              {7, 100, 93, false}, {5, 5, 1, false, true},
+                              {9, 10, 2, true, true}};
   wait_for_window_room(unit, 5000);
   int i = 0;
   for (const auto& c : cases) {
@@ -31,28 +43,63 @@ TEST_F(Agreement, FixedWindowScriptMatchesTheCppMath) {
     std::int64_t t0 = redis_now_us();
     std::int64_t start = window_start_s(t0 / 1'000'000, unit);
     if (c.counted > 0) {
-      conn_.command({"HSET", k, "w", std::to_string(start), "n", std::to_string(c.counted)}).value();
+      std::int64_t stored_w = c.stale ? start - unit : start;
+      conn_.command({"HSET", k, "w", std::to_string(stored_w), "n", std::to_string(c.counted)})
+          .value();
     }
+    const std::int64_t counted = c.stale ? 0 : c.counted;
     auto got = counters_.fixed_window(conn_, k, limit, c.hits);
     std::int64_t t1 = redis_now_us();
     ASSERT_TRUE(got.ok()) << got.error().message;
-    auto early = decide_fixed_window(c.counted, limit, c.hits, t0);
-    auto late = decide_fixed_window(c.counted, limit, c.hits, t1);
+    auto early = decide_fixed_window(counted, limit, c.hits, t0);
+    auto late = decide_fixed_window(counted, limit, c.hits, t1);
     EXPECT_EQ(got->allowed, early.decision.allowed);
     EXPECT_EQ(got->current, early.decision.current);
     EXPECT_EQ(got->remaining, early.decision.remaining);
     EXPECT_LE(got->reset_after_ms, early.decision.reset_after_ms);
     EXPECT_GE(got->reset_after_ms, late.decision.reset_after_ms);
-    if (early.new_count != 0) {
+    if (early.new_count != counted) {
       EXPECT_EQ(conn_.command({"HGET", k, "n"})->as_string(), std::to_string(early.new_count));
+      EXPECT_EQ(conn_.command({"HGET", k, "w"})->as_string(), std::to_string(start));
     }
   }
 }
 
-struct GcraCase {
-  std::optional<double> tat_in_intervals;  // stored TAT relative to t0; nullopt: no key
-  std::int64_t burst, hits;
-};
+bool between(std::int64_t v, std::int64_t a, std::int64_t b) {
+  return std::min(a, b) <= v && v <= std::max(a, b);
+}
+
+bool Agreement::compare_gcra(const std::string& k, const GcraCase& c, const GcraLimit& limit,
+                             std::int64_t interval) {
+  std::int64_t t0 = redis_now_us();
+  std::optional<std::int64_t> tat;
+  if (c.tat_in_intervals) {
+    tat = t0 + static_cast<std::int64_t>(*c.tat_in_intervals * static_cast<double>(interval));
+    conn_.command({"SET", k, std::to_string(*tat), "PX", "60000"}).value();
+  }
+  auto got = counters_.gcra(conn_, k, limit, c.hits);
+  std::int64_t t1 = redis_now_us();
+  if (!got.ok()) {
+    ADD_FAILURE() << got.error().message;
+    return true;
+  }
+  if (t1 - t0 >= interval / 2) return false;
+  auto early = decide_gcra(tat, t0, interval, limit.burst, c.hits);
+  auto late = decide_gcra(tat, t1, interval, limit.burst, c.hits);
+  EXPECT_EQ(got->allowed, early.decision.allowed);
+  EXPECT_EQ(got->allowed, late.decision.allowed);
+  EXPECT_EQ(got->remaining, early.decision.remaining);
+  EXPECT_EQ(got->remaining, late.decision.remaining);
+  EXPECT_TRUE(between(got->retry_after_ms, early.decision.retry_after_ms,
+                      late.decision.retry_after_ms)) << got->retry_after_ms;
+  EXPECT_TRUE(between(got->reset_after_ms, early.decision.reset_after_ms,
+                      late.decision.reset_after_ms)) << got->reset_after_ms;
+  if (early.new_tat_us && tat && *tat > t1) {
+    // TAT in the future: the new TAT does not depend on now at all.
+    EXPECT_EQ(conn_.command({"GET", k})->as_string(), std::to_string(*early.new_tat_us));
+  }
+  return true;
+}
 
 TEST_F(Agreement, GcraScriptMatchesTheCppMath) {
   // 100 ms intervals and TATs half an interval off any boundary: a call taking < 50 ms
@@ -66,36 +113,16 @@ TEST_F(Agreement, GcraScriptMatchesTheCppMath) {
   int i = 0;
   for (const auto& c : cases) {
     SCOPED_TRACE(i);
-    const std::string k = key("agree:g:" + std::to_string(i++));
     GcraLimit limit = base;
     limit.burst = c.burst;
-    std::int64_t t0 = redis_now_us();
-    std::optional<std::int64_t> tat;
-    if (c.tat_in_intervals) {
-      tat = t0 + static_cast<std::int64_t>(*c.tat_in_intervals * static_cast<double>(interval));
-      conn_.command({"SET", k, std::to_string(*tat), "PX", "60000"}).value();
+    // A call slower than half an interval (a loaded machine) proves nothing: try again.
+    bool compared = false;
+    for (int attempt = 0; attempt < 5 && !compared; ++attempt) {
+      compared = compare_gcra(key("agree:g:" + std::to_string(i) + ":" + std::to_string(attempt)),
+                              c, limit, interval);
     }
-    auto got = counters_.gcra(conn_, k, limit, c.hits);
-    std::int64_t t1 = redis_now_us();
-    ASSERT_TRUE(got.ok()) << got.error().message;
-    ASSERT_LT(t1 - t0, interval / 2) << "call too slow for an exact comparison";
-    auto early = decide_gcra(tat, t0, interval, c.burst, c.hits);
-    auto late = decide_gcra(tat, t1, interval, c.burst, c.hits);
-    EXPECT_EQ(got->allowed, early.decision.allowed);
-    EXPECT_EQ(got->allowed, late.decision.allowed);
-    EXPECT_EQ(got->remaining, early.decision.remaining);
-    EXPECT_EQ(got->remaining, late.decision.remaining);
-    auto between = [](std::int64_t v, std::int64_t a, std::int64_t b) {
-      return std::min(a, b) <= v && v <= std::max(a, b);
-    };
-    EXPECT_TRUE(between(got->retry_after_ms, early.decision.retry_after_ms,
-                        late.decision.retry_after_ms)) << got->retry_after_ms;
-    EXPECT_TRUE(between(got->reset_after_ms, early.decision.reset_after_ms,
-                        late.decision.reset_after_ms)) << got->reset_after_ms;
-    if (early.new_tat_us && tat && *tat > t1) {
-      // TAT in the future: the new TAT does not depend on now at all.
-      EXPECT_EQ(conn_.command({"GET", k})->as_string(), std::to_string(*early.new_tat_us));
-    }
+    EXPECT_TRUE(compared) << "every attempt took longer than half an interval";
+    ++i;
   }
 }
 

@@ -12,7 +12,7 @@ using test::CountersTest;
 class CountersResilience : public CountersTest {};
 
 const FixedWindowLimit kWindow{.limit = 1000, .unit_seconds = 3600};
-const GcraLimit kGcra{.rate = 1000, .period_ms = 1000, .burst = 1000};
+const GcraLimit kGcra{.rate = 10, .period_ms = 1000, .burst = 1000};  // 100 ms cells
 const LockoutPolicy kLockout{.threshold = 3, .window_ms = 60'000, .ban_ms = 60'000};
 
 TEST_F(CountersResilience, DecisionsContinueAfterScriptFlush) {

@@ -77,7 +77,9 @@ class Counters {
   Result<Command> lockout_state_command(std::string_view prefix) const;
 
   // One round trip for all commands; those answered NOSCRIPT (they did not run) are run
-  // again once, in order, after load(). Per-command error replies stay in place.
+  // again once after load(), in their relative order but after the others — harmless for
+  // counting, but do not rely on order across keys. Replies are in the commands' order;
+  // per-command error replies stay in place.
   // Errors: transport errors of Connection::pipeline (any prefix may have run).
   Result<std::vector<redis::Reply>> pipeline(redis::Connection& conn,
                                              const std::vector<Command>& commands) const;
