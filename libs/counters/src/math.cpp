@@ -34,7 +34,7 @@ std::int64_t emission_interval_us(const GcraLimit& limit) {
 
 namespace {
 
-// Requests that fit now if the bucket's TAT is `tat`: ⌊(now − (tat − burst·T)) / T⌋, ≥ 0.
+// Requests that fit now when the TAT is `tat`: ⌊(now − (tat − burst·T)) / T⌋, at least 0.
 std::int64_t capacity_left(std::int64_t now_us, std::int64_t tat, std::int64_t interval_us,
                            std::int64_t burst) {
   std::int64_t free_us = now_us - (tat - burst * interval_us);

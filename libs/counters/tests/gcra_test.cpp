@@ -61,5 +61,21 @@ TEST_F(Gcra, MoreHitsThanTheBurstNeverFit) {
   EXPECT_EQ(conn_.command({"EXISTS", key("big")})->as_integer(), 0);
 }
 
+TEST_F(Gcra, LargestSpansStayExactIntegers) {
+  // One cell per year with a burst of 3: TATs ~1e14 µs ahead, the bound validation allows.
+  const GcraLimit limit{.rate = 1, .period_ms = kMaxPeriodMs, .burst = 3};
+  const std::int64_t interval = emission_interval_us(limit);
+  std::int64_t t0 = redis_now_us();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(counters_.gcra(conn_, key("year"), limit, 1)->allowed);
+  EXPECT_FALSE(counters_.gcra(conn_, key("year"), limit, 1)->allowed);
+  std::int64_t t1 = redis_now_us();
+  std::string stored = conn_.command({"GET", key("year")})->as_string();
+  ASSERT_EQ(stored.find_first_not_of("0123456789"), std::string::npos) << stored;
+  std::int64_t tat = std::stoll(stored);
+  EXPECT_GE(tat, t0 + 3 * interval);
+  EXPECT_LE(tat, t1 + 3 * interval);
+  EXPECT_GT(pttl(key("year")), 3 * interval / 1000 - 1000);
+}
+
 }  // namespace
 }  // namespace bw::counters

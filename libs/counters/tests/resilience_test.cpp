@@ -56,7 +56,9 @@ TEST_F(CountersResilience, EveryKeyWrittenCarriesATtl) {
   ASSERT_TRUE(counters_.fixed_window(conn_, key("t:w"), kWindow, 1).ok());
   ASSERT_TRUE(counters_.gcra(conn_, key("t:g"), kGcra, 1).ok());
   ASSERT_TRUE(counters_.check_and_record(conn_, key("t:o"), 60'000).ok());
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(counters_.record_failure(conn_, key("t:l"), kLockout).ok());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(counters_.record_failure(conn_, key("t:l"), kLockout).ok());
+  }
   auto keys = conn_.command({"KEYS", "*"});
   ASSERT_TRUE(keys.ok());
   EXPECT_EQ(keys->as_array().size(), 5u);  // window, gcra, one-time, failures, ban
