@@ -1,0 +1,59 @@
+// Envoy RLS adapter (see grpc_service.hpp).
+#include "grpc_service.hpp"
+
+namespace bw::ratelimit {
+namespace {
+
+using envoy::service::ratelimit::v3::RateLimitResponse;
+
+Request to_request(const envoy::service::ratelimit::v3::RateLimitRequest& req) {
+  Request r;
+  r.domain = req.domain();
+  r.hits_addend = req.hits_addend();
+  r.descriptors.reserve(static_cast<std::size_t>(req.descriptors_size()));
+  for (const auto& d : req.descriptors()) {
+    RequestDescriptor rd;
+    for (const auto& e : d.entries()) rd.entries.push_back(Entry{e.key(), e.value()});
+    if (d.has_hits_addend()) rd.hits_addend = d.hits_addend().value();
+    r.descriptors.push_back(std::move(rd));
+  }
+  return r;
+}
+
+RateLimitResponse::RateLimit::Unit to_unit(Unit unit) {
+  switch (unit) {
+    case Unit::kSecond: return RateLimitResponse::RateLimit::SECOND;
+    case Unit::kMinute: return RateLimitResponse::RateLimit::MINUTE;
+    case Unit::kHour: return RateLimitResponse::RateLimit::HOUR;
+    case Unit::kDay: return RateLimitResponse::RateLimit::DAY;
+  }
+  return RateLimitResponse::RateLimit::UNKNOWN;
+}
+
+void fill(const Decision& d, RateLimitResponse& res) {
+  res.set_overall_code(d.over_limit ? RateLimitResponse::OVER_LIMIT : RateLimitResponse::OK);
+  for (const auto& s : d.statuses) {
+    auto* st = res.add_statuses();
+    st->set_code(s.over_limit ? RateLimitResponse::OVER_LIMIT : RateLimitResponse::OK);
+    if (!s.limit) continue;
+    st->mutable_current_limit()->set_requests_per_unit(s.limit->requests_per_unit);
+    st->mutable_current_limit()->set_unit(to_unit(s.limit->unit));
+    st->set_limit_remaining(static_cast<std::uint32_t>(std::min<std::uint64_t>(s.remaining, UINT32_MAX)));
+    const auto ms = std::max<std::int64_t>(s.reset_after_ms, 0);
+    st->mutable_duration_until_reset()->set_seconds(ms / 1000);
+    st->mutable_duration_until_reset()->set_nanos(static_cast<std::int32_t>((ms % 1000) * 1'000'000));
+  }
+}
+
+}  // namespace
+
+grpc::Status RateLimitGrpcService::ShouldRateLimit(grpc::ServerContext*,
+                                                   const envoy::service::ratelimit::v3::RateLimitRequest* req,
+                                                   RateLimitResponse* res) {
+  auto decision = limiter_->decide(to_request(*req));
+  if (!decision) return {grpc::StatusCode::INVALID_ARGUMENT, decision.error().message};
+  fill(decision.value(), *res);
+  return grpc::Status::OK;
+}
+
+}  // namespace bw::ratelimit

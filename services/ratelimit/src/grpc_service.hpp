@@ -1,0 +1,23 @@
+// envoy.service.ratelimit.v3.RateLimitService on the Limiter: translates Envoy's messages
+// to a Request and a Decision back, and errors to gRPC status codes (an invalid request or
+// unknown domain → INVALID_ARGUMENT with the reason). Nothing else lives here.
+#pragma once
+
+#include <memory>
+
+#include "envoy/service/ratelimit/v3/rls.grpc.pb.h"
+#include "limiter.hpp"
+
+namespace bw::ratelimit {
+
+class RateLimitGrpcService final : public envoy::service::ratelimit::v3::RateLimitService::Service {
+ public:
+  explicit RateLimitGrpcService(std::shared_ptr<Limiter> limiter) : limiter_(std::move(limiter)) {}
+  grpc::Status ShouldRateLimit(grpc::ServerContext* ctx, const envoy::service::ratelimit::v3::RateLimitRequest* req,
+                               envoy::service::ratelimit::v3::RateLimitResponse* res) override;
+
+ private:
+  std::shared_ptr<Limiter> limiter_;
+};
+
+}  // namespace bw::ratelimit
