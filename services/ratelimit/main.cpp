@@ -1,4 +1,5 @@
 // breakwater-ratelimit: every quota decision, atomic in Redis; Envoy's RateLimitService API.
+#include "bw/log/log.hpp"
 #include "bw/redis/redis_config.hpp"
 #include "bw/service/service_main.hpp"
 #include "grpc_service.hpp"
@@ -24,6 +25,19 @@ bw::Status start(bw::service::ServiceContext& ctx) {
       std::make_shared<const bw::ratelimit::RuleSet>(std::move(rules.value())), redis->pool, ctx.metrics());
   ctx.add_grpc_service(std::make_shared<bw::ratelimit::RateLimitGrpcService>(limiter),
                        "envoy.service.ratelimit.v3.RateLimitService");
+  auto reloads = ctx.metrics().counter("rules_reloads", "Rule reloads on SIGHUP, by result");
+  ctx.on_reload([limiter, reloads, files = ctx.config().list("ratelimit.rules_files")] {
+    auto fresh = bw::ratelimit::load_rule_files(files);
+    if (!fresh) {  // a bad file never replaces good rules
+      reloads.add({{"result", "rejected"}}).Increment();
+      bw::log::error("rules reload rejected; keeping the previous rules", {{"reason", fresh.error().message}});
+      return;
+    }
+    const auto domains = fresh->domain_count();
+    limiter->replace_rules(std::make_shared<const bw::ratelimit::RuleSet>(std::move(fresh.value())));
+    reloads.add({{"result", "applied"}}).Increment();
+    bw::log::info("rules reloaded", {{"domains", domains}});
+  });
   ctx.keep(limiter);
   return {};
 }

@@ -40,10 +40,21 @@ Decision Limiter::degrade(const Domain& domain, const std::vector<Pending>& pend
   return d;
 }
 
+void Limiter::replace_rules(std::shared_ptr<const RuleSet> rules) {
+  std::lock_guard lock(rules_mu_);
+  rules_ = std::move(rules);
+}
+
+std::shared_ptr<const RuleSet> Limiter::rules() const {
+  std::lock_guard lock(rules_mu_);
+  return rules_;
+}
+
 Result<Decision> Limiter::decide(const Request& request) {
   const auto started = std::chrono::steady_clock::now();
   if (auto st = validate(request); !st) return st.error();
-  const Domain* domain = rules_->domain(request.domain);
+  const auto rules_now = rules();  // this request decides on one consistent rule set
+  const Domain* domain = rules_now->domain(request.domain);
   if (!domain) return Error{static_cast<int>(RequestError::kInvalidArgument), "invalid request: unknown domain"};
 
   std::vector<Pending> pending;

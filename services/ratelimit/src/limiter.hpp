@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -41,13 +42,18 @@ class Limiter {
  public:
   Limiter(std::shared_ptr<const RuleSet> rules, std::shared_ptr<redis::Pool> pool, metrics::Factory& metrics);
   Result<Decision> decide(const Request& request);
+  // Swaps in new rules; requests already deciding finish on the rules they started with.
+  void replace_rules(std::shared_ptr<const RuleSet> rules);
 
  private:
   struct Pending;
   Decision degrade(const Domain& domain, const std::vector<Pending>& pending, std::size_t count);
   void count(const std::string& domain, const std::string& rule, const char* result);
 
-  std::shared_ptr<const RuleSet> rules_;
+  std::shared_ptr<const RuleSet> rules() const;
+
+  mutable std::mutex rules_mu_;
+  std::shared_ptr<const RuleSet> rules_;  // guarded by rules_mu_
   std::shared_ptr<redis::Pool> pool_;
   counters::Counters counters_;
   metrics::Family<prometheus::Counter> decisions_;

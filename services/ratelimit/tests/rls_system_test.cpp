@@ -147,5 +147,29 @@ TEST_F(RateLimitRls, WithoutRedisSecurityDomainsRefuseAndOthersFailOpen) {
   EXPECT_TRUE(recovered);
 }
 
+TEST_F(RateLimitRls, SighupReloadsRulesAndKeepsThemWhenTheNewFileIsBad) {
+  auto redis = RedisServer::start();
+  ASSERT_TRUE(redis);
+  auto svc = start(redis->port());
+  ASSERT_TRUE(svc) << svc.error().message;
+  auto s = stub(svc->grpc_port);
+  std::ofstream(rules_) << "domain: api\ndescriptors:\n  - key: tenant\n    rate_limit: {unit: hour, requests_per_unit: 42}\n";
+  ASSERT_TRUE(svc->process.signal_group(SIGHUP));
+  ASSERT_TRUE(svc->process.wait_for_output("\"event\":\"rules reloaded\"", std::chrono::seconds(10)));
+  RateLimitResponse res;
+  ASSERT_TRUE(ask(*s, "api", "tenant", "t9", res).ok());
+  EXPECT_EQ(res.statuses(0).current_limit().requests_per_unit(), 42u);
+  EXPECT_EQ(ask(*s, "login", "account", "a", res).error_code(), grpc::StatusCode::INVALID_ARGUMENT);  // domain gone
+
+  std::ofstream(rules_) << "domain: api\ndescriptors:\n  - key: tenant\n    rate_limit: {unit: fortnight}\n";
+  ASSERT_TRUE(svc->process.signal_group(SIGHUP));
+  ASSERT_TRUE(svc->process.wait_for_output("rules reload rejected", std::chrono::seconds(10)));
+  EXPECT_NE(svc->process.output().find("rules.yaml:4"), std::string::npos) << svc->process.output();
+  RateLimitResponse still;
+  ASSERT_TRUE(ask(*s, "api", "tenant", "t9", still).ok());
+  EXPECT_EQ(still.statuses(0).current_limit().requests_per_unit(), 42u);
+  EXPECT_TRUE(svc->process.alive());
+}
+
 }  // namespace
 }  // namespace bw::testing
