@@ -1,5 +1,5 @@
 // Shared by the redis-labelled counter tests: one real redis-server per suite, flushed
-// (data and script cache) before each test; helpers to read Redis TIME and to wait — by
+// (data and script cache) before each test (redis_test.hpp); helpers to read Redis TIME and to wait — by
 // polling Redis's clock, never by a blind sleep — until a window has room left.
 #pragma once
 
@@ -18,32 +18,14 @@
 #include "bw/redis/connection.hpp"
 #include "bw/redis/keys.hpp"
 #include "bw/redis/pool.hpp"
-#include "bw/testing/redis_server.hpp"
+#include "bw/redis/redis_test.hpp"
 
 namespace bw::counters::test {
 
-class CountersTest : public ::testing::Test {
+// A real Redis per suite (redis::test::RedisTest), plus a connection, the counters and
+// helpers for the counter tests.
+class CountersTest : public redis::test::RedisTest {
  protected:
-  static void SetUpTestSuite() {
-    auto started = bw::testing::RedisServer::start();
-    ASSERT_TRUE(started.ok()) << started.error().message;
-    server_.emplace(std::move(started).value());
-  }
-  static void TearDownTestSuite() { server_.reset(); }
-
-  void SetUp() override {
-    ASSERT_TRUE(server_.has_value());
-    auto flushed = conn_.pipeline({{"FLUSHALL"}, {"SCRIPT", "FLUSH"}});
-    ASSERT_TRUE(flushed.ok()) << flushed.error().message;
-  }
-
-  static redis::ConnectionOptions options() {
-    redis::ConnectionOptions o;
-    o.host = server_->host();
-    o.port = server_->port();
-    return o;
-  }
-
   // "bw:{rl:test}:<suffix>" — every test key shares one tag, as a caller's would.
   static std::string key(std::string_view suffix) {
     return redis::tagged_key("rl", "test", suffix).value();
@@ -84,7 +66,6 @@ class CountersTest : public ::testing::Test {
 
   const Counters counters_;
   redis::Connection conn_{options()};
-  static inline std::optional<bw::testing::RedisServer> server_;
 };
 
 }  // namespace bw::counters::test

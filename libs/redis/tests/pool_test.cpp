@@ -8,7 +8,7 @@
 
 #include "bw/redis/errors.hpp"
 #include "bw/redis/pool.hpp"
-#include "redis_fixture.hpp"
+#include "bw/redis/redis_test.hpp"
 
 namespace bw::redis {
 namespace {

@@ -5,7 +5,7 @@
 #include "bw/redis/errors.hpp"
 #include "bw/redis/keys.hpp"
 #include "bw/redis/script.hpp"
-#include "redis_fixture.hpp"
+#include "bw/redis/redis_test.hpp"
 
 namespace bw::redis {
 namespace {

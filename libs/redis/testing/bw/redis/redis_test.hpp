@@ -1,5 +1,7 @@
-// Shared by the redis-labelled tests: one real redis-server per test suite, flushed (data
-// and script cache) before each test, and ConnectionOptions pointing at it.
+// Test support for every redis-labelled suite that talks to Redis through bw_redis (the
+// client's own tests, the counter scripts', later the services'): one real redis-server per
+// test suite, flushed (data and script cache) before each test, and ConnectionOptions
+// pointing at it. Header-only; target bw_redis_testing.
 #pragma once
 
 #include <gtest/gtest.h>
