@@ -32,7 +32,9 @@ Counters::Counters()
     : fixed_window_("bw_fixed_window", std::string(scripts::fixed_window())),
       gcra_("bw_gcra", std::string(scripts::gcra())),
       lockout_record_("bw_lockout_record", std::string(scripts::lockout_record())),
-      lockout_check_("bw_lockout_check", std::string(scripts::lockout_check())) {}
+      lockout_check_("bw_lockout_check", std::string(scripts::lockout_check())),
+      lease_window_("bw_lease_window", std::string(scripts::lease_window())),
+      lease_gcra_("bw_lease_gcra", std::string(scripts::lease_gcra())) {}
 
 Result<Command> Counters::fixed_window_command(std::string_view key,
                                                const FixedWindowLimit& limit,
@@ -77,8 +79,51 @@ Result<Command> Counters::lockout_state_command(std::string_view prefix) const {
   return lockout_check_.evalsha_command({keys.failures, keys.ban}, {});
 }
 
+Result<Command> Counters::take_lease_command(std::string_view key, std::string_view record_key,
+                                            const FixedWindowLimit& limit, std::int64_t requested,
+                                            std::int64_t ttl_ms) const {
+  if (Status s = validate_record_key(key, record_key); !s) return s.error();
+  if (Status s = validate(limit); !s) return s.error();
+  if (Status s = validate_requested(requested); !s) return s.error();
+  if (Status s = validate_ttl_ms(ttl_ms); !s) return s.error();
+  return lease_window_.evalsha_command(
+      {std::string(key), std::string(record_key)},
+      {"take", str(limit.limit), str(limit.unit_seconds), str(requested), str(ttl_ms)});
+}
+
+Result<Command> Counters::take_lease_command(std::string_view key, std::string_view record_key,
+                                            const GcraLimit& limit, std::int64_t requested,
+                                            std::int64_t ttl_ms) const {
+  if (Status s = validate_record_key(key, record_key); !s) return s.error();
+  if (Status s = validate(limit); !s) return s.error();
+  if (Status s = validate_requested(requested); !s) return s.error();
+  if (Status s = validate_ttl_ms(ttl_ms); !s) return s.error();
+  return lease_gcra_.evalsha_command(
+      {std::string(key), std::string(record_key)},
+      {"take", str(emission_interval_us(limit)), str(limit.burst), str(requested), str(ttl_ms)});
+}
+
+Result<Command> Counters::return_lease_command(std::string_view key, std::string_view record_key,
+                                              const FixedWindowLimit& limit, std::int64_t unspent) const {
+  if (Status s = validate_record_key(key, record_key); !s) return s.error();
+  if (Status s = validate(limit); !s) return s.error();
+  if (Status s = validate_unspent(unspent); !s) return s.error();
+  return lease_window_.evalsha_command({std::string(key), std::string(record_key)},
+                                       {"return", str(limit.unit_seconds), str(unspent)});
+}
+
+Result<Command> Counters::return_lease_command(std::string_view key, std::string_view record_key,
+                                              const GcraLimit& limit, std::int64_t unspent) const {
+  if (Status s = validate_record_key(key, record_key); !s) return s.error();
+  if (Status s = validate(limit); !s) return s.error();
+  if (Status s = validate_unspent(unspent); !s) return s.error();
+  return lease_gcra_.evalsha_command({std::string(key), std::string(record_key)},
+                                     {"return", str(emission_interval_us(limit)), str(unspent)});
+}
+
 Status Counters::load(Connection& conn) const {
-  for (const redis::Script* script : {&fixed_window_, &gcra_, &lockout_record_, &lockout_check_}) {
+  for (const redis::Script* script :
+       {&fixed_window_, &gcra_, &lockout_record_, &lockout_check_, &lease_window_, &lease_gcra_}) {
     if (Status loaded = script->load(conn); !loaded) return loaded;
   }
   return {};
@@ -147,6 +192,36 @@ Result<LockoutState> Counters::lockout_state(Connection& conn, std::string_view 
   auto reply = run_one(*this, conn, lockout_state_command(prefix));
   if (!reply) return reply.error();
   return parse_lockout_state(*reply);
+}
+
+Result<LeaseGrant> Counters::take_lease(Connection& conn, std::string_view key, std::string_view record_key,
+                                       const FixedWindowLimit& limit, std::int64_t requested,
+                                       std::int64_t ttl_ms) const {
+  auto reply = run_one(*this, conn, take_lease_command(key, record_key, limit, requested, ttl_ms));
+  if (!reply) return reply.error();
+  return parse_lease_grant(*reply);
+}
+
+Result<LeaseGrant> Counters::take_lease(Connection& conn, std::string_view key, std::string_view record_key,
+                                       const GcraLimit& limit, std::int64_t requested,
+                                       std::int64_t ttl_ms) const {
+  auto reply = run_one(*this, conn, take_lease_command(key, record_key, limit, requested, ttl_ms));
+  if (!reply) return reply.error();
+  return parse_lease_grant(*reply);
+}
+
+Result<std::int64_t> Counters::return_lease(Connection& conn, std::string_view key, std::string_view record_key,
+                                           const FixedWindowLimit& limit, std::int64_t unspent) const {
+  auto reply = run_one(*this, conn, return_lease_command(key, record_key, limit, unspent));
+  if (!reply) return reply.error();
+  return parse_lease_credit(*reply);
+}
+
+Result<std::int64_t> Counters::return_lease(Connection& conn, std::string_view key, std::string_view record_key,
+                                           const GcraLimit& limit, std::int64_t unspent) const {
+  auto reply = run_one(*this, conn, return_lease_command(key, record_key, limit, unspent));
+  if (!reply) return reply.error();
+  return parse_lease_credit(*reply);
 }
 
 Status Counters::clear_lockout(Connection& conn, std::string_view prefix) const {

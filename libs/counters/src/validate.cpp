@@ -71,4 +71,28 @@ Status validate(const LockoutPolicy& policy) {
 
 Status validate_ttl_ms(std::int64_t ttl_ms) { return in_range("ttl_ms", ttl_ms, 1, kMaxTtlMs); }
 
+namespace {
+
+std::string_view hash_tag(std::string_view key) {
+  auto open = key.find('{');
+  auto close = key.find('}', open + 1);
+  return key.substr(open, close - open + 1);
+}
+
+}  // namespace
+
+Status validate_record_key(std::string_view key, std::string_view record_key) {
+  if (Status s = validate_key(key); !s) return s;
+  if (Status s = validate_key(record_key); !s) return s;
+  if (record_key == key || hash_tag(record_key) != hash_tag(key)) {
+    return redis::make_error(redis::Errc::kInvalidArgument,
+                             "lease record key must differ from the counter key and share its hash tag");
+  }
+  return {};
+}
+
+Status validate_requested(std::int64_t requested) { return in_range("requested", requested, 1, kMaxHits); }
+
+Status validate_unspent(std::int64_t unspent) { return in_range("unspent", unspent, 0, kMaxHits); }
+
 }  // namespace bw::counters

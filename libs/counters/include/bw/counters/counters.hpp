@@ -1,4 +1,5 @@
-// Counters: atomic Redis counter decisions — fixed window, GCRA, one-time use, lockout —
+// Counters: atomic Redis counter decisions — fixed window, GCRA, one-time use, lockout,
+// quota leases —
 // each one EVALSHA (or one SET NX) with Redis TIME as the only clock inside Redis.
 //
 // Guarantees:
@@ -64,6 +65,21 @@ class Counters {
   Result<LockoutState> lockout_state(redis::Connection& conn, std::string_view prefix) const;
   Status clear_lockout(redis::Connection& conn, std::string_view prefix) const;
 
+  // Quota leases (scripts/lease_*.lua): take up to `requested` tokens from the counter
+  // `key` (the same key fixed_window()/gcra() use, so both share one budget) and write the
+  // lease record `record_key` (same hash tag as `key`; one per lease, e.g. from a random
+  // lease id) valid for at most ttl_ms — for a fixed window never past the window's end.
+  // Returning credits min(unspent, granted) back once, only while the record is valid (and,
+  // for a window, in the same window); anything else credits 0.
+  Result<LeaseGrant> take_lease(redis::Connection& conn, std::string_view key, std::string_view record_key,
+                                const FixedWindowLimit& limit, std::int64_t requested, std::int64_t ttl_ms) const;
+  Result<LeaseGrant> take_lease(redis::Connection& conn, std::string_view key, std::string_view record_key,
+                                const GcraLimit& limit, std::int64_t requested, std::int64_t ttl_ms) const;
+  Result<std::int64_t> return_lease(redis::Connection& conn, std::string_view key, std::string_view record_key,
+                                    const FixedWindowLimit& limit, std::int64_t unspent) const;
+  Result<std::int64_t> return_lease(redis::Connection& conn, std::string_view key, std::string_view record_key,
+                                    const GcraLimit& limit, std::int64_t unspent) const;
+
   // --- Commands for pipelining: validate, then build the EVALSHA / SET argv. -----------
   // Decode each reply with replies.hpp. Run them with pipeline() below, or load() first.
 
@@ -75,6 +91,15 @@ class Counters {
   Result<Command> record_failure_command(std::string_view prefix,
                                          const LockoutPolicy& policy) const;
   Result<Command> lockout_state_command(std::string_view prefix) const;
+  Result<Command> take_lease_command(std::string_view key, std::string_view record_key,
+                                     const FixedWindowLimit& limit, std::int64_t requested,
+                                     std::int64_t ttl_ms) const;
+  Result<Command> take_lease_command(std::string_view key, std::string_view record_key,
+                                     const GcraLimit& limit, std::int64_t requested, std::int64_t ttl_ms) const;
+  Result<Command> return_lease_command(std::string_view key, std::string_view record_key,
+                                       const FixedWindowLimit& limit, std::int64_t unspent) const;
+  Result<Command> return_lease_command(std::string_view key, std::string_view record_key,
+                                       const GcraLimit& limit, std::int64_t unspent) const;
 
   // One round trip for all commands; those answered NOSCRIPT (they did not run) are run
   // again once after load(), in their relative order but after the others — harmless for
@@ -92,6 +117,8 @@ class Counters {
   redis::Script gcra_;
   redis::Script lockout_record_;
   redis::Script lockout_check_;
+  redis::Script lease_window_;
+  redis::Script lease_gcra_;
 };
 
 }  // namespace bw::counters

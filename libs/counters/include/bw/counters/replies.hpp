@@ -13,6 +13,8 @@ namespace bw::counters {
 Result<WindowDecision> parse_window_decision(const redis::Reply& reply);
 Result<GcraDecision> parse_gcra_decision(const redis::Reply& reply);
 Result<LockoutState> parse_lockout_state(const redis::Reply& reply);
+Result<LeaseGrant> parse_lease_grant(const redis::Reply& reply);
+Result<std::int64_t> parse_lease_credit(const redis::Reply& reply);
 // SET … NX PX: +OK → true (first use), nil → false (duplicate).
 Result<bool> parse_check_and_record(const redis::Reply& reply);
 

@@ -11,5 +11,7 @@ std::string_view fixed_window();
 std::string_view gcra();
 std::string_view lockout_record();
 std::string_view lockout_check();
+std::string_view lease_window();
+std::string_view lease_gcra();
 
 }  // namespace bw::counters::scripts

@@ -64,4 +64,14 @@ struct LockoutState {
   std::int64_t retry_after_ms = 0;  // until the ban ends; 0 unlocked; -1 ban without TTL
 };
 
+// A quota lease taken from a fixed window or a GCRA bucket (scripts/lease_*.lua).
+struct LeaseGrant {
+  std::int64_t granted = 0;    // tokens now counted against the limit, 0..requested
+  std::int64_t remaining = 0;  // tokens still free after this grant
+  // granted == 0: ms until asking again can succeed (window end, or one GCRA cell).
+  // granted > 0: ms until the window resets / the bucket is full again.
+  std::int64_t after_ms = 0;
+  std::int64_t valid_ms = 0;   // lease validity (its record's TTL); 0 when nothing granted
+};
+
 }  // namespace bw::counters

@@ -23,5 +23,9 @@ Status validate(const FixedWindowLimit& limit);
 Status validate(const GcraLimit& limit);
 Status validate(const LockoutPolicy& policy);
 Status validate_ttl_ms(std::int64_t ttl_ms);  // [1, kMaxTtlMs]
+// A lease record key: valid as a key, and with the same hash tag as the counter `key`.
+Status validate_record_key(std::string_view key, std::string_view record_key);
+Status validate_requested(std::int64_t requested);  // [1, kMaxHits]
+Status validate_unspent(std::int64_t unspent);      // [0, kMaxHits]
 
 }  // namespace bw::counters
