@@ -1,0 +1,60 @@
+// Redis circuit breaker (see circuit_breaker.hpp).
+#include "core/circuit_breaker.hpp"
+
+#include <algorithm>
+
+namespace bw::ratelimit {
+
+CircuitBreaker::CircuitBreaker(BreakerPolicy policy, SteadyNow now)
+    : policy_(policy), now_(std::move(now)), interval_(policy.initial_open) {}
+
+CircuitBreaker::Admission CircuitBreaker::admit() {
+  std::lock_guard lock(mu_);
+  if (state_ == State::kClosed) return Admission::kProceed;
+  const Time now = now_();
+  if (now < until_) return Admission::kReject;
+  // Open interval over, or the previous probe never reported: this caller probes.
+  state_ = State::kHalfOpen;
+  until_ = now + policy_.max_open;
+  return Admission::kProbe;
+}
+
+void CircuitBreaker::on_success() {
+  std::lock_guard lock(mu_);
+  state_ = State::kClosed;
+  interval_ = policy_.initial_open;
+}
+
+void CircuitBreaker::on_failure() {
+  std::lock_guard lock(mu_);
+  switch (state_) {
+    case State::kOpen:
+      return;
+    case State::kClosed:
+      interval_ = policy_.initial_open;
+      ++trips_;
+      break;
+    case State::kHalfOpen:
+      interval_ = std::min(interval_ * 2, policy_.max_open);
+      break;
+  }
+  state_ = State::kOpen;
+  until_ = now_() + interval_;
+}
+
+CircuitBreaker::State CircuitBreaker::state() const {
+  std::lock_guard lock(mu_);
+  return state_;
+}
+
+std::chrono::milliseconds CircuitBreaker::open_interval() const {
+  std::lock_guard lock(mu_);
+  return interval_;
+}
+
+std::uint64_t CircuitBreaker::trips() const {
+  std::lock_guard lock(mu_);
+  return trips_;
+}
+
+}  // namespace bw::ratelimit
