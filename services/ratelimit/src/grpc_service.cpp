@@ -1,24 +1,12 @@
 // Envoy RLS adapter (see grpc_service.hpp).
 #include "grpc_service.hpp"
 
+#include "rls_request.hpp"
+
 namespace bw::ratelimit {
 namespace {
 
 using envoy::service::ratelimit::v3::RateLimitResponse;
-
-Request to_request(const envoy::service::ratelimit::v3::RateLimitRequest& req) {
-  Request r;
-  r.domain = req.domain();
-  r.hits_addend = req.hits_addend();
-  r.descriptors.reserve(static_cast<std::size_t>(req.descriptors_size()));
-  for (const auto& d : req.descriptors()) {
-    RequestDescriptor rd;
-    for (const auto& e : d.entries()) rd.entries.push_back(Entry{e.key(), e.value()});
-    if (d.has_hits_addend()) rd.hits_addend = d.hits_addend().value();
-    r.descriptors.push_back(std::move(rd));
-  }
-  return r;
-}
 
 RateLimitResponse::RateLimit::Unit to_unit(Unit unit) {
   switch (unit) {
