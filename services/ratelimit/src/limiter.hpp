@@ -1,13 +1,28 @@
 // The rate-limit decision for one request: validate, match every descriptor against the
-// rules, and decide all matched descriptors in ONE Redis round trip (a pipeline of the
-// shared counter scripts in libs/counters).
+// rules, answer what the local over-limit cache already knows, and decide the rest in ONE
+// Redis pipeline (the shared counter scripts of libs/counters), batched with concurrent
+// requests onto few connections (batcher.hpp).
 //
 // Error contract: an invalid request or an unknown domain is an Error with
 // RequestError::kInvalidArgument (the caller answers INVALID_ARGUMENT). Redis trouble is
 // never an Error: the domain's failure mode decides (closed → every limited descriptor is
-// OVER_LIMIT, open → OK) and the decision says it was degraded. Shadow-mode rules report
-// OK whatever their counter says. Every outcome moves a metric; labels are the domain
-// and the rule id, both from configuration, never from the request.
+// OVER_LIMIT, open → OK) and the decision says it was degraded. After a Redis failure the
+// circuit breaker (core/circuit_breaker.hpp) answers by the failure mode at once, without
+// trying Redis, for a short growing interval, letting one probe request through each time
+// it ends. Shadow-mode rules report OK whatever their counter says.
+//
+// The over-limit cache: a fixed-window, non-shadow descriptor that Redis denied with
+// remaining == 0 is answered OVER_LIMIT locally until its window ends (by the local
+// steady clock + the reset time Redis gave). This never admits anything Redis would
+// refuse, and only refuses what Redis would refuse too — the cache is cleared when rules
+// are replaced, since a new limit may be higher.
+//
+// Metrics (labels: domain and rule id, both from configuration, never from the request):
+// decisions_total{result = ok | over_limit | shadow_over_limit | degraded_allowed |
+// degraded_denied}, over_limit_cache_hits_total, near_limit_total (admitted with at least
+// 80% of the limit — of the burst for GCRA — used), redis_errors_total{domain,mode},
+// redis_breaker_open (gauge), redis_breaker_trips_total,
+// redis_breaker_short_circuits_total{domain,mode}, decision_duration_seconds.
 #pragma once
 
 #include <cstdint>
@@ -16,10 +31,13 @@
 #include <optional>
 #include <vector>
 
+#include "batcher.hpp"
 #include "bw/counters/counters.hpp"
 #include "bw/metrics/metrics.hpp"
 #include "bw/redis/pool.hpp"
 #include "bw/result.hpp"
+#include "core/circuit_breaker.hpp"
+#include "core/over_limit_cache.hpp"
 #include "core/request.hpp"
 #include "core/rules.hpp"
 
@@ -38,26 +56,50 @@ struct Decision {
   std::vector<DescriptorStatus> statuses;  // one per request descriptor, in order
 };
 
+struct LimiterOptions {
+  std::size_t over_limit_cache_entries = 100'000;  // 0 disables the cache
+  BreakerPolicy breaker;
+  BatcherOptions batcher;
+  SteadyNow now = real_steady_clock();  // for the cache and the breaker
+};
+
 class Limiter {
  public:
-  Limiter(std::shared_ptr<const RuleSet> rules, std::shared_ptr<redis::Pool> pool, metrics::Factory& metrics);
+  Limiter(std::shared_ptr<const RuleSet> rules, std::shared_ptr<redis::Pool> pool, metrics::Factory& metrics,
+          LimiterOptions options = {});
   Result<Decision> decide(const Request& request);
   // Swaps in new rules; requests already deciding finish on the rules they started with.
+  // Forgets the over-limit cache (a limit may have been raised).
   void replace_rules(std::shared_ptr<const RuleSet> rules);
 
  private:
   struct Pending;
-  Decision degrade(const Domain& domain, const std::vector<Pending>& pending, std::size_t count);
+  struct Outcome;
+  static std::optional<Outcome> parse(const Match& m, const redis::Reply& reply);
+  bool answer_from_cache(const Domain& domain, const Match& m, const std::string& key, std::int64_t hits,
+                         DescriptorStatus& s);
+  void ask_redis(const Domain& domain, const std::vector<Pending>& pending,
+                 const std::vector<counters::Command>& commands, Decision& d);
+  void apply(const Domain& domain, const Pending& p, const Outcome& o, Decision& d);
+  void degrade(const Domain& domain, const std::vector<Pending>& pending, Decision& d);
   void count(const std::string& domain, const std::string& rule, const char* result);
+  void show_breaker();
 
   std::shared_ptr<const RuleSet> rules() const;
 
   mutable std::mutex rules_mu_;
   std::shared_ptr<const RuleSet> rules_;  // guarded by rules_mu_
-  std::shared_ptr<redis::Pool> pool_;
   counters::Counters counters_;
+  Batcher batcher_;
+  std::optional<OverLimitCache> cache_;
+  CircuitBreaker breaker_;
   metrics::Family<prometheus::Counter> decisions_;
+  metrics::Family<prometheus::Counter> cache_hits_;
+  metrics::Family<prometheus::Counter> near_limit_;
   metrics::Family<prometheus::Counter> redis_errors_;
+  metrics::Family<prometheus::Counter> short_circuits_;
+  prometheus::Counter& breaker_trips_;
+  prometheus::Gauge& breaker_open_;
   metrics::Family<prometheus::Histogram> latency_;
 };
 

@@ -22,14 +22,14 @@ TEST(CircuitBreaker, ClosedLetsEveryCallerProceed) {
   FakeClock clock;
   CircuitBreaker b({milliseconds(100), milliseconds(2000)}, clock.fn());
   for (int i = 0; i < 3; ++i) EXPECT_EQ(b.admit(), Admission::kProceed);
-  b.on_success();
+  EXPECT_FALSE(b.on_success());  // nothing to recover from
   EXPECT_EQ(b.state(), State::kClosed);
 }
 
 TEST(CircuitBreaker, FailureRejectsEveryoneUntilTheIntervalEnds) {
   FakeClock clock;
   CircuitBreaker b({milliseconds(100), milliseconds(2000)}, clock.fn());
-  b.on_failure();
+  EXPECT_TRUE(b.on_failure());  // a trip
   EXPECT_EQ(b.state(), State::kOpen);
   EXPECT_EQ(b.admit(), Admission::kReject);
   clock.t += milliseconds(99);
@@ -55,11 +55,11 @@ TEST(CircuitBreaker, ProbeSuccessClosesAndResetsTheInterval) {
   b.on_failure();
   clock.t += milliseconds(100);
   ASSERT_EQ(b.admit(), Admission::kProbe);
-  b.on_failure();  // probe failed: 200 ms
+  EXPECT_FALSE(b.on_failure());  // probe failed: 200 ms, not a new trip
   EXPECT_EQ(b.open_interval(), milliseconds(200));
   clock.t += milliseconds(200);
   ASSERT_EQ(b.admit(), Admission::kProbe);
-  b.on_success();
+  EXPECT_TRUE(b.on_success());  // recovered
   EXPECT_EQ(b.state(), State::kClosed);
   EXPECT_EQ(b.open_interval(), milliseconds(100));
   EXPECT_EQ(b.admit(), Admission::kProceed);

@@ -19,17 +19,20 @@ CircuitBreaker::Admission CircuitBreaker::admit() {
   return Admission::kProbe;
 }
 
-void CircuitBreaker::on_success() {
+bool CircuitBreaker::on_success() {
   std::lock_guard lock(mu_);
+  const bool was_open = state_ != State::kClosed;
   state_ = State::kClosed;
   interval_ = policy_.initial_open;
+  return was_open;
 }
 
-void CircuitBreaker::on_failure() {
+bool CircuitBreaker::on_failure() {
   std::lock_guard lock(mu_);
+  const bool trip = state_ == State::kClosed;
   switch (state_) {
     case State::kOpen:
-      return;
+      return false;
     case State::kClosed:
       interval_ = policy_.initial_open;
       ++trips_;
@@ -40,6 +43,7 @@ void CircuitBreaker::on_failure() {
   }
   state_ = State::kOpen;
   until_ = now_() + interval_;
+  return trip;
 }
 
 CircuitBreaker::State CircuitBreaker::state() const {

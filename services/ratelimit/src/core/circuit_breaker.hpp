@@ -39,8 +39,10 @@ class CircuitBreaker {
   // Whether the caller may ask Redis now. A kProbe or kProceed caller must report the
   // outcome with on_success() or on_failure().
   Admission admit();
-  void on_success();
-  void on_failure();
+  // True when this call closed a breaker that was not closed (Redis is back).
+  bool on_success();
+  // True when this call opened a closed breaker (a trip: the start of an outage).
+  bool on_failure();
 
   State state() const;
   // The length of the current (or, when closed, the next) open interval.
