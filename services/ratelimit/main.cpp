@@ -4,6 +4,7 @@
 #include "bw/service/service_main.hpp"
 #include "grpc_service.hpp"
 #include "rules_files.hpp"
+#include "rules_watcher.hpp"
 
 namespace {
 
@@ -17,7 +18,10 @@ bw::Status validate(const bw::config::Values& values) {
 bw::Status start(bw::service::ServiceContext& ctx) {
   auto redis = bw::redis::make_clients(ctx.config());
   if (!redis) return redis.error();
-  auto rules = bw::ratelimit::load_rule_files(ctx.config().list("ratelimit.rules_files"));
+  const auto& rule_paths = ctx.config().list("ratelimit.rules_files");
+  auto files = bw::ratelimit::read_rule_files(rule_paths);
+  if (!files) return files.error();
+  auto rules = bw::ratelimit::load_rules(files->files);
   if (!rules) return rules.error();
   ctx.readiness().add_check("redis", [probe = redis->probe] { return probe->ping(); });
   ctx.keep(redis->probe);
@@ -25,19 +29,13 @@ bw::Status start(bw::service::ServiceContext& ctx) {
       std::make_shared<const bw::ratelimit::RuleSet>(std::move(rules.value())), redis->pool, ctx.metrics());
   ctx.add_grpc_service(std::make_shared<bw::ratelimit::RateLimitGrpcService>(limiter),
                        "envoy.service.ratelimit.v3.RateLimitService");
-  auto reloads = ctx.metrics().counter("rules_reloads", "Rule reloads on SIGHUP, by result");
-  ctx.on_reload([limiter, reloads, files = ctx.config().list("ratelimit.rules_files")] {
-    auto fresh = bw::ratelimit::load_rule_files(files);
-    if (!fresh) {  // a bad file never replaces good rules
-      reloads.add({{"result", "rejected"}}).Increment();
-      bw::log::error("rules reload rejected; keeping the previous rules", {{"reason", fresh.error().message}});
-      return;
-    }
-    const auto domains = fresh->domain_count();
-    limiter->replace_rules(std::make_shared<const bw::ratelimit::RuleSet>(std::move(fresh.value())));
-    reloads.add({{"result", "applied"}}).Increment();
-    bw::log::info("rules reloaded", {{"domains", domains}});
-  });
+  // One reload path for SIGHUP and for a changed file (ConfigMap symlink swaps included).
+  auto watcher = std::make_shared<bw::ratelimit::RulesWatcher>(
+      rule_paths, files->fingerprint, [limiter](auto fresh) { limiter->replace_rules(fresh); }, ctx.metrics());
+  ctx.on_reload([watcher] { watcher->reload("SIGHUP"); });
+  watcher->start(ctx.config().duration("ratelimit.reload_interval"));
+  ctx.on_stop([watcher] { watcher->stop(); });
+  ctx.keep(watcher);
   ctx.keep(limiter);
   return {};
 }
@@ -55,6 +53,9 @@ int main(int argc, char** argv) {
     bw::redis::add_config_keys(s);
     s.add({.path = "ratelimit.rules_files", .type = bw::config::Type::kStringList, .default_value = "",
            .help = "rule files in Envoy's rate limit service format (one domain per document)"});
+    s.add({.path = "ratelimit.reload_interval", .type = bw::config::Type::kDuration, .default_value = "5s",
+           .help = "how often the rule files are re-read; a changed content is reloaded as on SIGHUP (0s: never)",
+           .min = 0, .max = 3'600'000});
   };
   spec.validate = validate;
   spec.start = start;
