@@ -1,0 +1,81 @@
+// The benchmark's report (see report.hpp).
+#include "report.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+namespace bw::bench {
+namespace {
+
+std::string first_line_after(const std::string& file, const std::string& prefix) {
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) == 0) {
+      const auto colon = line.find(':');
+      return colon == std::string::npos ? line : line.substr(line.find_first_not_of(' ', colon + 1));
+    }
+  }
+  return "unknown";
+}
+
+double ratio(const CellResult& a, const CellResult& b) { return b.rate() > 0 ? a.rate() / b.rate() : 0; }
+
+}  // namespace
+
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  double a = 0, b = 0, c = 0;
+  in >> a >> b >> c;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f %.2f %.2f", a, b, c);
+  return buf;
+}
+
+std::string machine_summary() {
+  return std::to_string(std::thread::hardware_concurrency()) + " cores (nproc), " +
+         first_line_after("/proc/cpuinfo", "model name") + ", load average " + load_average();
+}
+
+void print_table(const std::vector<Row>& rows, const std::map<int, CellResult>& pipelined) {
+  std::printf(
+      "| descriptors | callers | service decisions/s | p50 ms | p99 ms | raw script, same callers: decisions/s "
+      "| p50 ms | p99 ms | raw script, pipelined: decisions/s | service / pipelined | service / same callers | "
+      "errors service / raw | CPU %% service / client / redis |\n");
+  std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+  for (const auto& r : rows) {
+    const auto it = pipelined.find(r.descriptors);
+    const CellResult p = it == pipelined.end() ? CellResult{} : it->second;
+    std::string cpu;
+    for (double c : r.cpu) cpu += (cpu.empty() ? "" : " / ") + std::to_string(static_cast<int>(c + 0.5));
+    std::printf("| %d | %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.0f | %.0f%% | %.0f%% | %llu / %llu | %s |\n",
+                r.descriptors, r.callers, r.service.rate(), r.service.latency.p50_ms, r.service.latency.p99_ms,
+                r.raw_callers.rate(), r.raw_callers.latency.p50_ms, r.raw_callers.latency.p99_ms, p.rate(),
+                100 * ratio(r.service, p), 100 * ratio(r.service, r.raw_callers),
+                static_cast<unsigned long long>(r.service.errors),
+                static_cast<unsigned long long>(r.raw_callers.errors), cpu.empty() ? "-" : cpu.c_str());
+  }
+  std::fflush(stdout);
+}
+
+void print_goal(const std::vector<Row>& rows, const std::map<int, CellResult>& pipelined) {
+  std::map<int, const Row*> at_most;  // descriptors -> row with the most callers
+  for (const auto& r : rows) {
+    auto& best = at_most[r.descriptors];
+    if (!best || r.callers > best->callers) best = &r;
+  }
+  for (const auto& [descriptors, row] : at_most) {
+    const auto it = pipelined.find(descriptors);
+    const double share = it == pipelined.end() ? 0 : ratio(row->service, it->second);
+    const bool rate_met = share >= 0.5;
+    const bool p99_met = row->service.latency.p99_ms < 5.0 && row->service.units > 0;
+    std::printf("goal, %d descriptor(s) at %d callers: %.0f%% of the raw pipelined rate (goal >= 50%%: %s), "
+                "p99 %.2f ms (goal < 5 ms: %s)\n",
+                descriptors, row->callers, 100 * share, rate_met ? "met" : "NOT met", row->service.latency.p99_ms,
+                p99_met ? "met" : "NOT met");
+  }
+  std::fflush(stdout);
+}
+
+}  // namespace bw::bench
