@@ -3,6 +3,7 @@
 #include "bw/redis/redis_config.hpp"
 #include "bw/service/service_main.hpp"
 #include "grpc_service.hpp"
+#include "quota_service.hpp"
 #include "rules_files.hpp"
 #include "rules_watcher.hpp"
 
@@ -15,6 +16,44 @@ bw::Status validate(const bw::config::Values& values) {
   return {};
 }
 
+bw::ratelimit::QuotaOptions quota_options(const bw::config::Values& v) {
+  bw::ratelimit::QuotaOptions o;
+  o.lease.ttl_ms = v.duration("ratelimit.lease_ttl").count();
+  o.lease.max_tokens = v.integer("ratelimit.lease_max_tokens");
+  o.lease.max_percent = v.integer("ratelimit.lease_max_percent");
+  o.lockout.account = {v.integer("ratelimit.lockout_account_threshold"),
+                       v.duration("ratelimit.lockout_account_window").count(),
+                       v.duration("ratelimit.lockout_account_ban").count()};
+  o.lockout.address = {v.integer("ratelimit.lockout_address_threshold"),
+                       v.duration("ratelimit.lockout_address_window").count(),
+                       v.duration("ratelimit.lockout_address_ban").count()};
+  return o;
+}
+
+void add_quota_keys(bw::config::Schema& s) {
+  using bw::config::Type;
+  constexpr std::int64_t kWeekMs = 7LL * 24 * 3600 * 1000;
+  s.add({.path = "ratelimit.lease_ttl", .type = Type::kDuration, .default_value = "10s",
+         .help = "longest time a quota lease may be spent (a fixed-window lease also ends with its window)",
+         .min = 100, .max = 300'000});
+  s.add({.path = "ratelimit.lease_max_tokens", .type = Type::kInt, .default_value = "1000",
+         .help = "most tokens one lease may hold", .min = 1, .max = 1'000'000});
+  s.add({.path = "ratelimit.lease_max_percent", .type = Type::kInt, .default_value = "25",
+         .help = "most of a rule's limit (GCRA: burst) one lease may hold, in percent", .min = 1, .max = 100});
+  s.add({.path = "ratelimit.lockout_account_threshold", .type = Type::kInt, .default_value = "10",
+         .help = "failures per account that start a ban", .min = 1, .max = 1'000'000});
+  s.add({.path = "ratelimit.lockout_account_window", .type = Type::kDuration, .default_value = "15m",
+         .help = "how long account failures are counted from the first", .min = 1000, .max = kWeekMs});
+  s.add({.path = "ratelimit.lockout_account_ban", .type = Type::kDuration, .default_value = "15m",
+         .help = "how long an account ban lasts", .min = 1000, .max = kWeekMs});
+  s.add({.path = "ratelimit.lockout_address_threshold", .type = Type::kInt, .default_value = "30",
+         .help = "failures per source address that start a ban", .min = 1, .max = 1'000'000});
+  s.add({.path = "ratelimit.lockout_address_window", .type = Type::kDuration, .default_value = "24h",
+         .help = "how long address failures are counted from the first", .min = 1000, .max = kWeekMs});
+  s.add({.path = "ratelimit.lockout_address_ban", .type = Type::kDuration, .default_value = "24h",
+         .help = "how long an address ban lasts", .min = 1000, .max = kWeekMs});
+}
+
 bw::Status start(bw::service::ServiceContext& ctx) {
   auto redis = bw::redis::make_clients(ctx.config());
   if (!redis) return redis.error();
@@ -25,13 +64,21 @@ bw::Status start(bw::service::ServiceContext& ctx) {
   if (!rules) return rules.error();
   ctx.readiness().add_check("redis", [probe = redis->probe] { return probe->ping(); });
   ctx.keep(redis->probe);
-  auto limiter = std::make_shared<bw::ratelimit::Limiter>(
-      std::make_shared<const bw::ratelimit::RuleSet>(std::move(rules.value())), redis->pool, ctx.metrics());
+  auto initial_rules = std::make_shared<const bw::ratelimit::RuleSet>(std::move(rules.value()));
+  auto limiter = std::make_shared<bw::ratelimit::Limiter>(initial_rules, redis->pool, ctx.metrics());
   ctx.add_grpc_service(std::make_shared<bw::ratelimit::RateLimitGrpcService>(limiter),
                        "envoy.service.ratelimit.v3.RateLimitService");
+  auto quota = std::make_shared<bw::ratelimit::QuotaService>(initial_rules, redis->pool, quota_options(ctx.config()),
+                                                             ctx.metrics());
+  ctx.add_grpc_service(quota, "breakwater.ratelimit.v1.Quota");
   // One reload path for SIGHUP and for a changed file (ConfigMap symlink swaps included).
   auto watcher = std::make_shared<bw::ratelimit::RulesWatcher>(
-      rule_paths, files->fingerprint, [limiter](auto fresh) { limiter->replace_rules(fresh); }, ctx.metrics());
+      rule_paths, files->fingerprint,
+      [limiter, quota](auto fresh) {
+        limiter->replace_rules(fresh);
+        quota->replace_rules(fresh);
+      },
+      ctx.metrics());
   ctx.on_reload([watcher] { watcher->reload("SIGHUP"); });
   watcher->start(ctx.config().duration("ratelimit.reload_interval"));
   ctx.on_stop([watcher] { watcher->stop(); });
@@ -51,6 +98,7 @@ int main(int argc, char** argv) {
   spec.require_client_certs = true;
   spec.add_config = [](bw::config::Schema& s) {
     bw::redis::add_config_keys(s);
+    add_quota_keys(s);
     s.add({.path = "ratelimit.rules_files", .type = bw::config::Type::kStringList, .default_value = "",
            .help = "rule files in Envoy's rate limit service format (one domain per document)"});
     s.add({.path = "ratelimit.reload_interval", .type = bw::config::Type::kDuration, .default_value = "5s",

@@ -64,17 +64,20 @@ std::uint64_t hits(const Request& request, const RequestDescriptor& descriptor) 
   return request.hits_addend == 0 ? 1 : request.hits_addend;
 }
 
-std::string counter_id(std::string_view domain, const Match& match) {
+std::string field_digest(std::span<const std::string_view> fields) {
   crypto::Sha256 h;
-  add_field(h, "bw/ratelimit/counter/v1");
-  add_field(h, domain);
-  add_field(h, match.rule_id);
-  for (const Entry& e : match.key_entries) {
-    add_field(h, e.key);
-    add_field(h, e.value);
-  }
+  for (std::string_view f : fields) add_field(h, f);
   const auto digest = h.finish();
   return crypto::hex_encode(ByteView(digest.data(), 16));
+}
+
+std::string counter_id(std::string_view domain, const Match& match) {
+  std::vector<std::string_view> fields{"bw/ratelimit/counter/v1", domain, match.rule_id};
+  for (const Entry& e : match.key_entries) {
+    fields.push_back(e.key);
+    fields.push_back(e.value);
+  }
+  return field_digest(fields);
 }
 
 }  // namespace bw::ratelimit

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -49,5 +50,10 @@ std::uint64_t hits(const Request& request, const RequestDescriptor& descriptor);
 
 // 32 lowercase hex characters identifying the counter of a matched descriptor.
 std::string counter_id(std::string_view domain, const Match& match);
+
+// 32 lowercase hex characters: the first 128 bits of SHA-256 over the fields, each
+// prefixed by its 8-byte big-endian length, so no two field lists share a digest.
+// Start with a purpose label (e.g. "bw/ratelimit/counter/v1") to separate key families.
+std::string field_digest(std::span<const std::string_view> fields);
 
 }  // namespace bw::ratelimit

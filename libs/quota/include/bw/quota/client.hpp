@@ -1,0 +1,105 @@
+// QuotaClient: what the relay and auth use to ask breakwater-ratelimit's Quota API.
+//
+// Rate limits by lease: spend() draws on tokens leased for a descriptor and held locally
+// (LeaseBucket), so a busy descriptor costs one AcquireLease per lease, not one RPC per
+// message. Guarantees:
+//  - Across every client, the tokens spent within a limit's window never exceed the limit
+//    by more than the outstanding leases' sizes (bounded by the service), and within one
+//    window they never exceed it at all: leases are counted by the service when granted.
+//  - One lease request per descriptor at a time: concurrent callers that find the bucket
+//    empty wait for the same AcquireLease (no stampede).
+//  - A refusal (granted 0) is cached until the service's retry_after: no RPC storm.
+//  - When the service cannot be reached, spend() answers by Options::fail_open (default
+//    closed: refuse) and says the answer was degraded.
+//  - return_unspent() (and the destructor) give unspent tokens back with ReturnLease.
+// The one-time and lockout calls are thin, typed wrappers: an error means "unknown", and
+// callers on authentication paths must fail closed on it.
+// Thread-safe. The descriptor values are caller data (device, tenant ids): they go to the
+// service, never into logs or metric labels here.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bw/quota/bucket.hpp"
+#include "bw/result.hpp"
+
+namespace grpc {
+class Channel;
+}
+
+namespace bw::quota {
+
+// A rate-limit descriptor: a domain and ordered (key, value) entries, as in Envoy.
+struct Descriptor {
+  std::string domain;
+  std::vector<std::pair<std::string, std::string>> entries;
+  friend bool operator<(const Descriptor& a, const Descriptor& b) {
+    return std::tie(a.domain, a.entries) < std::tie(b.domain, b.entries);
+  }
+};
+
+struct SpendResult {
+  bool allowed = false;
+  bool degraded = false;  // the service could not be asked; Options::fail_open decided
+  bool invalid = false;   // the service refused the request itself (unknown domain, bad descriptor)
+  std::chrono::milliseconds retry_after{0};  // when refused: earliest time worth retrying
+};
+
+enum class OneTime { kFirstUse, kDuplicate };
+
+struct LockoutState {
+  bool locked = false;
+  bool recorded = false;
+  std::uint32_t failures = 0;
+  std::chrono::milliseconds retry_after{0};
+};
+
+enum class SubjectKind { kAccount, kAddress };
+
+struct Subject {
+  SubjectKind kind = SubjectKind::kAccount;
+  std::string tenant;  // empty or 16 bytes
+  std::string id;      // 1..64 bytes, never a secret in the clear
+};
+
+class QuotaClient {
+ public:
+  struct Options {
+    std::string holder;                            // this process, for the service's logs
+    std::int64_t lease_size = 100;                 // tokens asked per lease (the service may cap)
+    std::chrono::milliseconds rpc_timeout{2000};   // per RPC
+    bool fail_open = false;                        // answer of spend() when the service is away
+    std::chrono::milliseconds degraded_retry{1000};  // retry_after reported while degraded
+    std::size_t max_descriptors = 100'000;         // local buckets kept; idle ones evicted first
+  };
+
+  QuotaClient(std::shared_ptr<grpc::Channel> channel, Options options);
+  ~QuotaClient();  // returns unspent tokens (best effort, bounded by rpc_timeout)
+  QuotaClient(const QuotaClient&) = delete;
+  QuotaClient& operator=(const QuotaClient&) = delete;
+
+  // Spends n ≥ 1 tokens of the descriptor's limit. Blocks only while a lease is fetched.
+  SpendResult spend(const Descriptor& descriptor, std::int64_t n = 1);
+  // Returns every held lease's unspent tokens; the count credited back by the service.
+  std::int64_t return_unspent();
+
+  Result<OneTime> check_and_record(std::string_view tenant, std::string_view scope, std::string_view id,
+                                   std::chrono::milliseconds ttl);
+  Result<LockoutState> record_failure(const Subject& subject, std::string_view domain);
+  Result<LockoutState> check_lockout(const Subject& subject, std::string_view domain);
+  Status clear_failures(const Subject& subject, std::string_view domain);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace bw::quota

@@ -1,0 +1,215 @@
+// QuotaClient over the breakwater.ratelimit.v1.Quota stub (see client.hpp).
+#include "bw/quota/client.hpp"
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+
+#include "breakwater/ratelimit/v1/ratelimit.grpc.pb.h"
+
+namespace bw::quota {
+namespace {
+
+namespace v1 = ::breakwater::ratelimit::v1;
+using std::chrono::milliseconds;
+
+// Spending stops this much before a lease's valid_until, so a small clock skew between
+// this host and the service never spends a token the service already counts as forfeit.
+constexpr milliseconds kValiditySafety{50};
+constexpr int kMaxFetchesPerSpend = 3;
+
+milliseconds to_ms(const google::protobuf::Duration& d) {
+  return milliseconds(d.seconds() * 1000 + d.nanos() / 1'000'000);
+}
+
+Clock::time_point steady_deadline(const google::protobuf::Timestamp& t) {
+  const auto at = std::chrono::system_clock::time_point(std::chrono::seconds(t.seconds()) +
+                                                         std::chrono::nanoseconds(t.nanos()));
+  const auto left = std::chrono::duration_cast<milliseconds>(at - std::chrono::system_clock::now());
+  return Clock::now() + left - kValiditySafety;
+}
+
+void fill(const Descriptor& d, envoy::extensions::common::ratelimit::v3::RateLimitDescriptor* out) {
+  for (const auto& [key, value] : d.entries) {
+    auto* e = out->add_entries();
+    e->set_key(key);
+    e->set_value(value);
+  }
+}
+
+v1::LockoutSubject to_proto(const Subject& s) {
+  v1::LockoutSubject out;
+  out.set_kind(s.kind == SubjectKind::kAccount ? v1::LockoutSubject::ACCOUNT : v1::LockoutSubject::ADDRESS);
+  out.set_tenant(s.tenant);
+  out.set_id(s.id);
+  return out;
+}
+
+Error rpc_error(const grpc::Status& st) {
+  return Error{static_cast<int>(st.error_code()), "quota service: " + st.error_message()};
+}
+
+LockoutState from_proto(const v1::LockoutStatus& s) {
+  return LockoutState{s.locked(), s.recorded(), s.failures(), to_ms(s.retry_after())};
+}
+
+}  // namespace
+
+struct QuotaClient::Impl {
+  struct Entry {
+    LeaseBucket bucket;
+    bool fetching = false;
+    bool degraded_refusal = false;
+  };
+
+  Impl(std::shared_ptr<grpc::Channel> channel, Options o)
+      : stub(v1::Quota::NewStub(std::move(channel))), options(std::move(o)) {}
+
+  std::unique_ptr<grpc::ClientContext> context() const {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + options.rpc_timeout);
+    return ctx;
+  }
+
+  // Drops idle buckets when the map is full (never one being fetched).
+  void evict(Clock::time_point now) {
+    if (buckets.size() < options.max_descriptors) return;
+    std::erase_if(buckets, [now](const auto& kv) { return !kv.second.fetching && kv.second.bucket.idle(now); });
+  }
+
+  std::unique_ptr<v1::Quota::Stub> stub;
+  Options options;
+  std::mutex mu;
+  std::condition_variable fetched;
+  std::map<Descriptor, Entry> buckets;  // guarded by mu; std::map: references stay valid
+};
+
+QuotaClient::QuotaClient(std::shared_ptr<grpc::Channel> channel, Options options)
+    : impl_(std::make_unique<Impl>(std::move(channel), std::move(options))) {}
+
+QuotaClient::~QuotaClient() { return_unspent(); }
+
+SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
+  if (n < 1) return SpendResult{n == 0, false, n < 0, milliseconds(0)};
+  Impl& m = *impl_;
+  std::unique_lock lock(m.mu);
+  for (int fetches = 0;;) {
+    auto now = Clock::now();
+    auto found = m.buckets.find(descriptor);
+    if (found == m.buckets.end()) {
+      m.evict(now);
+      found = m.buckets.emplace(descriptor, Impl::Entry{}).first;
+    }
+    Impl::Entry& e = found->second;
+    if (e.bucket.try_spend(n, now)) return SpendResult{true, false, false, milliseconds(0)};
+    if (e.bucket.refused(now)) {
+      const auto wait = std::chrono::duration_cast<milliseconds>(e.bucket.refused_until() - now);
+      return SpendResult{false, e.degraded_refusal, false, std::max(wait, milliseconds(1))};
+    }
+    if (e.fetching) {  // someone else asks the service for this descriptor: wait for it
+      m.fetched.wait_for(lock, m.options.rpc_timeout);
+      continue;
+    }
+    if (fetches++ == kMaxFetchesPerSpend) return SpendResult{false, false, false, milliseconds(1)};
+
+    e.fetching = true;
+    v1::AcquireLeaseRequest req;
+    req.set_domain(descriptor.domain);
+    fill(descriptor, req.mutable_rate_limit_descriptor());
+    req.set_requested(static_cast<std::uint32_t>(std::clamp<std::int64_t>(std::max(n, m.options.lease_size), 1,
+                                                                          1'000'000'000)));
+    req.set_holder(m.options.holder);
+    v1::AcquireLeaseResponse res;
+    lock.unlock();
+    const grpc::Status st = m.stub->AcquireLease(m.context().get(), req, &res);
+    lock.lock();
+    e.fetching = false;
+    m.fetched.notify_all();
+    now = Clock::now();
+    if (!st.ok()) {
+      if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) return SpendResult{false, false, true, milliseconds(0)};
+      if (m.options.fail_open) return SpendResult{true, true, false, milliseconds(0)};
+      e.degraded_refusal = true;
+      e.bucket.refuse(now + m.options.degraded_retry);
+      return SpendResult{false, true, false, m.options.degraded_retry};
+    }
+    if (res.granted() == 0) {
+      const auto wait = std::max(to_ms(res.retry_after()), milliseconds(1));
+      e.degraded_refusal = false;
+      e.bucket.refuse(now + wait);
+      return SpendResult{false, false, false, wait};
+    }
+    e.bucket.add(Grant{res.granted(), res.lease_id(), steady_deadline(res.valid_until())}, now);
+  }
+}
+
+std::int64_t QuotaClient::return_unspent() {
+  Impl& m = *impl_;
+  std::vector<std::pair<Descriptor, Unspent>> todo;
+  {
+    std::lock_guard lock(m.mu);
+    const auto now = Clock::now();
+    for (auto& [descriptor, entry] : m.buckets) {
+      for (auto& u : entry.bucket.take_unspent(now)) todo.emplace_back(descriptor, std::move(u));
+    }
+  }
+  std::int64_t credited = 0;
+  for (const auto& [descriptor, unspent] : todo) {
+    v1::ReturnLeaseRequest req;
+    req.set_lease_id(unspent.lease_id);
+    req.set_domain(descriptor.domain);
+    fill(descriptor, req.mutable_rate_limit_descriptor());
+    req.set_unspent(static_cast<std::uint32_t>(std::min<std::int64_t>(unspent.tokens, UINT32_MAX)));
+    v1::ReturnLeaseResponse res;
+    if (m.stub->ReturnLease(m.context().get(), req, &res).ok()) credited += res.credited();
+  }
+  return credited;
+}
+
+Result<OneTime> QuotaClient::check_and_record(std::string_view tenant, std::string_view scope, std::string_view id,
+                                              milliseconds ttl) {
+  v1::CheckAndRecordRequest req;
+  req.set_tenant(std::string(tenant));
+  req.set_scope(std::string(scope));
+  req.set_id(std::string(id));
+  req.mutable_ttl()->set_seconds(ttl.count() / 1000);
+  req.mutable_ttl()->set_nanos(static_cast<std::int32_t>((ttl.count() % 1000) * 1'000'000));
+  v1::CheckAndRecordResponse res;
+  const auto st = impl_->stub->CheckAndRecord(impl_->context().get(), req, &res);
+  if (!st.ok()) return rpc_error(st);
+  if (res.result() == v1::CheckAndRecordResponse::FIRST_USE) return OneTime::kFirstUse;
+  if (res.result() == v1::CheckAndRecordResponse::DUPLICATE) return OneTime::kDuplicate;
+  return Error{static_cast<int>(grpc::StatusCode::INTERNAL), "quota service: no result in CheckAndRecord"};
+}
+
+Result<LockoutState> QuotaClient::record_failure(const Subject& subject, std::string_view domain) {
+  v1::RecordFailureRequest req;
+  *req.mutable_subject() = to_proto(subject);
+  req.set_domain(std::string(domain));
+  v1::LockoutStatus res;
+  const auto st = impl_->stub->RecordFailure(impl_->context().get(), req, &res);
+  if (!st.ok()) return rpc_error(st);
+  return from_proto(res);
+}
+
+Result<LockoutState> QuotaClient::check_lockout(const Subject& subject, std::string_view domain) {
+  v1::CheckLockoutRequest req;
+  *req.mutable_subject() = to_proto(subject);
+  req.set_domain(std::string(domain));
+  v1::LockoutStatus res;
+  const auto st = impl_->stub->CheckLockout(impl_->context().get(), req, &res);
+  if (!st.ok()) return rpc_error(st);
+  return from_proto(res);
+}
+
+Status QuotaClient::clear_failures(const Subject& subject, std::string_view domain) {
+  v1::ClearFailuresRequest req;
+  *req.mutable_subject() = to_proto(subject);
+  req.set_domain(std::string(domain));
+  v1::ClearFailuresResponse res;
+  const auto st = impl_->stub->ClearFailures(impl_->context().get(), req, &res);
+  if (!st.ok()) return rpc_error(st);
+  return {};
+}
+
+}  // namespace bw::quota

@@ -1,0 +1,173 @@
+// QuotaClient against the real breakwater-ratelimit (two instances, one real Redis): many
+// threads in two clients spend exactly the limit, unspent tokens go back, a spent limit is
+// not asked again and again, and without the service the client fails closed unless told
+// otherwise.
+#include "bw/quota/client.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "bw/service/grpc_channel.hpp"
+#include "bw/testing/ports.hpp"
+#include "bw/testing/temp_dir.hpp"
+#include "system_fixture.hpp"
+#include "tls_probe.hpp"
+
+namespace bw::testing {
+namespace {
+
+using quota::Descriptor;
+using quota::QuotaClient;
+
+constexpr const char* kRules = R"(domain: relay
+failure_mode: closed
+descriptors:
+  - key: device
+    rate_limit: {unit: hour, requests_per_unit: 100}
+)";
+
+class QuotaClientTest : public SystemFixture {
+ protected:
+  void SetUp() override {
+    auto dir = TempDir::create("bw-quota-client-");
+    ASSERT_TRUE(dir);
+    dir_ = std::make_unique<TempDir>(std::move(dir.value()));
+    rules_ = (dir_->path() / "rules.yaml").string();
+    std::ofstream(rules_) << kRules;
+  }
+  Result<RunningService> start() {
+    return start_service("ratelimit", {"BREAKWATER_RATELIMIT_RULES_FILES=" + rules_, "BREAKWATER_REDIS_POOL_SIZE=8"});
+  }
+  std::shared_ptr<grpc::Channel> channel(std::uint16_t port) {
+    service::ChannelOptions o{.target = "127.0.0.1:" + std::to_string(port), .tls = operator_tls(),
+                              .server_name = "localhost"};
+    auto c = service::make_channel(o);
+    EXPECT_TRUE(c) << c.error().message;
+    return c.value();
+  }
+  static QuotaClient::Options options(std::int64_t lease_size = 10) {
+    QuotaClient::Options o;
+    o.holder = "test";
+    o.lease_size = lease_size;
+    return o;
+  }
+  // breakwater_ratelimit_lease_decisions_total{...result="<result>"...} summed.
+  static double lease_decisions(std::uint16_t ops_port, const std::string& result) {
+    const auto page = https_get(ops_port, ca_file(), "/metrics");
+    double sum = 0;
+    const std::regex line("breakwater_ratelimit_lease_decisions_total\\{[^}]*result=\"" + result + "\"[^}]*\\} ([0-9.e+]+)");
+    for (std::sregex_iterator it(page.body.begin(), page.body.end(), line), end; it != end; ++it) {
+      sum += std::stod((*it)[1].str());
+    }
+    return sum;
+  }
+  std::unique_ptr<TempDir> dir_;
+  std::string rules_;
+};
+
+const Descriptor kDevice{"relay", {{"device", "d-1"}}};
+
+TEST_F(QuotaClientTest, TwoClientsAndSixteenThreadsSpendExactlyTheLimit) {
+  auto a = start();
+  ASSERT_TRUE(a) << a.error().message;
+  auto b = start();
+  ASSERT_TRUE(b) << b.error().message;
+  QuotaClient ca(channel(a->grpc_port), options());
+  QuotaClient cb(channel(b->grpc_port), options());
+  std::atomic<int> allowed{0}, degraded{0};
+  std::vector<std::thread> threads;
+  for (QuotaClient* c : {&ca, &cb}) {
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, c] {
+        for (;;) {
+          const auto r = c->spend(kDevice, 1);
+          if (r.degraded) ++degraded;
+          if (!r.allowed) return;
+          ++allowed;
+        }
+      });
+    }
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(degraded.load(), 0);
+  EXPECT_EQ(allowed.load(), 100);  // not one message more than the limit
+  const auto refused = ca.spend(kDevice, 1);
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_GT(refused.retry_after.count(), 0);
+}
+
+TEST_F(QuotaClientTest, UnspentTokensGoBackAndCanBeSpentElsewhere) {
+  auto svc = start();
+  ASSERT_TRUE(svc) << svc.error().message;
+  const Descriptor d{"relay", {{"device", "d-return"}}};
+  {
+    QuotaClient first(channel(svc->grpc_port), options(25));
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(first.spend(d, 1).allowed);
+    EXPECT_EQ(first.return_unspent(), 22);  // 25 leased, 3 spent
+    EXPECT_EQ(first.return_unspent(), 0);   // once
+  }
+  QuotaClient second(channel(svc->grpc_port), options(25));
+  int allowed = 0;
+  while (second.spend(d, 1).allowed) ++allowed;
+  EXPECT_EQ(allowed, 97);
+}
+
+TEST_F(QuotaClientTest, ASpentLimitIsNotAskedForAgainAndAgain) {
+  auto svc = start();
+  ASSERT_TRUE(svc) << svc.error().message;
+  const Descriptor d{"relay", {{"device", "d-storm"}}};
+  QuotaClient c(channel(svc->grpc_port), options(25));
+  while (c.spend(d, 1).allowed) {
+  }
+  const double before = lease_decisions(svc->ops_port, "exhausted");
+  for (int i = 0; i < 200; ++i) EXPECT_FALSE(c.spend(d, 1).allowed);
+  EXPECT_EQ(lease_decisions(svc->ops_port, "exhausted"), before);  // answered from the cached refusal
+}
+
+TEST_F(QuotaClientTest, WithoutTheServiceSpendFailsClosedUnlessConfiguredOpen) {
+  const std::uint16_t port = free_loopback_port();  // nothing listens there
+  ASSERT_NE(port, 0);
+  auto o = options();
+  o.rpc_timeout = std::chrono::milliseconds(300);
+  QuotaClient closed(channel(port), o);
+  const auto r = closed.spend(kDevice, 1);
+  EXPECT_FALSE(r.allowed);
+  EXPECT_TRUE(r.degraded);
+  EXPECT_FALSE(closed.check_and_record("", "totp", "x", std::chrono::seconds(90)).ok());
+  EXPECT_FALSE(closed.record_failure({quota::SubjectKind::kAccount, "", "alice"}, "login").ok());
+  o.fail_open = true;
+  QuotaClient open(channel(port), o);
+  const auto r2 = open.spend(kDevice, 1);
+  EXPECT_TRUE(r2.allowed);
+  EXPECT_TRUE(r2.degraded);
+}
+
+TEST_F(QuotaClientTest, OneTimeAndLockoutCallsAreTyped) {
+  auto svc = start();
+  ASSERT_TRUE(svc) << svc.error().message;
+  QuotaClient c(channel(svc->grpc_port), options());
+  EXPECT_EQ(c.check_and_record("", "pairing", "code-1", std::chrono::minutes(5)).value(), quota::OneTime::kFirstUse);
+  EXPECT_EQ(c.check_and_record("", "pairing", "code-1", std::chrono::minutes(5)).value(), quota::OneTime::kDuplicate);
+  const quota::Subject who{quota::SubjectKind::kAddress, "", std::string(16, '\x01')};
+  for (int i = 0; i < 29; ++i) ASSERT_FALSE(c.record_failure(who, "login").value().locked);
+  const auto banned = c.record_failure(who, "login").value();  // the 30th: the address default
+  EXPECT_TRUE(banned.locked);
+  EXPECT_TRUE(banned.recorded);
+  EXPECT_GT(banned.retry_after, std::chrono::hours(23));
+  EXPECT_TRUE(c.check_lockout(who, "login").value().locked);
+  ASSERT_TRUE(c.clear_failures(who, "login").ok());
+  EXPECT_FALSE(c.check_lockout(who, "login").value().locked);
+  const auto unknown = c.spend(Descriptor{"nowhere", {{"device", "d"}}}, 1);
+  EXPECT_FALSE(unknown.allowed);
+  EXPECT_TRUE(unknown.invalid);
+  auto bad = c.check_and_record("", "Bad Scope", "x", std::chrono::seconds(1));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("scope"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bw::testing

@@ -1,0 +1,303 @@
+// The Quota gRPC service (see quota_service.hpp).
+#include "quota_service.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+
+#include "bw/counters/replies.hpp"
+#include "bw/crypto/random.hpp"
+#include "core/request.hpp"
+
+namespace bw::ratelimit {
+namespace {
+
+using std::chrono::milliseconds;
+constexpr milliseconds kCheckoutWait{500};
+constexpr std::int64_t kClosedRetryMs = 1000;  // retry_after of a lease refused for Redis trouble
+
+grpc::Status invalid(const Error& e) { return {grpc::StatusCode::INVALID_ARGUMENT, e.message}; }
+grpc::Status unavailable(const char* what) {
+  return {grpc::StatusCode::UNAVAILABLE, std::string("rate-limit store unavailable: ") + what};
+}
+
+void set_duration(google::protobuf::Duration* d, std::int64_t ms) {
+  ms = std::max<std::int64_t>(ms, 0);
+  d->set_seconds(ms / 1000);
+  d->set_nanos(static_cast<std::int32_t>((ms % 1000) * 1'000'000));
+}
+
+void set_deadline(google::protobuf::Timestamp* t, std::int64_t in_ms) {
+  const auto at = std::chrono::system_clock::now() + milliseconds(in_ms);
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
+  t->set_seconds(us / 1'000'000);
+  t->set_nanos(static_cast<std::int32_t>((us % 1'000'000) * 1000));
+}
+
+std::uint32_t clamp32(std::int64_t v) { return static_cast<std::uint32_t>(std::clamp<std::int64_t>(v, 0, UINT32_MAX)); }
+
+envoy::service::ratelimit::v3::RateLimitResponse::RateLimit::Unit to_unit(Unit unit) {
+  using R = envoy::service::ratelimit::v3::RateLimitResponse::RateLimit;
+  switch (unit) {
+    case Unit::kSecond: return R::SECOND;
+    case Unit::kMinute: return R::MINUTE;
+    case Unit::kHour: return R::HOUR;
+    case Unit::kDay: return R::DAY;
+  }
+  return R::UNKNOWN;
+}
+
+// A scope name for metric labels: a closed set, so callers cannot grow cardinality.
+std::string scope_label(std::string_view scope) {
+  static constexpr std::array<std::string_view, 6> kKnown{"totp", "recovery", "pairing", "pair_attempt", "nonce",
+                                                          "invitation"};
+  return std::find(kKnown.begin(), kKnown.end(), scope) != kKnown.end() ? std::string(scope) : "other";
+}
+
+// The descriptor of a lease call as one validated Request, and its matched rule.
+struct LeaseTarget {
+  const Domain* domain = nullptr;
+  std::optional<Match> match;
+};
+
+Result<LeaseTarget> lease_target(const RuleSet& rules, const std::string& domain,
+                                 const envoy::extensions::common::ratelimit::v3::RateLimitDescriptor& d) {
+  Request r;
+  r.domain = domain;
+  RequestDescriptor rd;
+  for (const auto& e : d.entries()) rd.entries.push_back(Entry{e.key(), e.value()});
+  r.descriptors.push_back(std::move(rd));
+  if (auto st = validate(r); !st) return st.error();
+  LeaseTarget t;
+  t.domain = rules.domain(domain);
+  if (!t.domain) return Error{static_cast<int>(RequestError::kInvalidArgument), "invalid request: unknown domain"};
+  t.match = match(*t.domain, r.descriptors.front().entries);
+  return t;
+}
+
+bool fails_closed(const Domain& domain, const Match& m) {
+  return domain.failure_mode == FailureMode::kClosed || m.failure_mode == FailureMode::kClosed;
+}
+
+counters::FixedWindowLimit window_limit(const RateLimit& l) {
+  return {static_cast<std::int64_t>(l.requests_per_unit), unit_seconds(l.unit), false};
+}
+counters::GcraLimit gcra_limit(const RateLimit& l) {
+  return {static_cast<std::int64_t>(l.requests_per_unit), unit_seconds(l.unit) * 1000, static_cast<std::int64_t>(l.burst)};
+}
+
+Result<SubjectKind> subject_kind(const v1::LockoutSubject& s) {
+  switch (s.kind()) {
+    case v1::LockoutSubject::ACCOUNT: return SubjectKind::kAccount;
+    case v1::LockoutSubject::ADDRESS: return SubjectKind::kAddress;
+    default: return Error{static_cast<int>(RequestError::kInvalidArgument), "invalid request: subject.kind is not set"};
+  }
+}
+
+}  // namespace
+
+QuotaService::QuotaService(std::shared_ptr<const RuleSet> rules, std::shared_ptr<redis::Pool> pool,
+                           QuotaOptions options, metrics::Factory& metrics)
+    : rules_(std::move(rules)),
+      pool_(std::move(pool)),
+      options_(options),
+      leases_(metrics.counter("lease_decisions", "Lease requests, by domain, rule and result")),
+      lease_tokens_(metrics.counter("lease_tokens", "Lease tokens granted and credited back, by domain and rule")),
+      once_(metrics.counter("one_time_checks", "CheckAndRecord answers, by scope and result")),
+      lockouts_(metrics.counter("lockout_calls", "Lockout calls, by subject kind, operation and result")),
+      redis_errors_(metrics.counter("quota_redis_errors", "Quota calls that could not reach Redis, by operation")) {}
+
+void QuotaService::replace_rules(std::shared_ptr<const RuleSet> rules) {
+  std::lock_guard lock(rules_mu_);
+  rules_ = std::move(rules);
+}
+
+std::shared_ptr<const RuleSet> QuotaService::rules() const {
+  std::lock_guard lock(rules_mu_);
+  return rules_;
+}
+
+grpc::Status QuotaService::AcquireLease(grpc::ServerContext*, const v1::AcquireLeaseRequest* req,
+                                        v1::AcquireLeaseResponse* res) {
+  if (req->requested() == 0) return {grpc::StatusCode::INVALID_ARGUMENT, "invalid request: requested must be at least 1"};
+  const auto rules_now = rules();
+  auto target = lease_target(*rules_now, req->domain(), req->rate_limit_descriptor());
+  if (!target) return invalid(target.error());
+  const Domain& domain = *target->domain;
+  if (!target->match) {  // no rule limits this descriptor: nothing to count or return
+    leases_.add({{"domain", domain.name}, {"rule", "none"}, {"result", "unlimited"}}).Increment();
+    res->set_granted(req->requested());
+    set_deadline(res->mutable_valid_until(), options_.lease.ttl_ms);
+    return grpc::Status::OK;
+  }
+  const Match& m = *target->match;
+  const auto count = [&](const char* result) {
+    leases_.add({{"domain", domain.name}, {"rule", m.rule_id}, {"result", result}}).Increment();
+  };
+  const std::int64_t cap = lease_cap(m.limit, req->requested(), options_.lease);
+  auto* limit = res->mutable_current_limit();
+  limit->set_requests_per_unit(m.limit.requests_per_unit);
+  limit->set_unit(to_unit(m.limit.unit));
+
+  const std::string lease_id = to_string(crypto::random(kLeaseIdBytes));
+  auto key = counter_key(domain.name, m);
+  auto record = lease_record_key(domain.name, m, lease_id);
+  if (!key || !record) return invalid(!key ? key.error() : record.error());
+  auto conn = pool_->checkout(kCheckoutWait);
+  Result<counters::LeaseGrant> grant =
+      !conn ? Result<counters::LeaseGrant>(conn.error())
+      : m.limit.algorithm == Algorithm::kGcra
+          ? counters_.take_lease(**conn, *key, *record, gcra_limit(m.limit), cap, options_.lease.ttl_ms)
+          : counters_.take_lease(**conn, *key, *record, window_limit(m.limit), cap, options_.lease.ttl_ms);
+  if (!grant) {
+    redis_errors_.add({{"operation", "acquire_lease"}}).Increment();
+    if (fails_closed(domain, m) && !m.shadow_mode) {
+      count("degraded_denied");
+      set_duration(res->mutable_retry_after(), kClosedRetryMs);
+      return grpc::Status::OK;
+    }
+    count("degraded_allowed");
+    res->set_granted(clamp32(cap));
+    set_deadline(res->mutable_valid_until(), options_.lease.ttl_ms);
+    return grpc::Status::OK;
+  }
+  const auto& g = grant.value();
+  res->set_limit_remaining(clamp32(g.remaining));
+  if (g.granted > 0) {
+    res->set_lease_id(lease_id);
+    set_deadline(res->mutable_valid_until(), g.valid_ms);
+    lease_tokens_.add({{"domain", domain.name}, {"rule", m.rule_id}, {"direction", "granted"}})
+        .Increment(static_cast<double>(g.granted));
+  }
+  if (g.granted < cap && m.shadow_mode) {  // shadow: would have been limited; grant anyway
+    count("shadow_over_limit");
+    res->set_granted(clamp32(cap));
+    if (g.granted == 0) set_deadline(res->mutable_valid_until(), options_.lease.ttl_ms);
+    return grpc::Status::OK;
+  }
+  res->set_granted(clamp32(g.granted));
+  if (g.granted == 0) {
+    count("exhausted");
+    set_duration(res->mutable_retry_after(), std::max<std::int64_t>(g.after_ms, 1));
+  } else {
+    count(g.granted < cap ? "partial" : "granted");
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status QuotaService::ReturnLease(grpc::ServerContext*, const v1::ReturnLeaseRequest* req,
+                                       v1::ReturnLeaseResponse* res) {
+  if (auto st = validate_lease_id(req->lease_id()); !st) return invalid(st.error());
+  if (req->unspent() > counters::kMaxHits) return {grpc::StatusCode::INVALID_ARGUMENT, "invalid request: unspent is too large"};
+  const auto rules_now = rules();
+  auto target = lease_target(*rules_now, req->domain(), req->rate_limit_descriptor());
+  if (!target) return invalid(target.error());
+  if (!target->match || req->unspent() == 0) return grpc::Status::OK;  // nothing to credit
+  const Match& m = *target->match;
+  auto key = counter_key(target->domain->name, m);
+  auto record = lease_record_key(target->domain->name, m, req->lease_id());
+  if (!key || !record) return invalid(!key ? key.error() : record.error());
+  auto conn = pool_->checkout(kCheckoutWait);
+  const std::int64_t unspent = req->unspent();
+  Result<std::int64_t> credited =
+      !conn ? Result<std::int64_t>(conn.error())
+      : m.limit.algorithm == Algorithm::kGcra
+          ? counters_.return_lease(**conn, *key, *record, gcra_limit(m.limit), unspent)
+          : counters_.return_lease(**conn, *key, *record, window_limit(m.limit), unspent);
+  if (!credited) {
+    redis_errors_.add({{"operation", "return_lease"}}).Increment();
+    return unavailable("lease not returned");
+  }
+  res->set_credited(clamp32(*credited));
+  lease_tokens_.add({{"domain", target->domain->name}, {"rule", m.rule_id}, {"direction", "returned"}})
+      .Increment(static_cast<double>(*credited));
+  return grpc::Status::OK;
+}
+
+grpc::Status QuotaService::CheckAndRecord(grpc::ServerContext*, const v1::CheckAndRecordRequest* req,
+                                          v1::CheckAndRecordResponse* res) {
+  const auto& ttl = req->ttl();
+  if (ttl.seconds() < 0 || ttl.nanos() < 0 || ttl.seconds() > kMaxOnceTtlMs / 1000) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, "invalid request: ttl is out of range"};
+  }
+  const std::int64_t ttl_ms = ttl.seconds() * 1000 + ttl.nanos() / 1'000'000;
+  auto key = once_key(req->tenant(), req->scope(), req->id(), ttl_ms);
+  if (!key) return invalid(key.error());
+  const std::string scope = scope_label(req->scope());
+  auto conn = pool_->checkout(kCheckoutWait);
+  auto first = conn ? counters_.check_and_record(**conn, *key, ttl_ms) : Result<bool>(conn.error());
+  if (!first) {
+    redis_errors_.add({{"operation", "check_and_record"}}).Increment();
+    once_.add({{"scope", scope}, {"result", "unavailable"}}).Increment();
+    return unavailable("one-time use not checked");
+  }
+  res->set_result(*first ? v1::CheckAndRecordResponse::FIRST_USE : v1::CheckAndRecordResponse::DUPLICATE);
+  once_.add({{"scope", scope}, {"result", *first ? "first_use" : "duplicate"}}).Increment();
+  return grpc::Status::OK;
+}
+
+const char* QuotaService::op_name(LockoutOp op) {
+  switch (op) {
+    case LockoutOp::kRecord: return "record";
+    case LockoutOp::kCheck: return "check";
+    case LockoutOp::kClear: return "clear";
+  }
+  return "unknown";
+}
+
+grpc::Status QuotaService::lockout(const v1::LockoutSubject& subject, const std::string& domain, LockoutOp op,
+                                   v1::LockoutStatus* out) {
+  auto kind = subject_kind(subject);
+  if (!kind) return invalid(kind.error());
+  auto prefix = lockout_prefix(domain, *kind, subject.tenant(), subject.id());
+  if (!prefix) return invalid(prefix.error());
+  const std::string kind_label = *kind == SubjectKind::kAccount ? "account" : "address";
+  const auto count = [&](const char* result) {
+    lockouts_.add({{"kind", kind_label}, {"operation", op_name(op)}, {"result", result}}).Increment();
+  };
+  auto conn = pool_->checkout(kCheckoutWait);
+  Result<counters::LockoutState> state = Error{};
+  if (!conn) {
+    state = conn.error();
+  } else if (op == LockoutOp::kRecord) {
+    state = counters_.record_failure(**conn, *prefix, options_.lockout.for_kind(*kind));
+  } else if (op == LockoutOp::kCheck) {
+    state = counters_.lockout_state(**conn, *prefix);
+  } else if (auto cleared = counters_.clear_lockout(**conn, *prefix); cleared) {
+    state = counters::LockoutState{};
+  } else {
+    state = cleared.error();
+  }
+  if (!state) {
+    redis_errors_.add({{"operation", std::string("lockout_") + op_name(op)}}).Increment();
+    count("unavailable");
+    return unavailable("lockout state unknown");
+  }
+  if (out) {
+    out->set_locked(state->locked);
+    out->set_recorded(state->recorded);
+    out->set_failures(clamp32(state->failures));
+    // A ban without a TTL (-1) cannot come from our scripts; report the policy's ban.
+    const auto retry = state->retry_after_ms < 0 ? options_.lockout.for_kind(*kind).ban_ms : state->retry_after_ms;
+    if (state->locked) set_duration(out->mutable_retry_after(), retry);
+  }
+  count(state->locked ? (state->recorded ? "banned_now" : "locked") : "ok");
+  return grpc::Status::OK;
+}
+
+grpc::Status QuotaService::RecordFailure(grpc::ServerContext*, const v1::RecordFailureRequest* req,
+                                         v1::LockoutStatus* res) {
+  return lockout(req->subject(), req->domain(), LockoutOp::kRecord, res);
+}
+
+grpc::Status QuotaService::CheckLockout(grpc::ServerContext*, const v1::CheckLockoutRequest* req,
+                                        v1::LockoutStatus* res) {
+  return lockout(req->subject(), req->domain(), LockoutOp::kCheck, res);
+}
+
+grpc::Status QuotaService::ClearFailures(grpc::ServerContext*, const v1::ClearFailuresRequest* req,
+                                         v1::ClearFailuresResponse*) {
+  return lockout(req->subject(), req->domain(), LockoutOp::kClear, nullptr);
+}
+
+}  // namespace bw::ratelimit

@@ -1,0 +1,74 @@
+// breakwater.ratelimit.v1.Quota: quota leases, one-time checks and lockout counters over the
+// shared counter scripts (libs/counters), on the same rules and Redis as ShouldRateLimit.
+//
+// Error contract (gRPC status):
+//  - INVALID_ARGUMENT with a reason for a malformed request or an unknown domain.
+//  - UNAVAILABLE when Redis cannot be asked, for CheckAndRecord, the lockout calls and
+//    ReturnLease: callers fail closed (an unknown first use is refused, an unknown lockout
+//    state blocks the attempt).
+//  - AcquireLease never fails for Redis trouble: a fail-closed domain (every security
+//    domain) grants 0 with a retry_after, a fail-open one grants the capped amount without
+//    a lease id; both are counted as degraded.
+// Leases: descriptors are matched exactly as ShouldRateLimit matches them and draw on the
+// very same counter; no rule → the request is granted in full, unlimited, without a lease
+// id; a shadow-mode rule grants the capped amount even when its counter is spent (counted).
+// Metrics are labelled by domain and rule id from configuration, by subject kind and by a
+// closed set of scope names — never by a caller's id.
+#pragma once
+
+#include <memory>
+#include <mutex>
+
+#include "breakwater/ratelimit/v1/ratelimit.grpc.pb.h"
+#include "bw/counters/counters.hpp"
+#include "bw/metrics/metrics.hpp"
+#include "bw/redis/pool.hpp"
+#include "core/quota.hpp"
+#include "core/rules.hpp"
+
+namespace bw::ratelimit {
+
+namespace v1 = ::breakwater::ratelimit::v1;
+
+struct QuotaOptions {
+  LeasePolicy lease;
+  LockoutPolicies lockout;
+};
+
+class QuotaService final : public v1::Quota::Service {
+ public:
+  QuotaService(std::shared_ptr<const RuleSet> rules, std::shared_ptr<redis::Pool> pool, QuotaOptions options,
+               metrics::Factory& metrics);
+
+  // Swaps in new rules (reload); calls in flight finish on the rules they started with.
+  void replace_rules(std::shared_ptr<const RuleSet> rules);
+
+  grpc::Status AcquireLease(grpc::ServerContext*, const v1::AcquireLeaseRequest*, v1::AcquireLeaseResponse*) override;
+  grpc::Status ReturnLease(grpc::ServerContext*, const v1::ReturnLeaseRequest*, v1::ReturnLeaseResponse*) override;
+  grpc::Status CheckAndRecord(grpc::ServerContext*, const v1::CheckAndRecordRequest*,
+                              v1::CheckAndRecordResponse*) override;
+  grpc::Status RecordFailure(grpc::ServerContext*, const v1::RecordFailureRequest*, v1::LockoutStatus*) override;
+  grpc::Status CheckLockout(grpc::ServerContext*, const v1::CheckLockoutRequest*, v1::LockoutStatus*) override;
+  grpc::Status ClearFailures(grpc::ServerContext*, const v1::ClearFailuresRequest*,
+                             v1::ClearFailuresResponse*) override;
+
+ private:
+  enum class LockoutOp { kRecord, kCheck, kClear };
+  static const char* op_name(LockoutOp op);
+  std::shared_ptr<const RuleSet> rules() const;
+  grpc::Status lockout(const v1::LockoutSubject& subject, const std::string& domain, LockoutOp op,
+                       v1::LockoutStatus* out);
+
+  mutable std::mutex rules_mu_;
+  std::shared_ptr<const RuleSet> rules_;  // guarded by rules_mu_
+  std::shared_ptr<redis::Pool> pool_;
+  QuotaOptions options_;
+  counters::Counters counters_;
+  metrics::Family<prometheus::Counter> leases_;
+  metrics::Family<prometheus::Counter> lease_tokens_;
+  metrics::Family<prometheus::Counter> once_;
+  metrics::Family<prometheus::Counter> lockouts_;
+  metrics::Family<prometheus::Counter> redis_errors_;
+};
+
+}  // namespace bw::ratelimit

@@ -1,0 +1,391 @@
+// breakwater-ratelimit's Quota API for real (breakwater.ratelimit.v1), two service
+// instances on one real redis-server: leases, one-time checks and lockouts stay exact under
+// parallel callers, bad input gets INVALID_ARGUMENT with a reason, and without Redis the
+// security paths refuse while open domains keep working.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include "breakwater/ratelimit/v1/ratelimit.grpc.pb.h"
+#include "bw/service/grpc_channel.hpp"
+#include "bw/testing/redis_server.hpp"
+#include "bw/testing/temp_dir.hpp"
+#include "envoy/service/ratelimit/v3/rls.grpc.pb.h"
+#include "system_fixture.hpp"
+
+namespace bw::testing {
+namespace {
+
+namespace v1 = ::breakwater::ratelimit::v1;
+using envoy::service::ratelimit::v3::RateLimitResponse;
+
+constexpr const char* kRules = R"(domain: relay
+failure_mode: closed
+descriptors:
+  - key: device
+    rate_limit: {unit: hour, requests_per_unit: 100}
+  - key: tenant
+    rate_limit: {unit: hour, requests_per_unit: 10, algorithm: gcra, burst: 20}
+  - key: probe
+    shadow_mode: true
+    rate_limit: {unit: hour, requests_per_unit: 4}
+---
+domain: bulk
+failure_mode: open
+descriptors:
+  - key: user
+    rate_limit: {unit: hour, requests_per_unit: 1000}
+)";
+
+class Quota : public SystemFixture {
+ protected:
+  void SetUp() override {
+    auto dir = TempDir::create("bw-quota-");
+    ASSERT_TRUE(dir);
+    dir_ = std::make_unique<TempDir>(std::move(dir.value()));
+    rules_ = (dir_->path() / "rules.yaml").string();
+    std::ofstream(rules_) << kRules;
+  }
+  // On the suite's Redis (shared by every instance a test starts), or on `own`.
+  Result<RunningService> start(RedisServer* own = nullptr) {
+    std::vector<std::string> env{"BREAKWATER_RATELIMIT_RULES_FILES=" + rules_,
+                                 "BREAKWATER_REDIS_CONNECT_TIMEOUT=200ms", "BREAKWATER_REDIS_COMMAND_TIMEOUT=300ms",
+                                 "BREAKWATER_REDIS_POOL_SIZE=8", "BREAKWATER_RATELIMIT_LEASE_MAX_PERCENT=10",
+                                 "BREAKWATER_RATELIMIT_LOCKOUT_ACCOUNT_THRESHOLD=10"};
+    if (own) {
+      env.push_back("BREAKWATER_REDIS_ADDRESS=127.0.0.1:" + std::to_string(own->port()));
+      env.push_back("BREAKWATER_REDIS_PASSWORD=");
+    }
+    return start_service("ratelimit", env);
+  }
+  std::shared_ptr<grpc::Channel> channel(std::uint16_t port) {
+    service::ChannelOptions o{.target = "127.0.0.1:" + std::to_string(port), .tls = operator_tls(),
+                              .server_name = "localhost"};
+    auto c = service::make_channel(o);
+    EXPECT_TRUE(c) << c.error().message;
+    return c.value();
+  }
+  static std::unique_ptr<grpc::ClientContext> ctx() {
+    auto c = std::make_unique<grpc::ClientContext>();
+    c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    return c;
+  }
+  static v1::AcquireLeaseRequest lease_request(const std::string& domain, const std::string& key,
+                                               const std::string& value, std::uint32_t n) {
+    v1::AcquireLeaseRequest r;
+    r.set_domain(domain);
+    auto* e = r.mutable_rate_limit_descriptor()->add_entries();
+    e->set_key(key);
+    e->set_value(value);
+    r.set_requested(n);
+    r.set_holder("test");
+    return r;
+  }
+  static v1::LockoutSubject account(const std::string& id) {
+    v1::LockoutSubject s;
+    s.set_kind(v1::LockoutSubject::ACCOUNT);
+    s.set_tenant(std::string(16, 'T'));
+    s.set_id(id);
+    return s;
+  }
+
+  // Runs body(stub) on 8 threads for each of the two instances' channels.
+  static void hammer(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                     const std::function<void(v1::Quota::Stub&)>& body) {
+    std::vector<std::thread> threads;
+    for (const auto& ch : channels) {
+      for (int t = 0; t < 8; ++t) {
+        threads.emplace_back([ch, &body] {
+          auto stub = v1::Quota::NewStub(ch);
+          body(*stub);
+        });
+      }
+    }
+    for (auto& t : threads) t.join();
+  }
+
+  std::unique_ptr<TempDir> dir_;
+  std::string rules_;
+};
+
+TEST_F(Quota, LeasesFromTwoInstancesHandOutExactlyTheLimit) {
+  auto a = start();
+  ASSERT_TRUE(a) << a.error().message;
+  auto b = start();
+  ASSERT_TRUE(b) << b.error().message;
+  std::atomic<std::int64_t> granted{0};
+  std::atomic<int> errors{0}, oversized{0};
+  hammer({channel(a->grpc_port), channel(b->grpc_port)}, [&](v1::Quota::Stub& stub) {
+    for (int i = 0; i < 10; ++i) {
+      v1::AcquireLeaseResponse res;
+      auto st = stub.AcquireLease(ctx().get(), lease_request("relay", "device", "exact", 50), &res);
+      if (!st.ok()) { ++errors; continue; }
+      if (res.granted() > 10) ++oversized;  // 10% of 100
+      if (res.granted() > 0 && res.lease_id().size() != 16) ++errors;
+      granted += res.granted();
+    }
+  });
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(oversized.load(), 0);
+  EXPECT_EQ(granted.load(), 100);  // 160 asks for up to 10: not one token more than the limit
+
+  // Leases and Envoy decisions draw on the same counter: nothing is left for either.
+  auto rls = envoy::service::ratelimit::v3::RateLimitService::NewStub(channel(a->grpc_port));
+  envoy::service::ratelimit::v3::RateLimitRequest req;
+  req.set_domain("relay");
+  auto* e = req.add_descriptors()->add_entries();
+  e->set_key("device");
+  e->set_value("exact");
+  RateLimitResponse res;
+  ASSERT_TRUE(rls->ShouldRateLimit(ctx().get(), req, &res).ok());
+  EXPECT_EQ(res.overall_code(), RateLimitResponse::OVER_LIMIT);
+
+  auto stub = v1::Quota::NewStub(channel(b->grpc_port));
+  v1::AcquireLeaseResponse none;
+  ASSERT_TRUE(stub->AcquireLease(ctx().get(), lease_request("relay", "device", "exact", 1), &none).ok());
+  EXPECT_EQ(none.granted(), 0u);
+  EXPECT_TRUE(none.lease_id().empty());
+  EXPECT_GT(none.retry_after().seconds() + none.retry_after().nanos(), 0);
+  EXPECT_EQ(none.current_limit().requests_per_unit(), 100u);
+}
+
+TEST_F(Quota, GcraLeasesFromTwoInstancesHandOutExactlyTheBurst) {
+  auto a = start();
+  ASSERT_TRUE(a) << a.error().message;
+  auto b = start();
+  ASSERT_TRUE(b) << b.error().message;
+  std::atomic<std::int64_t> granted{0};
+  std::atomic<int> errors{0};
+  hammer({channel(a->grpc_port), channel(b->grpc_port)}, [&](v1::Quota::Stub& stub) {
+    for (int i = 0; i < 4; ++i) {
+      v1::AcquireLeaseResponse res;
+      auto st = stub.AcquireLease(ctx().get(), lease_request("relay", "tenant", "burst", 5), &res);
+      if (!st.ok()) { ++errors; continue; }
+      granted += res.granted();
+    }
+  });
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(granted.load(), 20);  // the burst; the next cell is minutes away
+}
+
+TEST_F(Quota, ReturnedTokensCanBeLeasedAgainOnce) {
+  auto svc = start();
+  ASSERT_TRUE(svc) << svc.error().message;
+  auto stub = v1::Quota::NewStub(channel(svc->grpc_port));
+  v1::AcquireLeaseResponse first;
+  ASSERT_TRUE(stub->AcquireLease(ctx().get(), lease_request("relay", "device", "ret", 10), &first).ok());
+  ASSERT_EQ(first.granted(), 10u);
+  EXPECT_EQ(first.limit_remaining(), 90u);
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  EXPECT_GT(first.valid_until().seconds(), std::chrono::duration_cast<std::chrono::seconds>(now).count());
+
+  v1::ReturnLeaseRequest ret;
+  ret.set_lease_id(first.lease_id());
+  ret.set_domain("relay");
+  *ret.mutable_rate_limit_descriptor() = lease_request("relay", "device", "ret", 1).rate_limit_descriptor();
+  ret.set_unspent(4);
+  v1::ReturnLeaseResponse credited;
+  ASSERT_TRUE(stub->ReturnLease(ctx().get(), ret, &credited).ok());
+  EXPECT_EQ(credited.credited(), 4u);
+  ASSERT_TRUE(stub->ReturnLease(ctx().get(), ret, &credited).ok());
+  EXPECT_EQ(credited.credited(), 0u);  // a lease is returned once
+
+  v1::AcquireLeaseResponse second;
+  ASSERT_TRUE(stub->AcquireLease(ctx().get(), lease_request("relay", "device", "ret", 10), &second).ok());
+  EXPECT_EQ(second.limit_remaining(), 84u);  // 100 - 10 + 4 - 10
+}
+
+TEST_F(Quota, UnlimitedAndShadowDescriptorsAreGrantedWithoutLimit) {
+  auto svc = start();
+  ASSERT_TRUE(svc) << svc.error().message;
+  auto stub = v1::Quota::NewStub(channel(svc->grpc_port));
+  v1::AcquireLeaseResponse free;
+  ASSERT_TRUE(stub->AcquireLease(ctx().get(), lease_request("relay", "unconfigured", "x", 500), &free).ok());
+  EXPECT_EQ(free.granted(), 500u);
+  EXPECT_TRUE(free.lease_id().empty());
+  EXPECT_FALSE(free.has_current_limit());
+  int shadow_granted = 0;
+  for (int i = 0; i < 10; ++i) {  // 4 per hour, shadow: never refused
+    v1::AcquireLeaseResponse res;
+    ASSERT_TRUE(stub->AcquireLease(ctx().get(), lease_request("relay", "probe", "p", 1), &res).ok());
+    shadow_granted += static_cast<int>(res.granted());
+  }
+  EXPECT_EQ(shadow_granted, 10);
+}
+
+TEST_F(Quota, OneTimeChecksAdmitExactlyOneFirstUse) {
+  auto a = start();
+  ASSERT_TRUE(a) << a.error().message;
+  auto b = start();
+  ASSERT_TRUE(b) << b.error().message;
+  std::atomic<int> first{0}, dup{0}, errors{0};
+  hammer({channel(a->grpc_port), channel(b->grpc_port)}, [&](v1::Quota::Stub& stub) {
+    v1::CheckAndRecordRequest r;
+    r.set_tenant(std::string(16, 'T'));
+    r.set_scope("totp");
+    r.set_id("sha256(user|123456)");
+    r.mutable_ttl()->set_seconds(90);
+    v1::CheckAndRecordResponse res;
+    auto st = stub.CheckAndRecord(ctx().get(), r, &res);
+    if (!st.ok()) { ++errors; return; }
+    (res.result() == v1::CheckAndRecordResponse::FIRST_USE ? first : dup)++;
+  });
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(first.load(), 1);
+  EXPECT_EQ(dup.load(), 15);
+
+  auto stub = v1::Quota::NewStub(channel(a->grpc_port));
+  v1::CheckAndRecordRequest other;
+  other.set_tenant(std::string(16, 'U'));  // another tenant's identical id is its own
+  other.set_scope("totp");
+  other.set_id("sha256(user|123456)");
+  other.mutable_ttl()->set_seconds(90);
+  v1::CheckAndRecordResponse res;
+  ASSERT_TRUE(stub->CheckAndRecord(ctx().get(), other, &res).ok());
+  EXPECT_EQ(res.result(), v1::CheckAndRecordResponse::FIRST_USE);
+}
+
+TEST_F(Quota, ParallelFailuresNeverPassTheLockoutThreshold) {
+  auto a = start();
+  ASSERT_TRUE(a) << a.error().message;
+  auto b = start();
+  ASSERT_TRUE(b) << b.error().message;
+  std::atomic<int> recorded{0}, bans{0}, errors{0};
+  hammer({channel(a->grpc_port), channel(b->grpc_port)}, [&](v1::Quota::Stub& stub) {
+    for (int i = 0; i < 5; ++i) {
+      v1::RecordFailureRequest r;
+      *r.mutable_subject() = account("alice");
+      r.set_domain("login");
+      v1::LockoutStatus s;
+      if (!stub.RecordFailure(ctx().get(), r, &s).ok()) { ++errors; continue; }
+      if (s.recorded()) ++recorded;
+      if (s.recorded() && s.locked()) ++bans;
+    }
+  });
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(recorded.load(), 10);  // 80 parallel attempts: exactly the threshold verified
+  EXPECT_EQ(bans.load(), 1);
+
+  auto stub = v1::Quota::NewStub(channel(a->grpc_port));
+  v1::CheckLockoutRequest check;
+  *check.mutable_subject() = account("alice");
+  check.set_domain("login");
+  v1::LockoutStatus state;
+  ASSERT_TRUE(stub->CheckLockout(ctx().get(), check, &state).ok());
+  EXPECT_TRUE(state.locked());
+  EXPECT_GT(state.retry_after().seconds(), 14 * 60);  // the 15-minute default ban
+  EXPECT_EQ(state.failures(), 10u);
+
+  *check.mutable_subject() = account("bob");  // another account is not affected
+  ASSERT_TRUE(stub->CheckLockout(ctx().get(), check, &state).ok());
+  EXPECT_FALSE(state.locked());
+
+  v1::ClearFailuresRequest clear;
+  *clear.mutable_subject() = account("alice");
+  clear.set_domain("login");
+  v1::ClearFailuresResponse cleared;
+  ASSERT_TRUE(stub->ClearFailures(ctx().get(), clear, &cleared).ok());
+  *check.mutable_subject() = account("alice");
+  ASSERT_TRUE(stub->CheckLockout(ctx().get(), check, &state).ok());
+  EXPECT_FALSE(state.locked());
+  EXPECT_EQ(state.failures(), 0u);
+}
+
+TEST_F(Quota, BadRequestsGetInvalidArgumentWithAReason) {
+  auto svc = start();
+  ASSERT_TRUE(svc) << svc.error().message;
+  auto stub = v1::Quota::NewStub(channel(svc->grpc_port));
+  const auto expect_invalid = [](const grpc::Status& st, const std::string& reason) {
+    EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << reason;
+    EXPECT_NE(st.error_message().find(reason), std::string::npos) << st.error_message();
+  };
+  v1::AcquireLeaseResponse lease;
+  expect_invalid(stub->AcquireLease(ctx().get(), lease_request("nope", "device", "d", 1), &lease), "unknown domain");
+  expect_invalid(stub->AcquireLease(ctx().get(), lease_request("relay", "device", "d", 0), &lease),
+                 "requested must be at least 1");
+  expect_invalid(stub->AcquireLease(ctx().get(), lease_request("relay", "", "d", 1), &lease), "key is empty");
+  auto huge = lease_request("relay", "device", std::string(100'000, 'v'), 1);
+  expect_invalid(stub->AcquireLease(ctx().get(), huge, &lease), "value is longer than");
+  v1::AcquireLeaseRequest empty;
+  empty.set_domain("relay");
+  empty.set_requested(1);
+  expect_invalid(stub->AcquireLease(ctx().get(), empty, &lease), "has no entries");
+
+  v1::ReturnLeaseRequest ret;
+  ret.set_lease_id("short");
+  ret.set_domain("relay");
+  v1::ReturnLeaseResponse credited;
+  expect_invalid(stub->ReturnLease(ctx().get(), ret, &credited), "lease_id must be 16 bytes");
+
+  v1::CheckAndRecordRequest once;
+  once.set_scope("TOTP");
+  once.set_id("x");
+  once.mutable_ttl()->set_seconds(90);
+  v1::CheckAndRecordResponse first;
+  expect_invalid(stub->CheckAndRecord(ctx().get(), once, &first), "scope may only hold");
+  once.set_scope("totp");
+  once.mutable_ttl()->set_seconds(0);
+  expect_invalid(stub->CheckAndRecord(ctx().get(), once, &first), "ttl must be between");
+  once.mutable_ttl()->set_seconds(90);
+  once.set_tenant("123");
+  expect_invalid(stub->CheckAndRecord(ctx().get(), once, &first), "tenant must be empty or 16 bytes");
+
+  v1::RecordFailureRequest fail;
+  fail.mutable_subject()->set_id("alice");
+  fail.set_domain("login");
+  v1::LockoutStatus state;
+  expect_invalid(stub->RecordFailure(ctx().get(), fail, &state), "subject.kind is not set");
+  *fail.mutable_subject() = account(std::string(65, 'a'));
+  expect_invalid(stub->RecordFailure(ctx().get(), fail, &state), "subject.id must have");
+}
+
+TEST_F(Quota, WithoutRedisSecurityPathsRefuseAndOpenDomainsGrant) {
+  auto redis = RedisServer::start();
+  ASSERT_TRUE(redis) << redis.error().message;
+  auto svc = start(&redis.value());
+  ASSERT_TRUE(svc) << svc.error().message;
+  auto stub = v1::Quota::NewStub(channel(svc->grpc_port));
+  redis->kill();
+
+  v1::CheckAndRecordRequest once;
+  once.set_scope("pairing");
+  once.set_id("code-digest");
+  once.mutable_ttl()->set_seconds(300);
+  v1::CheckAndRecordResponse first;
+  EXPECT_EQ(stub->CheckAndRecord(ctx().get(), once, &first).error_code(), grpc::StatusCode::UNAVAILABLE);
+  v1::RecordFailureRequest fail;
+  *fail.mutable_subject() = account("carol");
+  fail.set_domain("login");
+  v1::LockoutStatus state;
+  EXPECT_EQ(stub->RecordFailure(ctx().get(), fail, &state).error_code(), grpc::StatusCode::UNAVAILABLE);
+  v1::CheckLockoutRequest check;
+  *check.mutable_subject() = account("carol");
+  check.set_domain("login");
+  EXPECT_EQ(stub->CheckLockout(ctx().get(), check, &state).error_code(), grpc::StatusCode::UNAVAILABLE);
+
+  v1::AcquireLeaseResponse closed;
+  ASSERT_TRUE(stub->AcquireLease(ctx().get(), lease_request("relay", "device", "d", 5), &closed).ok());
+  EXPECT_EQ(closed.granted(), 0u);  // fail-closed domain
+  v1::AcquireLeaseResponse open;
+  ASSERT_TRUE(stub->AcquireLease(ctx().get(), lease_request("bulk", "user", "u", 5), &open).ok());
+  EXPECT_EQ(open.granted(), 5u);  // fail-open domain, not counted: nothing to return
+  EXPECT_TRUE(open.lease_id().empty());
+
+  ASSERT_TRUE(redis->restart());
+  bool recovered = false;
+  for (int i = 0; i < 100 && !recovered; ++i) {
+    recovered = stub->CheckAndRecord(ctx().get(), once, &first).ok();
+    if (!recovered) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(recovered);
+  EXPECT_EQ(first.result(), v1::CheckAndRecordResponse::FIRST_USE);
+  v1::AcquireLeaseResponse back;
+  ASSERT_TRUE(stub->AcquireLease(ctx().get(), lease_request("relay", "device", "d", 5), &back).ok());
+  EXPECT_EQ(back.granted(), 5u);
+}
+
+}  // namespace
+}  // namespace bw::testing
