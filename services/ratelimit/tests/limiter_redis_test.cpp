@@ -20,20 +20,39 @@ descriptors:
     rate_limit: {unit: hour, requests_per_unit: 1000000}
   - key: hot
     rate_limit: {unit: hour, requests_per_unit: 500}
+  - key: small
+    rate_limit: {unit: hour, requests_per_unit: 3}
+---
+domain: login
+descriptors:
+  - key: account
+    rate_limit: {unit: hour, requests_per_unit: 3}
 )";
 
+// The value of one series in the Prometheus text, or -1 when absent.
+double series(const metrics::Factory& metrics, const std::string& line_prefix) {
+  const auto text = metrics.serialize();
+  const auto at = text.find("\n" + line_prefix);
+  if (at == std::string::npos) return -1;
+  const auto end = text.find('\n', at + 1);
+  const auto line = text.substr(at + 1, end - at - 1);
+  return std::stod(line.substr(line.rfind(' ') + 1));
+}
+
 class LimiterRedis : public redis::test::RedisTest {
- protected:
-  std::shared_ptr<Limiter> make_limiter(LimiterOptions o = {}) {
+ public:
+  static std::shared_ptr<const RuleSet> rules() {
     std::vector<RuleFile> files{{"rules.yaml", kRules}};
     auto rules = load_rules(files);
     EXPECT_TRUE(rules) << rules.error().message;
-    auto pool = std::make_shared<redis::Pool>(options(), 8);
-    return std::make_shared<Limiter>(std::make_shared<const RuleSet>(std::move(rules.value())), pool, metrics_,
-                                     std::move(o));
+    return std::make_shared<const RuleSet>(std::move(rules.value()));
   }
-  static Request request(const std::string& key, const std::string& value) {
-    return Request{"api", {RequestDescriptor{{Entry{key, value}}, std::nullopt}}, 0};
+  std::shared_ptr<Limiter> make_limiter(LimiterOptions o = {}, std::optional<redis::ConnectionOptions> to = {}) {
+    auto pool = std::make_shared<redis::Pool>(to ? *to : options(), 8);
+    return std::make_shared<Limiter>(rules(), pool, metrics_, std::move(o));
+  }
+  static Request request(const std::string& key, const std::string& value, const std::string& domain = "api") {
+    return Request{domain, {RequestDescriptor{{Entry{key, value}}, std::nullopt}}, 0};
   }
   metrics::Factory metrics_{"ratelimit", "test"};
 };
@@ -54,6 +73,66 @@ TEST_F(LimiterRedis, SixtyFourThreadsAdmitExactlyTheLimitOfOneDescriptor) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(degraded.load(), 0);
   EXPECT_EQ(admitted.load(), 500);
+}
+
+// Once Redis said the window is full, the cache answers: even with the counters wiped
+// behind its back, the key stays OVER_LIMIT until the window ends or the rules change.
+TEST_F(LimiterRedis, FullWindowIsAnsweredFromTheCacheWithoutRedis) {
+  auto limiter = make_limiter();
+  for (int i = 0; i < 3; ++i) ASSERT_FALSE(limiter->decide(request("small", "k"))->over_limit);
+  auto refused = limiter->decide(request("small", "k"));  // Redis: window full, remaining 0
+  ASSERT_TRUE(refused->over_limit);
+  redis::Connection admin(options());
+  ASSERT_TRUE(admin.command({"FLUSHALL"}));
+  auto cached = limiter->decide(request("small", "k"));
+  ASSERT_TRUE(cached);
+  EXPECT_TRUE(cached->over_limit);
+  EXPECT_EQ(cached->statuses[0].remaining, 0u);
+  EXPECT_GT(cached->statuses[0].reset_after_ms, 0);
+  EXPECT_LE(cached->statuses[0].reset_after_ms, refused->statuses[0].reset_after_ms);
+  const std::string labels = "{domain=\"api\",rule=\"api.small\"}";
+  EXPECT_EQ(series(metrics_, "breakwater_ratelimit_over_limit_cache_hits_total" + labels), 1);
+  EXPECT_EQ(series(metrics_, "breakwater_ratelimit_decisions_total{domain=\"api\",result=\"over_limit\",rule=\"api.small\"}"), 2);
+  EXPECT_FALSE(limiter->decide(request("small", "other"))->over_limit);  // another key is asked
+  limiter->replace_rules(rules());  // a reload forgets the cache: Redis decides again
+  EXPECT_FALSE(limiter->decide(request("small", "k"))->over_limit);
+}
+
+TEST_F(LimiterRedis, AdmissionsFromEightyPercentOfTheLimitAreNearLimit) {
+  auto limiter = make_limiter();
+  for (int i = 0; i < 10; ++i) ASSERT_FALSE(limiter->decide(request("hot", "n"))->over_limit);
+  EXPECT_EQ(series(metrics_, "breakwater_ratelimit_near_limit_total{domain=\"api\",rule=\"api.hot\"}"), -1);
+  // 3 per hour: the 3rd admission leaves 0 remaining (100% used); the 2nd is at 67%.
+  for (int i = 0; i < 3; ++i) ASSERT_FALSE(limiter->decide(request("small", "n"))->over_limit);
+  EXPECT_EQ(series(metrics_, "breakwater_ratelimit_near_limit_total{domain=\"api\",rule=\"api.small\"}"), 1);
+}
+
+// Against a server that is gone: the first request finds out (a Redis error), the next ones
+// are answered by the failure mode without trying (the breaker), closed and open alike.
+TEST(LimiterBreaker, AfterARedisFailureRequestsAreShortCircuitedByTheFailureMode) {
+  auto server = bw::testing::RedisServer::start();
+  ASSERT_TRUE(server) << server.error().message;
+  metrics::Factory metrics("ratelimit", "test");
+  auto opts = redis::test::options_for(*server);
+  auto limiter = std::make_shared<Limiter>(LimiterRedis::rules(), std::make_shared<redis::Pool>(opts, 2), metrics,
+                                           LimiterOptions{.breaker = {std::chrono::seconds(60), std::chrono::seconds(60)}});
+  ASSERT_FALSE(limiter->decide(LimiterRedis::request("account", "a", "login"))->degraded);
+  server->kill();
+  auto first = limiter->decide(LimiterRedis::request("account", "a", "login"));
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first->degraded);
+  EXPECT_TRUE(first->over_limit);  // login is always closed
+  for (int i = 0; i < 5; ++i) {
+    auto login = limiter->decide(LimiterRedis::request("account", "a", "login"));
+    EXPECT_TRUE(login->degraded && login->over_limit);
+    auto api = limiter->decide(LimiterRedis::request("tenant", "t"));
+    EXPECT_TRUE(api->degraded && !api->over_limit);  // api is open
+  }
+  EXPECT_EQ(series(metrics, "breakwater_ratelimit_redis_errors_total{domain=\"login\",mode=\"closed\"}"), 1);
+  EXPECT_EQ(series(metrics, "breakwater_ratelimit_redis_breaker_short_circuits_total{domain=\"login\",mode=\"closed\"}"), 5);
+  EXPECT_EQ(series(metrics, "breakwater_ratelimit_redis_breaker_short_circuits_total{domain=\"api\",mode=\"open\"}"), 5);
+  EXPECT_EQ(series(metrics, "breakwater_ratelimit_redis_breaker_trips_total"), 1);
+  EXPECT_EQ(series(metrics, "breakwater_ratelimit_redis_breaker_open"), 1);
 }
 
 // 64 callers, each on its own descriptor: what batching is for. Prints decisions per second
