@@ -22,6 +22,7 @@ Batcher::Batcher(std::shared_ptr<redis::Pool> pool, const counters::Counters& co
       free_slots_(options.connections ? std::min(options.connections, pool_->size()) : pool_->size()) {}
 
 Result<std::vector<redis::Reply>> Batcher::run(const std::vector<counters::Command>& commands) {
+  if (commands.empty()) return std::vector<redis::Reply>{};
   Job job;
   job.commands = &commands;
   const auto deadline = std::chrono::steady_clock::now() + options_.wait;

@@ -47,7 +47,7 @@ class Batcher {
  public:
   Batcher(std::shared_ptr<redis::Pool> pool, const counters::Counters& counters, BatcherOptions options = {});
 
-  // Runs `commands` (non-empty) in some pipeline and returns their replies in order.
+  // Runs `commands` in some pipeline and returns their replies in order (none: no trip).
   Result<std::vector<redis::Reply>> run(const std::vector<counters::Command>& commands);
 
   // Round trips made so far, and jobs they carried (their ratio is the mean batch size).

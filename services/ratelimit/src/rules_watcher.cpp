@@ -51,6 +51,8 @@ void RulesWatcher::attempt(std::string_view trigger, bool only_if_changed) {
   std::lock_guard lock(reload_mu_);
   auto snap = read_rule_files(paths_);
   if (snap && only_if_changed && snap->fingerprint == last_seen_) return;
+  if (!snap && only_if_changed && last_read_error_ == snap.error().message) return;  // logged already
+  last_read_error_ = snap ? std::string() : snap.error().message;
   Result<RuleSet> fresh = snap ? load_rules(snap->files) : Result<RuleSet>(snap.error());
   if (snap) last_seen_ = snap->fingerprint;
   if (!fresh) {  // a bad file never replaces good rules

@@ -9,7 +9,8 @@
 //    paths are re-opened on every poll (symlinks followed), so a Kubernetes ConfigMap
 //    update — an atomic swap of the `..data` symlink — is seen like an in-place rewrite.
 //    A content that was rejected is not retried until it changes again (one log line per
-//    bad edit, not one per interval). An unreadable file counts as a rejected change.
+//    bad edit, not one per interval); likewise a file that cannot be read is reported
+//    once until the failure changes or the file reads again.
 //  - Reloads never run concurrently (one mutex); a SIGHUP always reloads, even unchanged.
 //  - start(interval) polls on its own thread (interval 0: never); stop() wakes and joins it
 //    at once and is idempotent; the destructor stops.
@@ -64,6 +65,7 @@ class RulesWatcher {
   metrics::Family<prometheus::Counter> reloads_;
   std::mutex reload_mu_;
   std::uint64_t last_seen_;  // guarded by reload_mu_
+  std::string last_read_error_;  // the last poll's read failure, "" if it read; reload_mu_
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;    // guarded by stop_mu_
