@@ -21,6 +21,13 @@ bw_alias(bw::json nlohmann_json::nlohmann_json)
 
 find_package(Threads REQUIRED)
 
+# protos/ is built by the fuzz preset too (the request fuzzer parses Envoy's messages).
+find_package(Protobuf REQUIRED)
+bw_alias(bw::protobuf protobuf::libprotobuf)
+find_package(gRPC CONFIG REQUIRED)
+bw_alias(bw::grpc gRPC::grpc++ protobuf::libprotobuf)
+find_program(BW_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
+
 if(BW_FUZZ)
   return()
 endif()
@@ -32,12 +39,6 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 bw_alias(bw::sodium PkgConfig::SODIUM)
 pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode)
 bw_alias(bw::qrencode PkgConfig::QRENCODE)
-
-find_package(Protobuf REQUIRED)
-bw_alias(bw::protobuf protobuf::libprotobuf)
-find_package(gRPC CONFIG REQUIRED)
-bw_alias(bw::grpc gRPC::grpc++ protobuf::libprotobuf)
-find_program(BW_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
 
 find_package(prometheus-cpp CONFIG REQUIRED)
 bw_alias(bw::prometheus prometheus-cpp::core)
