@@ -18,6 +18,23 @@ constexpr const char* kRedisPassword = "bench-redis-password";
 
 Error step_failed(const std::string& step, const Error& e) { return Error{e.code, step + ": " + e.message}; }
 
+// Production settings but for addresses and files: loopback ports, the dev PKI, no drain delay.
+std::vector<std::string> service_env(const std::string& pki, const std::string& rules, std::uint16_t grpc_port,
+                                     std::uint16_t redis_port) {
+  return {
+      "BREAKWATER_SERVER_GRPC_LISTEN=127.0.0.1:" + std::to_string(grpc_port),
+      "BREAKWATER_OPS_LISTEN=127.0.0.1:" + std::to_string(testing::free_loopback_port()),
+      "BREAKWATER_TLS_CERT_FILE=" + pki + "/ratelimit.pem",
+      "BREAKWATER_TLS_KEY_FILE=" + pki + "/ratelimit-key.pem",
+      "BREAKWATER_TLS_CA_FILE=" + pki + "/ca.pem",
+      "BREAKWATER_SERVER_DRAIN_DELAY=0s",
+      "BREAKWATER_SERVER_DRAIN_TIMEOUT=1s",
+      "BREAKWATER_REDIS_ADDRESS=127.0.0.1:" + std::to_string(redis_port),
+      "BREAKWATER_REDIS_PASSWORD=" + std::string(kRedisPassword),
+      "BREAKWATER_RATELIMIT_RULES_FILES=" + rules,
+  };
+}
+
 }  // namespace
 
 Result<LocalService> LocalService::start(const LocalOptions& options) {
@@ -40,19 +57,7 @@ Result<LocalService> LocalService::start(const LocalOptions& options) {
   s.redis_options_.password = kRedisPassword;
 
   const auto grpc_port = testing::free_loopback_port();
-  const auto ops_port = testing::free_loopback_port();
-  std::vector<std::string> env = {
-      "BREAKWATER_SERVER_GRPC_LISTEN=127.0.0.1:" + std::to_string(grpc_port),
-      "BREAKWATER_OPS_LISTEN=127.0.0.1:" + std::to_string(ops_port),
-      "BREAKWATER_TLS_CERT_FILE=" + pki + "/ratelimit.pem",
-      "BREAKWATER_TLS_KEY_FILE=" + pki + "/ratelimit-key.pem",
-      "BREAKWATER_TLS_CA_FILE=" + pki + "/ca.pem",
-      "BREAKWATER_SERVER_DRAIN_DELAY=0s",
-      "BREAKWATER_SERVER_DRAIN_TIMEOUT=1s",
-      "BREAKWATER_REDIS_ADDRESS=127.0.0.1:" + std::to_string(s.redis_options_.port),
-      "BREAKWATER_REDIS_PASSWORD=" + std::string(kRedisPassword),
-      "BREAKWATER_RATELIMIT_RULES_FILES=" + rules,
-  };
+  auto env = service_env(pki, rules, grpc_port, s.redis_options_.port);
   env.insert(env.end(), options.extra_env.begin(), options.extra_env.end());
   auto child = testing::ChildProcess::spawn({.program = options.binary, .env = env, .log_name = "ratelimit"});
   if (!child) return step_failed("breakwater-ratelimit", child.error());
