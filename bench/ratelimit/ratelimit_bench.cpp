@@ -96,6 +96,7 @@ int run(const Options& o, const RlsTarget& target, const bw::redis::ConnectionOp
     pipelined[d] = run_raw_pipelined(redis, o.pipeline_connections, o.pipeline_depth, d, o.timing);
   }
   std::vector<Row> rows;
+  std::map<int, CellResult> health;
   for (int d : o.descriptors) {
     for (int c : o.callers) {
       Row r{.descriptors = d, .callers = c};
@@ -103,6 +104,11 @@ int run(const Options& o, const RlsTarget& target, const bw::redis::ConnectionOp
       r.service = run_rls_cell(channels.value(), target.domain,
                                {.callers = c, .descriptors = d, .client_threads = o.client_threads}, o.timing);
       if (service != 0) r.cpu = cpu.percent();
+      if (!health.contains(c)) {  // the same for any descriptor count: measured once per callers
+        health[c] = run_rls_cell(channels.value(), target.domain,
+                                 {.callers = c, .client_threads = o.client_threads, .rpc = Rpc::kHealthCheck}, o.timing);
+      }
+      r.health = health[c];
       r.raw_callers = run_raw_callers(redis, c, d, o.timing);
       rows.push_back(r);
       std::fprintf(stderr, "  %d descriptor(s), %d caller(s): service %.0f/s, raw %.0f/s\n", d, c, r.service.rate(),
@@ -114,7 +120,8 @@ int run(const Options& o, const RlsTarget& target, const bw::redis::ConnectionOp
   print_table(rows, pipelined);
   std::printf("\nA decision answers one request (1 or 4 descriptors, each one script call). Pipelined: %d "
               "decisions per round trip, the most Redis can do with this script; same callers: one round trip "
-              "per decision, as the service makes per request. CPU: %% of one core during the service cell (warm-up "
+              "per decision, as the service makes per request. gRPC health Check: the service's cheapest call on "
+              "the same channels (what gRPC and TLS alone cost). CPU: %% of one core during the service cell (warm-up "
               "included), for the service, this program (the client) and redis-server. Load average at the end: %s\n",
               o.pipeline_depth, load_average().c_str());
   print_goal(rows, pipelined);

@@ -40,18 +40,19 @@ std::string machine_summary() {
 
 void print_table(const std::vector<Row>& rows, const std::map<int, CellResult>& pipelined) {
   std::printf(
-      "| descriptors | callers | service decisions/s | p50 ms | p99 ms | raw script, same callers: decisions/s "
+      "| descriptors | callers | service decisions/s | p50 ms | p99 ms | gRPC health Check/s, same callers "
+      "| raw script, same callers: decisions/s "
       "| p50 ms | p99 ms | raw script, pipelined: decisions/s | service / pipelined | service / same callers | "
       "errors service / raw | CPU %% service / client / redis |\n");
-  std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+  std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
   for (const auto& r : rows) {
     const auto it = pipelined.find(r.descriptors);
     const CellResult p = it == pipelined.end() ? CellResult{} : it->second;
     std::string cpu;
     for (double c : r.cpu) cpu += (cpu.empty() ? "" : " / ") + std::to_string(static_cast<int>(c + 0.5));
-    std::printf("| %d | %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.0f | %.0f%% | %.0f%% | %llu / %llu | %s |\n",
+    std::printf("| %d | %d | %.0f | %.2f | %.2f | %.0f | %.0f | %.2f | %.2f | %.0f | %.0f%% | %.0f%% | %llu / %llu | %s |\n",
                 r.descriptors, r.callers, r.service.rate(), r.service.latency.p50_ms, r.service.latency.p99_ms,
-                r.raw_callers.rate(), r.raw_callers.latency.p50_ms, r.raw_callers.latency.p99_ms, p.rate(),
+                r.health.rate(), r.raw_callers.rate(), r.raw_callers.latency.p50_ms, r.raw_callers.latency.p99_ms, p.rate(),
                 100 * ratio(r.service, p), 100 * ratio(r.service, r.raw_callers),
                 static_cast<unsigned long long>(r.service.errors),
                 static_cast<unsigned long long>(r.raw_callers.errors), cpu.empty() ? "-" : cpu.c_str());

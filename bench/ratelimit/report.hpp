@@ -15,6 +15,7 @@ struct Row {
   int descriptors = 0;
   int callers = 0;
   CellResult service;
+  CellResult health;       // grpc.health.v1 Check, same callers: the transport's floor
   CellResult raw_callers;  // same callers, one round trip per decision
   std::vector<double> cpu;  // during the service cell, % of one core: service, client, redis
 };

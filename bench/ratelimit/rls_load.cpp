@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "envoy/service/ratelimit/v3/rls.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 
 namespace bw::bench {
 namespace {
@@ -16,15 +17,22 @@ namespace {
 using envoy::service::ratelimit::v3::RateLimitRequest;
 using envoy::service::ratelimit::v3::RateLimitResponse;
 using envoy::service::ratelimit::v3::RateLimitService;
+using grpc::health::v1::Health;
+using grpc::health::v1::HealthCheckRequest;
+using grpc::health::v1::HealthCheckResponse;
 
 // One caller: its fixed request and the state of its call in flight.
 struct Caller {
-  RateLimitService::Stub* stub = nullptr;
+  RateLimitService::Stub* stub = nullptr;  // null: health Check through health_stub
+  Health::Stub* health_stub = nullptr;
   RateLimitRequest request;
   RateLimitResponse response;
+  HealthCheckRequest health_request;
+  HealthCheckResponse health_response;
   grpc::Status status;
   std::unique_ptr<grpc::ClientContext> context;
   std::unique_ptr<grpc::ClientAsyncResponseReader<RateLimitResponse>> reader;
+  std::unique_ptr<grpc::ClientAsyncResponseReader<HealthCheckResponse>> health_reader;
   Clock::time_point started;
   bool counted = false;  // started inside the measured window
 };
@@ -43,11 +51,23 @@ RateLimitRequest make_request(const std::string& domain, int caller, int descrip
 void send(Caller& c, grpc::CompletionQueue& cq, Phase phase) {
   c.context = std::make_unique<grpc::ClientContext>();
   c.context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  c.response.Clear();
   c.counted = phase == Phase::kMeasure;
   c.started = Clock::now();
+  if (c.stub == nullptr) {
+    c.health_response.Clear();
+    c.health_reader = c.health_stub->AsyncCheck(c.context.get(), c.health_request, &cq);
+    c.health_reader->Finish(&c.health_response, &c.status, &c);
+    return;
+  }
+  c.response.Clear();
   c.reader = c.stub->AsyncShouldRateLimit(c.context.get(), c.request, &cq);
   c.reader->Finish(&c.response, &c.status, &c);
+}
+
+bool answered_yes(const Caller& c) {
+  if (!c.status.ok()) return false;
+  return c.stub == nullptr ? c.health_response.status() == HealthCheckResponse::SERVING
+                           : c.response.overall_code() == RateLimitResponse::OK;
 }
 
 // One completion-queue thread serving its share of the callers until the cell stops and
@@ -67,13 +87,13 @@ void serve(std::vector<Caller*> mine, const std::atomic<Phase>& phase, std::mute
     const auto ended = Clock::now();
     const Phase now = phase.load();
     if (c.counted && now == Phase::kMeasure) {
-      if (ok && c.status.ok() && c.response.overall_code() == RateLimitResponse::OK) {
+      if (ok && answered_yes(c)) {
         ++units;
         samples.add(ended - c.started);
       } else if (errors++ == 0) {
         first_error = !ok ? "completion queue: call failed"
                       : !c.status.ok() ? "gRPC " + std::to_string(c.status.error_code()) + ": " + c.status.error_message()
-                                       : "answered OVER_LIMIT";
+                                       : "answered OVER_LIMIT or NOT_SERVING";
       }
     }
     if (now == Phase::kStop) {
@@ -115,12 +135,17 @@ Result<std::vector<std::shared_ptr<grpc::Channel>>> make_channels(const RlsTarge
 CellResult run_rls_cell(const std::vector<std::shared_ptr<grpc::Channel>>& channels, const std::string& domain,
                         const RlsCell& cell, const Timing& timing) {
   std::vector<std::unique_ptr<RateLimitService::Stub>> stubs;
-  for (const auto& ch : channels) stubs.push_back(RateLimitService::NewStub(ch));
+  std::vector<std::unique_ptr<Health::Stub>> health_stubs;
+  for (const auto& ch : channels) {
+    stubs.push_back(RateLimitService::NewStub(ch));
+    health_stubs.push_back(Health::NewStub(ch));
+  }
   std::vector<Caller> callers(static_cast<std::size_t>(cell.callers));
   const int threads = std::max(1, std::min(cell.client_threads, cell.callers));
   std::vector<std::vector<Caller*>> shares(static_cast<std::size_t>(threads));
   for (std::size_t i = 0; i < callers.size(); ++i) {
-    callers[i].stub = stubs[i % stubs.size()].get();
+    if (cell.rpc == Rpc::kShouldRateLimit) callers[i].stub = stubs[i % stubs.size()].get();
+    callers[i].health_stub = health_stubs[i % health_stubs.size()].get();
     callers[i].request = make_request(domain, static_cast<int>(i), cell.descriptors);
     shares[i % shares.size()].push_back(&callers[i]);
   }
