@@ -35,13 +35,21 @@ void fill(const Decision& d, RateLimitResponse& res) {
 
 }  // namespace
 
-grpc::Status RateLimitGrpcService::ShouldRateLimit(grpc::ServerContext*,
-                                                   const envoy::service::ratelimit::v3::RateLimitRequest* req,
-                                                   RateLimitResponse* res) {
-  auto decision = limiter_->decide(to_request(*req));
-  if (!decision) return {grpc::StatusCode::INVALID_ARGUMENT, decision.error().message};
-  fill(decision.value(), *res);
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* RateLimitGrpcService::ShouldRateLimit(
+    grpc::CallbackServerContext* ctx, const envoy::service::ratelimit::v3::RateLimitRequest* req,
+    RateLimitResponse* res) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  // The limiter outlives the call (the server is shut down before the service is freed);
+  // `res` stays valid until Finish.
+  limiter_->decide_async(to_request(*req), [reactor, res](Result<Decision> decision) {
+    if (!decision) {
+      reactor->Finish({grpc::StatusCode::INVALID_ARGUMENT, decision.error().message});
+      return;
+    }
+    fill(decision.value(), *res);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
 }
 
 }  // namespace bw::ratelimit

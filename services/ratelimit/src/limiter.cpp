@@ -2,6 +2,7 @@
 #include "limiter.hpp"
 
 #include <chrono>
+#include <future>
 
 #include "bw/counters/replies.hpp"
 #include "bw/log/log.hpp"
@@ -97,18 +98,22 @@ void Limiter::show_breaker() {
   breaker_open_.Set(breaker_.state() == CircuitBreaker::State::kClosed ? 0 : 1);
 }
 
-void Limiter::ask_redis(const Domain& domain, const std::vector<Pending>& pending,
-                        const std::vector<counters::Command>& commands, Decision& d) {
+// One request in flight: what decide_async() prepared, and where the answer goes.
+struct Limiter::Call {
+  std::shared_ptr<const RuleSet> rules;  // keeps `domain` alive until the answer
+  const Domain* domain = nullptr;
+  std::vector<Pending> pending;
+  Decision decision;
+  DecisionDone done;
+  std::chrono::steady_clock::time_point started;
+};
+
+void Limiter::on_replies(Call& call, bool probe, Batcher::Replies replies) {
+  const Domain& domain = *call.domain;
   const char* mode = domain.failure_mode == FailureMode::kClosed ? "closed" : "open";
-  const auto admission = breaker_.admit();
-  if (admission == CircuitBreaker::Admission::kReject) {
-    short_circuits_.add({{"domain", domain.name}, {"mode", mode}}).Increment();
-    return degrade(domain, pending, d);
-  }
-  auto replies = batcher_.run(commands);
   if (!replies) {
     // A full queue is our overload, not a Redis outage, unless this was the probe.
-    if (admission == CircuitBreaker::Admission::kProbe || !redis::has_code(replies.error(), redis::Errc::kPoolExhausted)) {
+    if (probe || !redis::has_code(replies.error(), redis::Errc::kPoolExhausted)) {
       if (breaker_.on_failure()) {
         breaker_trips_.Increment();
         log::warn("redis unreachable: deciding by each domain's failure mode", {{"reason", replies.error().message}});
@@ -116,20 +121,26 @@ void Limiter::ask_redis(const Domain& domain, const std::vector<Pending>& pendin
     }
     show_breaker();
     redis_errors_.add({{"domain", domain.name}, {"mode", mode}}).Increment();
-    return degrade(domain, pending, d);
+    return degrade(domain, call.pending, call.decision);
   }
   if (breaker_.on_success()) log::info("redis reachable again: deciding by the counters");
   show_breaker();
   std::vector<Outcome> outcomes;
-  for (std::size_t k = 0; k < pending.size(); ++k) {
-    auto o = parse(pending[k].match, replies.value()[k]);
+  for (std::size_t k = 0; k < call.pending.size(); ++k) {
+    auto o = parse(call.pending[k].match, replies.value()[k]);
     if (!o) {
       redis_errors_.add({{"domain", domain.name}, {"mode", mode}}).Increment();
-      return degrade(domain, pending, d);
+      return degrade(domain, call.pending, call.decision);
     }
     outcomes.push_back(*o);
   }
-  for (std::size_t k = 0; k < pending.size(); ++k) apply(domain, pending[k], outcomes[k], d);
+  for (std::size_t k = 0; k < call.pending.size(); ++k) apply(domain, call.pending[k], outcomes[k], call.decision);
+}
+
+void Limiter::finish(Call& call) {
+  latency_.add({}, metrics::Factory::latency_buckets())
+      .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - call.started).count());
+  call.done(std::move(call.decision));
 }
 
 void Limiter::apply(const Domain& domain, const Pending& p, const Outcome& o, Decision& d) {
@@ -161,39 +172,60 @@ bool Limiter::answer_from_cache(const Domain& domain, const Match& m, const std:
   return true;
 }
 
-Result<Decision> Limiter::decide(const Request& request) {
-  const auto started = std::chrono::steady_clock::now();
-  if (auto st = validate(request); !st) return st.error();
-  const auto rules_now = rules();  // this request decides on one consistent rule set
-  const Domain* domain = rules_now->domain(request.domain);
-  if (!domain) return Error{static_cast<int>(RequestError::kInvalidArgument), "invalid request: unknown domain"};
+Limiter::~Limiter() { batcher_.stop(); }
 
-  Decision d;
+void Limiter::decide_async(const Request& request, DecisionDone done) {
+  auto call = std::make_shared<Call>();
+  call->started = std::chrono::steady_clock::now();
+  if (auto st = validate(request); !st) return done(st.error());
+  call->rules = rules();  // this request decides on one consistent rule set
+  call->domain = call->rules->domain(request.domain);
+  if (!call->domain) return done(Error{static_cast<int>(RequestError::kInvalidArgument), "invalid request: unknown domain"});
+  const Domain& domain = *call->domain;
+
+  Decision& d = call->decision;
   d.statuses.resize(request.descriptors.size());
-  std::vector<Pending> pending;
   std::vector<counters::Command> commands;
   for (std::size_t i = 0; i < request.descriptors.size(); ++i) {
-    auto m = match(*domain, request.descriptors[i].entries);
+    auto m = match(domain, request.descriptors[i].entries);
     if (!m) continue;
     const auto h = static_cast<std::int64_t>(hits(request, request.descriptors[i]));
     const std::int64_t unit = unit_seconds(m->limit.unit);
     const bool gcra = m->limit.algorithm == Algorithm::kGcra;
-    auto key = redis::tagged_key("rl", counter_id(domain->name, *m), gcra ? "g" : "w");
-    if (key && answer_from_cache(*domain, *m, *key, h, d.statuses[i])) {
+    auto key = redis::tagged_key("rl", counter_id(domain.name, *m), gcra ? "g" : "w");
+    if (key && answer_from_cache(domain, *m, *key, h, d.statuses[i])) {
       d.over_limit = true;
       continue;
     }
     auto cmd = !key ? Result<counters::Command>(key.error())
                : gcra ? counters_.gcra_command(*key, {m->limit.requests_per_unit, unit * 1000, m->limit.burst}, h)
                       : counters_.fixed_window_command(*key, {m->limit.requests_per_unit, unit, false}, h);
-    if (!cmd) return Error{static_cast<int>(RequestError::kInvalidArgument), "invalid request: " + cmd.error().message};
+    if (!cmd) return done(Error{static_cast<int>(RequestError::kInvalidArgument), "invalid request: " + cmd.error().message});
     commands.push_back(std::move(cmd.value()));
-    pending.push_back({i, std::move(*m), std::move(key.value()), h});
+    call->pending.push_back({i, std::move(*m), std::move(key.value()), h});
   }
-  if (!commands.empty()) ask_redis(*domain, pending, commands, d);
-  latency_.add({}, metrics::Factory::latency_buckets())
-      .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  return d;
+  call->done = std::move(done);
+  if (commands.empty()) return finish(*call);
+
+  const auto admission = breaker_.admit();
+  if (admission == CircuitBreaker::Admission::kReject) {
+    const char* mode = domain.failure_mode == FailureMode::kClosed ? "closed" : "open";
+    short_circuits_.add({{"domain", domain.name}, {"mode", mode}}).Increment();
+    degrade(domain, call->pending, d);
+    return finish(*call);
+  }
+  const bool probe = admission == CircuitBreaker::Admission::kProbe;
+  batcher_.submit(std::move(commands), [this, call, probe](Batcher::Replies replies) {
+    on_replies(*call, probe, std::move(replies));
+    finish(*call);
+  });
+}
+
+Result<Decision> Limiter::decide(const Request& request) {
+  auto promise = std::make_shared<std::promise<Result<Decision>>>();
+  auto future = promise->get_future();
+  decide_async(request, [promise](Result<Decision> d) { promise->set_value(std::move(d)); });
+  return future.get();
 }
 
 }  // namespace bw::ratelimit

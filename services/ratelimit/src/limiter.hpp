@@ -1,7 +1,8 @@
 // The rate-limit decision for one request: validate, match every descriptor against the
 // rules, answer what the local over-limit cache already knows, and decide the rest in ONE
 // Redis pipeline (the shared counter scripts of libs/counters), batched with concurrent
-// requests onto few connections (batcher.hpp).
+// requests onto few connections (batcher.hpp). decide_async() holds no thread while Redis
+// answers; the gRPC service finishes its calls from the Batcher's completion.
 //
 // Error contract: an invalid request or an unknown domain is an Error with
 // RequestError::kInvalidArgument (the caller answers INVALID_ARGUMENT). Redis trouble is
@@ -26,6 +27,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -67,6 +69,16 @@ class Limiter {
  public:
   Limiter(std::shared_ptr<const RuleSet> rules, std::shared_ptr<redis::Pool> pool, metrics::Factory& metrics,
           LimiterOptions options = {});
+  ~Limiter();  // stops the Batcher first: pending completions still find the Limiter whole
+  Limiter(const Limiter&) = delete;
+  Limiter& operator=(const Limiter&) = delete;
+
+  using DecisionDone = std::function<void(Result<Decision>)>;
+  // Decides without blocking on Redis: `done` runs exactly once, inline when no Redis trip is
+  // needed (invalid request, cache, breaker, no limited descriptor), else on a Batcher
+  // dispatcher thread. `done` must be quick (it runs on the Batcher's thread).
+  void decide_async(const Request& request, DecisionDone done);
+  // Blocking form of decide_async().
   Result<Decision> decide(const Request& request);
   // Swaps in new rules; requests already deciding finish on the rules they started with.
   // Forgets the over-limit cache (a limit may have been raised).
@@ -75,11 +87,12 @@ class Limiter {
  private:
   struct Pending;
   struct Outcome;
+  struct Call;
+  void on_replies(Call& call, bool probe, Batcher::Replies replies);
+  void finish(Call& call);
   static std::optional<Outcome> parse(const Match& m, const redis::Reply& reply);
   bool answer_from_cache(const Domain& domain, const Match& m, const std::string& key, std::int64_t hits,
                          DescriptorStatus& s);
-  void ask_redis(const Domain& domain, const std::vector<Pending>& pending,
-                 const std::vector<counters::Command>& commands, Decision& d);
   void apply(const Domain& domain, const Pending& p, const Outcome& o, Decision& d);
   void degrade(const Domain& domain, const std::vector<Pending>& pending, Decision& d);
   void count(const std::string& domain, const std::string& rule, const char* result);
