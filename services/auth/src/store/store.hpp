@@ -1,0 +1,114 @@
+// Store: the auth service's port to its SQL database (DESIGN §7), one interface with one
+// SQL implementation over two backends (SQLite, PostgreSQL; see db.hpp).
+//
+// Contract for every method:
+// - Everything that belongs to a tenant is looked up by (tenant_id, id): an id from another
+//   tenant is kNotFound, exactly like an id that does not exist.
+// - Multi-row changes are one transaction. Race-sensitive transitions (refresh rotation,
+//   pairing claims, attempt counting, device-grant approval and consumption) are
+//   conditional UPDATEs whose affected-row count decides the outcome, so concurrent
+//   callers on any number of replicas get exactly one winner.
+// - Times are parameters; the store never reads a clock.
+// - Errors are store::Errc values (errors.hpp): kNotFound, kConflict (unique key / lost
+//   race), kConstraint, kUnavailable (retryable), kInvalid. Messages never carry secrets.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bw/result.hpp"
+#include "store/types.hpp"
+
+namespace bw::auth::store {
+
+class Database;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- tenants and users
+  // The tenant and its first user (role owner) in one transaction. kConflict: slug taken.
+  virtual Status create_tenant_with_owner(const Tenant& tenant, const User& owner) = 0;
+  virtual Result<Tenant> get_tenant(const Id& tenant_id) = 0;
+  virtual Result<Tenant> find_tenant_by_slug(std::string_view slug) = 0;
+  virtual Status set_mfa_required(const Id& tenant_id, bool required) = 0;
+  // kConflict: login or e-mail already used in that tenant.
+  virtual Status create_user(const User& user) = 0;
+  virtual Result<User> get_user(const Id& tenant_id, const Id& user_id) = 0;
+  virtual Result<User> find_user_by_login(const Id& tenant_id, std::string_view login) = 0;
+  // New password hash, epoch + 1 and every refresh family of the user revoked, in one
+  // transaction (a password change ends every session). Returns the new epoch.
+  virtual Result<std::int64_t> update_password(const Id& tenant_id, const Id& user_id,
+                                               std::string_view password_phc, TimeMs now) = 0;
+  // "Sign out everywhere": epoch + 1 and every refresh family revoked. Returns the new epoch.
+  virtual Result<std::int64_t> bump_revoke_epoch(const Id& tenant_id, const Id& user_id, TimeMs now) = 0;
+
+  // --- refresh-token families
+  virtual Status create_refresh_family(const RefreshFamily& family, const NewRefreshToken& first) = 0;
+  virtual Result<RefreshFamily> get_refresh_family(const Id& tenant_id, const Id& family_id) = 0;
+  // Rotates the token whose hash is `presented_hash` into `next`. Reuse of an already
+  // rotated token (including losing a concurrent rotation) revokes the whole family.
+  // kNotFound: no such token in that tenant.
+  virtual Result<RotateResult> rotate_refresh_token(const Id& tenant_id, ByteView presented_hash,
+                                                    const NewRefreshToken& next, TimeMs now) = 0;
+  virtual Status revoke_refresh_family(const Id& tenant_id, const Id& family_id, TimeMs now,
+                                       std::string_view reason) = 0;
+
+  // --- devices and device tokens
+  virtual Status create_device(const Device& device) = 0;
+  virtual Result<Device> get_device(const Id& tenant_id, const Id& device_id) = 0;
+  // The user's devices, revoked ones included, oldest first.
+  virtual Result<std::vector<Device>> list_devices(const Id& tenant_id, const Id& user_id) = 0;
+  virtual Status rename_device(const Id& tenant_id, const Id& device_id, std::string_view name) = 0;
+  // Revokes the device, its device tokens and every pairing it is part of.
+  virtual Status revoke_device(const Id& tenant_id, const Id& device_id, TimeMs now) = 0;
+  virtual Status create_device_token(const Id& tenant_id, const Id& user_id, const Id& device_id,
+                                     ByteView token_hash, TimeMs now) = 0;
+  // The user the token is bound to, if it is live and bound to this tenant and device.
+  virtual Result<Id> check_device_token(const Id& tenant_id, const Id& device_id, ByteView token_hash) = 0;
+
+  // --- pairing (DESIGN §3)
+  virtual Status create_pairing_offer(const PairingOffer& offer) = 0;
+  // Checks the code, counts the attempt and records the pairing with the offer's role, all
+  // atomically; exactly one claim of an offer can succeed. kNotFound: no such offer.
+  virtual Result<ClaimResult> claim_pairing_offer(const Id& tenant_id, const Id& offer_id,
+                                                  const PairingClaim& claim, TimeMs now) = 0;
+  virtual Result<Pairing> get_pairing(const Id& tenant_id, const Id& pairing_id) = 0;
+  virtual Status revoke_pairing(const Id& tenant_id, const Id& pairing_id, TimeMs now) = 0;
+
+  // --- device authorization grant (RFC 8628); not tenant-scoped until approved
+  virtual Status create_device_grant(const DeviceGrant& grant) = 0;
+  // Binds a pending, unexpired grant to the approving user. kNotFound otherwise.
+  virtual Status approve_device_grant(std::string_view user_code, const Id& tenant_id, const Id& user_id,
+                                      TimeMs now) = 0;
+  virtual Status deny_device_grant(std::string_view user_code, TimeMs now) = 0;
+  // The token endpoint's poll; an approval is handed out exactly once.
+  virtual Result<PollResult> poll_device_grant(ByteView device_code_hash, TimeMs now) = 0;
+
+  // --- JWT signing keys (service-wide)
+  // current → previous, previous → retired, `next` becomes current; one transaction.
+  virtual Status rotate_signing_key(const SigningKey& next) = 0;
+  // Current and previous keys (the JWKS), current first.
+  virtual Result<std::vector<SigningKey>> active_signing_keys() = 0;
+};
+
+// The SQL Store over `db` (migrated beforehand with migrate()).
+std::unique_ptr<Store> make_sql_store(std::shared_ptr<Database> db);
+
+// Configuration (README: auth.database_url, auth.sqlite_path, auth.database_pool_size,
+// auth.database_statement_timeout).
+struct StoreConfig {
+  std::string database_url;  // postgres://… or key=value conninfo; empty → SQLite
+  std::string sqlite_path = "/var/lib/breakwater/auth.db";
+  int pool_size = 4;
+  int statement_timeout_ms = 5000;
+};
+
+// Opens the configured database, applies pending migrations and returns the Store.
+// Errors: kUnavailable, kSchemaTooNew, kInvalid.
+Result<std::unique_ptr<Store>> open_store(const StoreConfig& config, TimeMs now);
+
+}  // namespace bw::auth::store
