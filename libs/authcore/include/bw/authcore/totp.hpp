@@ -36,10 +36,13 @@ struct TotpParams {
 // A fresh random 20-byte secret.
 crypto::SecretBytes generate_totp_secret();
 
-// The HOTP value of secret at counter, as exactly `digits` (6..8) digits with leading zeros.
+// The HOTP value of secret at counter, as exactly `digits` digits with leading zeros.
+// digits outside 6..8 are treated as 6 (verify_totp and otpauth_uri refuse them instead).
 std::string hotp(ByteView secret, std::uint64_t counter, int digits = 6);
 
-// The TOTP code at unix_time (>= 0): hotp(secret, unix_time / step_seconds, digits).
+// The TOTP code at unix_time: hotp(secret, unix_time / step_seconds, digits). A negative time
+// is treated as 0 and a step_seconds <= 0 as 30 (this is the code generator for tests and
+// tools; verify_totp refuses such input).
 std::string totp(ByteView secret, std::int64_t unix_time, const TotpParams& params = {});
 
 // The time step (unix_time / step_seconds + k, |k| <= window) whose code equals code, or
