@@ -104,6 +104,21 @@ TEST(Jwt, SignRefusesClaimsItCouldNotVerify) {
   EXPECT_FALSE(sign(*keys.signing_key(), access_claims(), TokenKind::kDeviceAssertion).ok());
 }
 
+TEST(Jwt, TokenSignedByAnIndependentImplementationVerifies) {
+  // Made with Python's cryptography (Ed25519, seed 0x01 * 32) and hand-built JWS framing.
+  constexpr const char* kToken =
+      "eyJhbGciOiJFZERTQSIsImtpZCI6ImsxIiwidHlwIjoiYXQrand0In0."
+      "eyJhdWQiOiJyZWxheSIsImV4cCI6MTcwMDAwMDI5MCwiaWF0IjoxNjk5OTk5OTkwLCJpc3MiOiJhdXRoIiwian"
+      "RpIjoiaiIsInJvbGUiOiJtZW1iZXIiLCJzaWQiOiJzIiwic3ViIjoidSIsInRpZCI6InQifQ."
+      "oiPrk94546nheFU-BGbVSq-ChjWp_8BhKTk5ce54qVxKOtfdH_aOTpKMQhU331jQyUKTOAsWLx7k4yL4SrIKDg";
+  const KeySet keys = key_set();
+  auto claims = verify(keys, kToken, VerifyOptions{.issuer = "auth", .audience = "relay"}, kNow);
+  ASSERT_TRUE(claims.ok()) << claims.error().message;
+  EXPECT_EQ(claims->subject, "u");
+  EXPECT_EQ(claims->session, "s");
+  EXPECT_EQ(claims->expires_at, 1700000290);
+}
+
 TEST(Jwt, ErrcNamesAreStable) {
   EXPECT_EQ(errc_name(Errc::kMalformed), "malformed");
   EXPECT_EQ(errc_name(Errc::kBadAlg), "bad_alg");
