@@ -1,0 +1,80 @@
+// The store contract against PostgreSQL 15: one server (tests/harness PostgresServer) for
+// the whole executable, a fresh database in it per test.
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+
+#include "bw/testing/postgres_server.hpp"
+#include "store_fixture.hpp"
+
+namespace bw::auth::store::testing {
+namespace {
+
+bw::testing::PostgresServer* server() {
+  static std::once_flag once;
+  static std::optional<bw::testing::PostgresServer> instance;
+  static std::string failure;
+  std::call_once(once, [] {
+    auto started = bw::testing::PostgresServer::start();
+    if (started) instance.emplace(std::move(started).value());
+    else failure = started.error().message;
+  });
+  if (!instance) ADD_FAILURE() << "PostgreSQL did not start: " << failure;
+  return instance ? &*instance : nullptr;
+}
+
+// CREATE DATABASE on the harness server (a name we make, never user input).
+Status create_database(const std::string& name) {
+  PGconn* conn = PQconnectdb(server()->conninfo().c_str());
+  std::string error;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    error = PQerrorMessage(conn);
+  } else {
+    PGresult* res = PQexec(conn, ("CREATE DATABASE " + name).c_str());
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) error = PQerrorMessage(conn);
+    PQclear(res);
+  }
+  PQfinish(conn);
+  if (!error.empty()) return make_error(Errc::kUnavailable, error);
+  return {};
+}
+
+Result<FreshDatabase> open_fresh_postgres() {
+  static std::atomic<int> next{0};
+  if (!server()) return make_error(Errc::kUnavailable, "no PostgreSQL server");
+  const std::string name = "store_" + std::to_string(next++);
+  if (auto s = create_database(name); !s) return s.error();
+  auto db = open_postgres(PostgresOptions{.conninfo = server()->conninfo_for(name), .pool_size = 4});
+  if (!db) return db.error();
+  return FreshDatabase{std::shared_ptr<Database>(std::move(db).value()), nullptr};
+}
+
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreTest, ::testing::Values(Backend{"postgres", &open_fresh_postgres}));
+INSTANTIATE_TEST_SUITE_P(Postgres, PairingTest, ::testing::Values(Backend{"postgres", &open_fresh_postgres}));
+
+TEST(PostgresDatabase, SetsTheStatementTimeoutOnEveryConnection) {
+  ASSERT_NE(server(), nullptr);
+  ASSERT_TRUE(create_database("store_timeout").ok());
+  auto db = open_postgres(PostgresOptions{.conninfo = server()->conninfo_for("store_timeout"),
+                                          .statement_timeout_ms = 200});
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  auto lease = (*db)->acquire();
+  ASSERT_TRUE(lease.ok());
+  EXPECT_EQ((*lease)->query("SHOW statement_timeout", {})->front().text(0), "200ms");
+  auto slow = (*lease)->query("SELECT pg_sleep(2)", {});
+  ASSERT_FALSE(slow.ok());
+  EXPECT_EQ(slow.error().code, static_cast<int>(Errc::kUnavailable));
+}
+
+TEST(PostgresDatabase, AnUnreachableServerIsUnavailableWithoutThePassword) {
+  auto db = open_postgres(PostgresOptions{
+      .conninfo = "postgresql://u:hunter2secret@127.0.0.1:1/x?sslmode=disable", .connect_timeout_s = 2});
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.error().code, static_cast<int>(Errc::kUnavailable));
+  EXPECT_EQ(db.error().message.find("hunter2secret"), std::string::npos) << db.error().message;
+}
+
+}  // namespace
+}  // namespace bw::auth::store::testing
