@@ -1,9 +1,13 @@
 #include "claims_json.hpp"
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "bw/crypto/base64url.hpp"
 #include "bw/jwt/errors.hpp"
