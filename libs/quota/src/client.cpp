@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "breakwater/ratelimit/v1/ratelimit.grpc.pb.h"
 
@@ -16,17 +17,19 @@ using std::chrono::milliseconds;
 // Spending stops this much before a lease's valid_until, so a small clock skew between
 // this host and the service never spends a token the service already counts as forfeit.
 constexpr milliseconds kValiditySafety{50};
-constexpr int kMaxFetchesPerSpend = 3;
+// Leases fetched for one spend(): enough for a spend several leases large (a message's
+// bytes against a byte rate), bounded so that a spend larger than the limit stops.
+constexpr int kMinFetchesPerSpend = 3;
+constexpr int kMaxFetchesPerSpend = 32;
 
 milliseconds to_ms(const google::protobuf::Duration& d) {
   return milliseconds(d.seconds() * 1000 + d.nanos() / 1'000'000);
 }
 
-Clock::time_point steady_deadline(const google::protobuf::Timestamp& t) {
-  const auto at = std::chrono::system_clock::time_point(std::chrono::seconds(t.seconds()) +
-                                                         std::chrono::nanoseconds(t.nanos()));
-  const auto left = std::chrono::duration_cast<milliseconds>(at - std::chrono::system_clock::now());
-  return Clock::now() + left - kValiditySafety;
+// A lease's end on our monotonic clock: its relative validity counted from when we SENT the
+// request (the service started counting later), less a margin. Wall clocks play no part.
+Clock::time_point steady_deadline(Clock::time_point sent, const google::protobuf::Duration& valid_for) {
+  return sent + to_ms(valid_for) - kValiditySafety;
 }
 
 void fill(const Descriptor& d, envoy::extensions::common::ratelimit::v3::RateLimitDescriptor* out) {
@@ -60,6 +63,7 @@ struct QuotaClient::Impl {
     LeaseBucket bucket;
     bool fetching = false;
     bool degraded_refusal = false;
+    Clock::time_point last_used{};
   };
 
   Impl(std::shared_ptr<grpc::Channel> channel, Options o)
@@ -71,10 +75,20 @@ struct QuotaClient::Impl {
     return ctx;
   }
 
-  // Drops idle buckets when the map is full (never one being fetched).
+  // Keeps the map within max_descriptors: drops idle buckets, and if none is idle, the least
+  // recently used one not being fetched (its unspent tokens are forfeit: they were counted,
+  // so dropping them errs on the strict side).
   void evict(Clock::time_point now) {
     if (buckets.size() < options.max_descriptors) return;
     std::erase_if(buckets, [now](const auto& kv) { return !kv.second.fetching && kv.second.bucket.idle(now); });
+    if (buckets.size() < options.max_descriptors) return;
+    auto oldest = buckets.end();
+    for (auto it = buckets.begin(); it != buckets.end(); ++it) {
+      if (!it->second.fetching && (oldest == buckets.end() || it->second.last_used < oldest->second.last_used)) {
+        oldest = it;
+      }
+    }
+    if (oldest != buckets.end()) buckets.erase(oldest);
   }
 
   std::unique_ptr<v1::Quota::Stub> stub;
@@ -82,7 +96,30 @@ struct QuotaClient::Impl {
   std::mutex mu;
   std::condition_variable fetched;
   std::map<Descriptor, Entry> buckets;  // guarded by mu; std::map: references stay valid
+  Clock::time_point service_down_until{};  // guarded by mu: fail_open answers locally until then
 };
+
+namespace {
+
+// ReturnLease for one lease; nullopt when the service could not be reached.
+std::optional<std::int64_t> give_back(QuotaClient::Impl& m, const Descriptor& d, const Unspent& u,
+                                      std::optional<std::chrono::system_clock::time_point> deadline = std::nullopt) {
+  v1::ReturnLeaseRequest req;
+  req.set_lease_id(u.lease_id);
+  req.set_domain(d.domain);
+  fill(d, req.mutable_rate_limit_descriptor());
+  req.set_unspent(static_cast<std::uint32_t>(std::min<std::int64_t>(u.tokens, UINT32_MAX)));
+  v1::ReturnLeaseResponse res;
+  auto ctx = m.context();
+  if (deadline) ctx->set_deadline(std::min(*deadline, std::chrono::system_clock::now() + m.options.rpc_timeout));
+  const auto st = m.stub->ReturnLease(ctx.get(), req, &res);
+  if (st.error_code() == grpc::StatusCode::UNAVAILABLE || st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return std::nullopt;
+  }
+  return st.ok() ? static_cast<std::int64_t>(res.credited()) : 0;
+}
+
+}  // namespace
 
 QuotaClient::QuotaClient(std::shared_ptr<grpc::Channel> channel, Options options)
     : impl_(std::make_unique<Impl>(std::move(channel), std::move(options))) {}
@@ -93,6 +130,7 @@ SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
   if (n < 1) return SpendResult{n == 0, false, n < 0, milliseconds(0)};
   Impl& m = *impl_;
   std::unique_lock lock(m.mu);
+  std::int64_t last_grant = m.options.lease_size;
   for (int fetches = 0;;) {
     auto now = Clock::now();
     auto found = m.buckets.find(descriptor);
@@ -101,7 +139,9 @@ SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
       found = m.buckets.emplace(descriptor, Impl::Entry{}).first;
     }
     Impl::Entry& e = found->second;
+    e.last_used = now;
     if (e.bucket.try_spend(n, now)) return SpendResult{true, false, false, milliseconds(0)};
+    if (m.options.fail_open && now < m.service_down_until) return SpendResult{true, true, false, milliseconds(0)};
     if (e.bucket.refused(now)) {
       const auto wait = std::chrono::duration_cast<milliseconds>(e.bucket.refused_until() - now);
       return SpendResult{false, e.degraded_refusal, false, std::max(wait, milliseconds(1))};
@@ -110,7 +150,9 @@ SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
       m.fetched.wait_for(lock, m.options.rpc_timeout);
       continue;
     }
-    if (fetches++ == kMaxFetchesPerSpend) return SpendResult{false, false, false, milliseconds(1)};
+    const std::int64_t per_lease = std::max<std::int64_t>(1, last_grant);
+    const int needed = static_cast<int>(std::min<std::int64_t>((n + per_lease - 1) / per_lease + 1, kMaxFetchesPerSpend));
+    if (fetches++ >= std::max(kMinFetchesPerSpend, needed)) return SpendResult{false, false, false, milliseconds(1)};
 
     e.fetching = true;
     v1::AcquireLeaseRequest req;
@@ -121,6 +163,7 @@ SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
     req.set_holder(m.options.holder);
     v1::AcquireLeaseResponse res;
     lock.unlock();
+    const auto sent = Clock::now();
     const grpc::Status st = m.stub->AcquireLease(m.context().get(), req, &res);
     lock.lock();
     e.fetching = false;
@@ -128,7 +171,10 @@ SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
     now = Clock::now();
     if (!st.ok()) {
       if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) return SpendResult{false, false, true, milliseconds(0)};
-      if (m.options.fail_open) return SpendResult{true, true, false, milliseconds(0)};
+      if (m.options.fail_open) {
+        m.service_down_until = now + m.options.degraded_retry;  // no 2 s wait per call while it is down
+        return SpendResult{true, true, false, milliseconds(0)};
+      }
       e.degraded_refusal = true;
       e.bucket.refuse(now + m.options.degraded_retry);
       return SpendResult{false, true, false, m.options.degraded_retry};
@@ -139,7 +185,17 @@ SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
       e.bucket.refuse(now + wait);
       return SpendResult{false, false, false, wait};
     }
-    e.bucket.add(Grant{res.granted(), res.lease_id(), steady_deadline(res.valid_until())}, now);
+    last_grant = res.granted();
+    const auto until = steady_deadline(sent, res.valid_for());
+    if (until <= now) {  // too short to use (e.g. the last instant of a window): give it back
+      if (!res.lease_id().empty()) {
+        lock.unlock();
+        give_back(m, descriptor, Unspent{res.lease_id(), res.granted()});
+        lock.lock();
+      }
+      continue;
+    }
+    e.bucket.add(Grant{res.granted(), res.lease_id(), until}, now);
   }
 }
 
@@ -153,15 +209,15 @@ std::int64_t QuotaClient::return_unspent() {
       for (auto& u : entry.bucket.take_unspent(now)) todo.emplace_back(descriptor, std::move(u));
     }
   }
+  // One deadline for them all, and none after the service is found unreachable: returning
+  // is a courtesy (unreturned tokens only make the limit stricter), never a hang.
+  const auto deadline = std::chrono::system_clock::now() + m.options.rpc_timeout;
   std::int64_t credited = 0;
   for (const auto& [descriptor, unspent] : todo) {
-    v1::ReturnLeaseRequest req;
-    req.set_lease_id(unspent.lease_id);
-    req.set_domain(descriptor.domain);
-    fill(descriptor, req.mutable_rate_limit_descriptor());
-    req.set_unspent(static_cast<std::uint32_t>(std::min<std::int64_t>(unspent.tokens, UINT32_MAX)));
-    v1::ReturnLeaseResponse res;
-    if (m.stub->ReturnLease(m.context().get(), req, &res).ok()) credited += res.credited();
+    if (std::chrono::system_clock::now() >= deadline) break;
+    auto got = give_back(m, descriptor, unspent, deadline);
+    if (!got) break;
+    credited += *got;
   }
   return credited;
 }

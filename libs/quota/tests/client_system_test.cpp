@@ -116,6 +116,18 @@ TEST_F(QuotaClientTest, UnspentTokensGoBackAndCanBeSpentElsewhere) {
   EXPECT_EQ(allowed, 97);
 }
 
+TEST_F(QuotaClientTest, ASpendLargerThanOneLeaseDrawsOnSeveralAndNeverPassesTheLimit) {
+  auto svc = start();
+  ASSERT_TRUE(svc) << svc.error().message;
+  const Descriptor d{"relay", {{"device", "d-bytes"}}};
+  QuotaClient c(channel(svc->grpc_port), options(1000));  // the service caps a lease at 25 of 100
+  EXPECT_TRUE(c.spend(d, 60).allowed);   // three leases
+  EXPECT_FALSE(c.spend(d, 50).allowed);  // only 40 left in all
+  EXPECT_TRUE(c.spend(d, 40).allowed);   // exactly the rest
+  EXPECT_FALSE(c.spend(d, 1).allowed);
+  EXPECT_FALSE(c.spend(d, 1000).allowed);  // larger than the limit: refused, bounded
+}
+
 TEST_F(QuotaClientTest, ASpentLimitIsNotAskedForAgainAndAgain) {
   auto svc = start();
   ASSERT_TRUE(svc) << svc.error().message;

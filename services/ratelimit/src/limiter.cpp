@@ -155,7 +155,9 @@ void Limiter::apply(const Domain& domain, const Pending& p, const Outcome& o, De
   if (o.allowed && near_limit(p.match.limit, o.remaining))
     near_limit_.add({{"domain", domain.name}, {"rule", p.match.rule_id}}).Increment();
   const bool window_full = s.over_limit && o.remaining == 0 && p.match.limit.algorithm == Algorithm::kFixedWindow;
-  if (window_full && cache_) cache_->insert(p.key, std::chrono::milliseconds(o.reset_after_ms));
+  if (window_full && cache_) {
+    cache_->insert(p.key, std::min(std::chrono::milliseconds(o.reset_after_ms), kOverLimitCacheMax));
+  }
 }
 
 bool Limiter::answer_from_cache(const Domain& domain, const Match& m, const std::string& key, std::int64_t hits,

@@ -10,13 +10,18 @@
 // OVER_LIMIT, open → OK) and the decision says it was degraded. After a Redis failure the
 // circuit breaker (core/circuit_breaker.hpp) answers by the failure mode at once, without
 // trying Redis, for a short growing interval, letting one probe request through each time
-// it ends. Shadow-mode rules report OK whatever their counter says.
+// it ends. Shadow-mode rules report OK whatever their counter says; when Redis cannot be
+// asked there is no counter, and a fail-closed domain refuses every limited descriptor,
+// shadow-mode ones included (a rule file cannot open a closed domain). An overloaded
+// Batcher (queue full, or a job not sent in time) is decided the same way and counted in
+// redis_errors_total like an outage, since the decision could not be made.
 //
 // The over-limit cache: a fixed-window, non-shadow descriptor that Redis denied with
-// remaining == 0 is answered OVER_LIMIT locally until its window ends (by the local
-// steady clock + the reset time Redis gave). This never admits anything Redis would
-// refuse, and only refuses what Redis would refuse too — the cache is cleared when rules
-// are replaced, since a new limit may be higher.
+// remaining == 0 is answered OVER_LIMIT locally for at most kOverLimitCacheMax (1 s), and
+// never past its window's end (local steady clock + the reset time Redis gave). This never
+// admits anything Redis would refuse; it may refuse for up to 1 s what Redis would admit
+// again after tokens were credited back (ReturnLease) or a raised limit was loaded (the
+// cache is also cleared when rules are replaced).
 //
 // Metrics (labels: domain and rule id, both from configuration, never from the request):
 // decisions_total{result = ok | over_limit | shadow_over_limit | degraded_allowed |
@@ -26,6 +31,7 @@
 // redis_breaker_short_circuits_total{domain,mode}, decision_duration_seconds.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -57,6 +63,9 @@ struct Decision {
   bool degraded = false;    // Redis could not be asked; the failure mode decided
   std::vector<DescriptorStatus> statuses;  // one per request descriptor, in order
 };
+
+// The longest the over-limit cache answers for Redis about one key.
+inline constexpr std::chrono::milliseconds kOverLimitCacheMax{1000};
 
 struct LimiterOptions {
   std::size_t over_limit_cache_entries = 100'000;  // 0 disables the cache

@@ -27,7 +27,9 @@ void set_duration(google::protobuf::Duration* d, std::int64_t ms) {
   d->set_nanos(static_cast<std::int32_t>((ms % 1000) * 1'000'000));
 }
 
-void set_deadline(google::protobuf::Timestamp* t, std::int64_t in_ms) {
+void set_validity(v1::AcquireLeaseResponse* res, std::int64_t in_ms) {
+  set_duration(res->mutable_valid_for(), in_ms);
+  auto* t = res->mutable_valid_until();
   const auto at = std::chrono::system_clock::now() + milliseconds(in_ms);
   const auto us = std::chrono::duration_cast<std::chrono::microseconds>(at.time_since_epoch()).count();
   t->set_seconds(us / 1'000'000);
@@ -127,7 +129,7 @@ grpc::Status QuotaService::AcquireLease(grpc::ServerContext*, const v1::AcquireL
   if (!target->match) {  // no rule limits this descriptor: nothing to count or return
     leases_.add({{"domain", domain.name}, {"rule", "none"}, {"result", "unlimited"}}).Increment();
     res->set_granted(req->requested());
-    set_deadline(res->mutable_valid_until(), options_.lease.ttl_ms);
+    set_validity(res, options_.lease.ttl_ms);
     return grpc::Status::OK;
   }
   const Match& m = *target->match;
@@ -151,28 +153,28 @@ grpc::Status QuotaService::AcquireLease(grpc::ServerContext*, const v1::AcquireL
           : counters_.take_lease(**conn, *key, *record, window_limit(m.limit), cap, options_.lease.ttl_ms);
   if (!grant) {
     redis_errors_.add({{"operation", "acquire_lease"}}).Increment();
-    if (fails_closed(domain, m) && !m.shadow_mode) {
+    if (fails_closed(domain, m)) {  // shadow rules too: a closed domain never hands out uncounted tokens
       count("degraded_denied");
       set_duration(res->mutable_retry_after(), kClosedRetryMs);
       return grpc::Status::OK;
     }
     count("degraded_allowed");
     res->set_granted(clamp32(cap));
-    set_deadline(res->mutable_valid_until(), options_.lease.ttl_ms);
+    set_validity(res, options_.lease.ttl_ms);
     return grpc::Status::OK;
   }
   const auto& g = grant.value();
   res->set_limit_remaining(clamp32(g.remaining));
   if (g.granted > 0) {
     res->set_lease_id(lease_id);
-    set_deadline(res->mutable_valid_until(), g.valid_ms);
+    set_validity(res, g.valid_ms);
     lease_tokens_.add({{"domain", domain.name}, {"rule", m.rule_id}, {"direction", "granted"}})
         .Increment(static_cast<double>(g.granted));
   }
   if (g.granted < cap && m.shadow_mode) {  // shadow: would have been limited; grant anyway
     count("shadow_over_limit");
     res->set_granted(clamp32(cap));
-    if (g.granted == 0) set_deadline(res->mutable_valid_until(), options_.lease.ttl_ms);
+    if (g.granted == 0) set_validity(res, options_.lease.ttl_ms);
     return grpc::Status::OK;
   }
   res->set_granted(clamp32(g.granted));

@@ -1,6 +1,7 @@
 // The Batcher against a real redis-server: each caller gets exactly its own replies in
 // order while many share round trips, NOSCRIPT is recovered on a merged batch, a transport
-// error fails every caller, and the queue and the wait are bounded.
+// error fails every caller, the queue and the wait are bounded, and asynchronous jobs are
+// completed exactly once — by their replies, by expiry, or by stop().
 #include "batcher.hpp"
 
 #include <gtest/gtest.h>
@@ -117,6 +118,47 @@ TEST(BatcherFailures, TheQueueAndTheWaitAreBounded) {
   ASSERT_TRUE(server->resume());
   leader.join();  // its round trip was under way: it waited past `wait` and got its reply
   EXPECT_FALSE(leader_error) << leader_error->message;
+}
+
+// submit() never blocks; while the server is paused, queued jobs expire (their wait passes
+// before any dispatcher is free) or are failed by stop(); either way each completion runs
+// exactly once, and the ones that were sent get their replies once the server resumes.
+TEST(BatcherAsync, EveryJobCompletesExactlyOnce) {
+  auto server = testing::RedisServer::start();
+  ASSERT_TRUE(server) << server.error().message;
+  auto opts = options_for(*server);
+  opts.command_timeout = std::chrono::milliseconds(3000);
+  counters::Counters counters;
+  std::vector<std::atomic<int>> calls(200);
+  std::atomic<int> replied{0}, failed{0};
+  {
+    Batcher batcher(std::make_shared<redis::Pool>(opts, 1), counters,
+                    {.connections = 1, .max_batch_commands = 4, .max_queued_jobs = 1000,
+                     .wait = std::chrono::milliseconds(300)});
+    ASSERT_TRUE(batcher.run({{"PING"}}));
+    ASSERT_TRUE(server->pause());
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      batcher.submit({{"ECHO", std::to_string(i)}}, [&, i](Batcher::Replies r) {
+        ++calls[i];
+        if (r && r->size() == 1 && r->front().as_string() == std::to_string(i)) ++replied;
+        else if (!r) ++failed;
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ASSERT_TRUE(server->resume());
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    batcher.stop();  // fails whatever is still queued; joins the dispatcher
+    batcher.submit({{"PING"}}, [&](Batcher::Replies r) { failed += !r; });  // refused after stop
+  }
+  int total = 0;
+  for (auto& c : calls) {
+    EXPECT_EQ(c.load(), 1);
+    total += c.load();
+  }
+  EXPECT_EQ(total, 200);
+  EXPECT_EQ(replied.load() + failed.load(), 201);
+  EXPECT_GE(replied.load(), 1);   // the first batch was sent before the pause ended
+  EXPECT_GE(failed.load(), 150);  // the rest expired while it was paused, or were stopped
 }
 
 }  // namespace

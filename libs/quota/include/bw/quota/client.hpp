@@ -6,6 +6,10 @@
 //  - Across every client, the tokens spent within a limit's window never exceed the limit
 //    by more than the outstanding leases' sizes (bounded by the service), and within one
 //    window they never exceed it at all: leases are counted by the service when granted.
+//  - Lease validity is measured on the monotonic clock from when the request was sent (the
+//    service's relative valid_for), so no wall-clock skew can stretch or void a lease; a
+//    lease too short to use is returned at once.
+//  - A spend larger than one lease draws on several (at most 32 fetches per call).
 //  - One lease request per descriptor at a time: concurrent callers that find the bucket
 //    empty wait for the same AcquireLease (no stampede).
 //  - A refusal (granted 0) is cached until the service's retry_after: no RPC storm.
@@ -72,23 +76,26 @@ struct Subject {
 
 class QuotaClient {
  public:
+  struct Impl;
   struct Options {
     std::string holder;                            // this process, for the service's logs
     std::int64_t lease_size = 100;                 // tokens asked per lease (the service may cap)
     std::chrono::milliseconds rpc_timeout{2000};   // per RPC
     bool fail_open = false;                        // answer of spend() when the service is away
+                                                   // (then remembered for degraded_retry: no wait per call)
     std::chrono::milliseconds degraded_retry{1000};  // retry_after reported while degraded
-    std::size_t max_descriptors = 100'000;         // local buckets kept; idle ones evicted first
+    std::size_t max_descriptors = 100'000;         // local buckets kept; idle, then least recently used, evicted
   };
 
   QuotaClient(std::shared_ptr<grpc::Channel> channel, Options options);
-  ~QuotaClient();  // returns unspent tokens (best effort, bounded by rpc_timeout)
+  ~QuotaClient();  // returns unspent tokens (best effort, within one rpc_timeout in all)
   QuotaClient(const QuotaClient&) = delete;
   QuotaClient& operator=(const QuotaClient&) = delete;
 
   // Spends n ≥ 1 tokens of the descriptor's limit. Blocks only while a lease is fetched.
   SpendResult spend(const Descriptor& descriptor, std::int64_t n = 1);
   // Returns every held lease's unspent tokens; the count credited back by the service.
+  // Takes at most one rpc_timeout in all and stops at the first sign the service is away.
   std::int64_t return_unspent();
 
   Result<OneTime> check_and_record(std::string_view tenant, std::string_view scope, std::string_view id,
@@ -98,7 +105,6 @@ class QuotaClient {
   Status clear_failures(const Subject& subject, std::string_view domain);
 
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
