@@ -128,6 +128,18 @@ class PairingTest : public StoreTest {
   PairingOffer offer_;
 };
 
+// A tenant whose owner invites admins.
+class InvitationTest : public StoreTest {
+ protected:
+  Invitation invite(const Bytes& token, TimeMs expires_at = kT0 + 1000) {
+    Invitation i{tenant_, new_id(), token, "new@acme.example", Role::kAdmin, owner_, kT0, expires_at};
+    auto s = store().create_invitation(i);
+    EXPECT_TRUE(s.ok()) << s.error().message;
+    return i;
+  }
+  User newcomer() { return User{{}, new_id(), "newcomer", "ignored", Role::kOwner, "$argon2id$n", 0, kT0}; }
+};
+
 #define EXPECT_ERRC(result, errc)                                                     \
   do {                                                                                \
     const auto& r_ = (result);                                                        \

@@ -53,6 +53,7 @@ Result<FreshDatabase> open_fresh_postgres() {
 
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreTest, ::testing::Values(Backend{"postgres", &open_fresh_postgres}));
 INSTANTIATE_TEST_SUITE_P(Postgres, PairingTest, ::testing::Values(Backend{"postgres", &open_fresh_postgres}));
+INSTANTIATE_TEST_SUITE_P(Postgres, InvitationTest, ::testing::Values(Backend{"postgres", &open_fresh_postgres}));
 
 TEST(PostgresDatabase, SetsTheStatementTimeoutOnEveryConnection) {
   ASSERT_NE(server(), nullptr);

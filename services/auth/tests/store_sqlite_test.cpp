@@ -16,6 +16,7 @@ Result<FreshDatabase> open_fresh_sqlite() {
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreTest, ::testing::Values(Backend{"sqlite", &open_fresh_sqlite}));
 INSTANTIATE_TEST_SUITE_P(Sqlite, PairingTest, ::testing::Values(Backend{"sqlite", &open_fresh_sqlite}));
+INSTANTIATE_TEST_SUITE_P(Sqlite, InvitationTest, ::testing::Values(Backend{"sqlite", &open_fresh_sqlite}));
 
 TEST(SqliteDatabase, UsesWalAndForeignKeys) {
   auto fresh = open_fresh_sqlite();

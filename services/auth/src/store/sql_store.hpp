@@ -23,6 +23,8 @@ inline std::optional<TimeMs> opt_time(const Row& row, std::size_t i) {
 }
 // kNotFound when `changed` is 0 (the row is missing or belongs to another tenant).
 Status expect_one(const Result<std::int64_t>& changed, std::string_view what);
+// Inserts a user row on `c` (inside the caller's transaction).
+Status insert_user(Connection& c, const User& u);
 // Constant-time equality of two hashes.
 bool same_hash(ByteView a, ByteView b);
 
@@ -71,6 +73,21 @@ class SqlStore final : public Store {
 
   Status rotate_signing_key(const SigningKey& next) override;
   Result<std::vector<SigningKey>> active_signing_keys() override;
+
+  Status create_invitation(const Invitation& invitation) override;
+  Result<User> accept_invitation(const Id& tenant_id, ByteView token_hash, User user, TimeMs now) override;
+  Status put_totp_secret(const Id& tenant_id, const Id& user_id, ByteView sealed_secret, TimeMs now) override;
+  Result<TotpSecret> get_totp_secret(const Id& tenant_id, const Id& user_id) override;
+  Status enable_totp(const Id& tenant_id, const Id& user_id) override;
+  Status delete_totp(const Id& tenant_id, const Id& user_id) override;
+  Result<bool> use_totp_step(const Id& tenant_id, const Id& user_id, std::int64_t step) override;
+  Status replace_recovery_codes(const Id& tenant_id, const Id& user_id, const std::vector<Bytes>& code_hashes,
+                                TimeMs now) override;
+  Result<bool> use_recovery_code(const Id& tenant_id, const Id& user_id, ByteView code_hash, TimeMs now) override;
+  Result<bool> append_audit_event(const Id& tenant_id, std::string_view kind, ByteView payload, TimeMs now,
+                                  std::int64_t max_events) override;
+  Result<std::vector<AuditEvent>> peek_audit_events(int limit) override;
+  Status ack_audit_events(std::int64_t up_to_seq) override;
 
  private:
   // One statement outside a transaction.

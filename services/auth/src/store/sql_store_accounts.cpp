@@ -28,15 +28,6 @@ Tenant tenant_from(const Row& r) {
   return Tenant{id_at(r, 0), r.text(1), r.text(2), r.flag(3), r.int64(4)};
 }
 
-Status insert_user(Connection& c, const User& u) {
-  const Value p[] = {v(u.tenant_id), v(u.id), v(u.login), v(u.email), v(role_name(u.role)),
-                     v(u.password_phc), v(u.revoke_epoch), v(u.created_at), v(u.disabled_at)};
-  auto r = c.execute("INSERT INTO users (tenant_id, id, login, email, role, password_phc, revoke_epoch, "
-                     "created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", p);
-  if (!r) return r.error();
-  return {};
-}
-
 }  // namespace
 
 std::string_view role_name(Role role) {
@@ -55,6 +46,15 @@ std::optional<Role> parse_role(std::string_view name) {
   if (name == "member") return Role::kMember;
   if (name == "viewer") return Role::kViewer;
   return std::nullopt;
+}
+
+Status insert_user(Connection& c, const User& u) {
+  const Value p[] = {v(u.tenant_id), v(u.id), v(u.login), v(u.email), v(role_name(u.role)),
+                     v(u.password_phc), v(u.revoke_epoch), v(u.created_at), v(u.disabled_at)};
+  auto r = c.execute("INSERT INTO users (tenant_id, id, login, email, role, password_phc, revoke_epoch, "
+                     "created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", p);
+  if (!r) return r.error();
+  return {};
 }
 
 Id id_at(const Row& row, std::size_t i) {

@@ -93,6 +93,38 @@ class Store {
   virtual Status rotate_signing_key(const SigningKey& next) = 0;
   // Current and previous keys (the JWKS), current first.
   virtual Result<std::vector<SigningKey>> active_signing_keys() = 0;
+
+  // --- invitations
+  virtual Status create_invitation(const Invitation& invitation) = 0;
+  // Marks the invitation used and creates `user` with the invitation's e-mail and role, in
+  // one transaction; exactly one accept can succeed. kNotFound: no such invitation in that
+  // tenant, already used or expired (one answer for all three).
+  virtual Result<User> accept_invitation(const Id& tenant_id, ByteView token_hash, User user, TimeMs now) = 0;
+
+  // --- TOTP and recovery codes
+  // Stores a new, not yet enabled secret (replacing an earlier unfinished enrolment).
+  // kConflict: TOTP is already enabled for the user.
+  virtual Status put_totp_secret(const Id& tenant_id, const Id& user_id, ByteView sealed_secret, TimeMs now) = 0;
+  virtual Result<TotpSecret> get_totp_secret(const Id& tenant_id, const Id& user_id) = 0;
+  virtual Status enable_totp(const Id& tenant_id, const Id& user_id) = 0;
+  // Removes the secret and every recovery code.
+  virtual Status delete_totp(const Id& tenant_id, const Id& user_id) = 0;
+  // Records `step` as used if it is later than the last used one: true exactly once per
+  // step, so a code is usable once even under parallel logins.
+  virtual Result<bool> use_totp_step(const Id& tenant_id, const Id& user_id, std::int64_t step) = 0;
+  virtual Status replace_recovery_codes(const Id& tenant_id, const Id& user_id, const std::vector<Bytes>& code_hashes,
+                                        TimeMs now) = 0;
+  // True exactly once per unused code.
+  virtual Result<bool> use_recovery_code(const Id& tenant_id, const Id& user_id, ByteView code_hash, TimeMs now) = 0;
+
+  // --- audit outbox (bounded; never blocks a request)
+  // Appends unless `max_events` are already waiting: false then (the caller counts the drop).
+  virtual Result<bool> append_audit_event(const Id& tenant_id, std::string_view kind, ByteView payload, TimeMs now,
+                                          std::int64_t max_events) = 0;
+  // The oldest `limit` events, by seq.
+  virtual Result<std::vector<AuditEvent>> peek_audit_events(int limit) = 0;
+  // Deletes every event with seq <= up_to_seq (after the audit service acknowledged them).
+  virtual Status ack_audit_events(std::int64_t up_to_seq) = 0;
 };
 
 // The SQL Store over `db` (migrated beforehand with migrate()).

@@ -155,4 +155,29 @@ struct SigningKey {
   TimeMs created_at = 0;
 };
 
+struct Invitation {
+  Id tenant_id{};
+  Id id{};
+  Bytes token_hash;  // SHA-256 of the invitation token sent by e-mail
+  std::string email;
+  Role role = Role::kMember;  // never owner
+  Id invited_by{};
+  TimeMs created_at = 0;
+  TimeMs expires_at = 0;
+};
+
+struct TotpSecret {
+  Bytes sealed_secret;  // encrypted under the key-encryption key by the caller
+  bool enabled = false;
+  std::optional<std::int64_t> last_used_step;
+};
+
+struct AuditEvent {
+  std::int64_t seq = 0;  // assigned by the store, increasing
+  Id tenant_id{};
+  std::string kind;
+  Bytes payload;
+  TimeMs created_at = 0;
+};
+
 }  // namespace bw::auth::store

@@ -1,0 +1,139 @@
+// SqlStore: invitations, TOTP secrets, recovery codes and the audit outbox.
+//
+// Single use is a conditional UPDATE each time: an invitation `WHERE used_at IS NULL`, a
+// TOTP step `WHERE last_used_step IS NULL OR last_used_step < step` (which also refuses
+// an older step than one already used), a recovery code `WHERE used_at IS NULL`.
+#include "store/sql_store.hpp"
+
+namespace bw::auth::store {
+
+Status SqlStore::create_invitation(const Invitation& i) {
+  if (i.role == Role::kOwner) return make_error(Errc::kInvalid, "an invitation cannot grant owner");
+  const Value p[] = {v(i.tenant_id), v(i.id), v(i.token_hash), v(i.email), v(role_name(i.role)),
+                     v(i.invited_by), v(i.created_at), v(i.expires_at)};
+  auto r = execute("INSERT INTO invitations (tenant_id, id, token_hash, email, role, invited_by, created_at, "
+                   "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", p);
+  if (!r) return r.error();
+  return {};
+}
+
+Result<User> SqlStore::accept_invitation(const Id& tenant_id, ByteView token_hash, User user, TimeMs now) {
+  return in_transaction<User>(*db_, [&](Connection& c) -> Result<User> {
+    const Value key[] = {v(tenant_id), v(token_hash), v(now)};
+    auto rows = c.query("SELECT id, email, role FROM invitations WHERE tenant_id = ? AND token_hash = ? "
+                        "AND used_at IS NULL AND expires_at > ?", key);
+    if (!rows) return rows.error();
+    if (rows->empty()) return make_error(Errc::kNotFound, "invitation not found");
+    const Row& r = rows->front();
+    const Value use[] = {v(now), v(tenant_id), v(id_at(r, 0))};
+    auto changed = c.execute("UPDATE invitations SET used_at = ? WHERE tenant_id = ? AND id = ? AND used_at IS NULL", use);
+    if (auto s = expect_one(changed, "invitation"); !s) return s.error();
+    user.tenant_id = tenant_id;
+    user.email = r.text(1);
+    user.role = parse_role(r.text(2)).value_or(Role::kViewer);
+    if (auto s = insert_user(c, user); !s) return s.error();
+    return user;
+  });
+}
+
+Status SqlStore::put_totp_secret(const Id& tenant_id, const Id& user_id, ByteView sealed_secret, TimeMs now) {
+  const Value p[] = {v(tenant_id), v(user_id), v(sealed_secret), v(now)};
+  auto changed = execute("INSERT INTO totp_secrets (tenant_id, user_id, sealed_secret, enabled, created_at) "
+                         "VALUES (?, ?, ?, 0, ?) ON CONFLICT (tenant_id, user_id) DO UPDATE SET "
+                         "sealed_secret = excluded.sealed_secret, created_at = excluded.created_at, "
+                         "last_used_step = NULL WHERE totp_secrets.enabled = 0", p);
+  if (!changed) return changed.error();
+  if (*changed == 0) return make_error(Errc::kConflict, "TOTP already enabled");
+  return {};
+}
+
+Result<TotpSecret> SqlStore::get_totp_secret(const Id& tenant_id, const Id& user_id) {
+  const Value p[] = {v(tenant_id), v(user_id)};
+  auto rows = query("SELECT sealed_secret, enabled, last_used_step FROM totp_secrets "
+                    "WHERE tenant_id = ? AND user_id = ?", p);
+  if (!rows) return rows.error();
+  if (rows->empty()) return make_error(Errc::kNotFound, "TOTP secret not found");
+  const Row& r = rows->front();
+  return TotpSecret{r.bytes(0), r.flag(1), r.is_null(2) ? std::nullopt : std::optional<std::int64_t>(r.int64(2))};
+}
+
+Status SqlStore::enable_totp(const Id& tenant_id, const Id& user_id) {
+  const Value p[] = {v(tenant_id), v(user_id)};
+  return expect_one(execute("UPDATE totp_secrets SET enabled = 1 WHERE tenant_id = ? AND user_id = ?", p),
+                    "TOTP secret");
+}
+
+Status SqlStore::delete_totp(const Id& tenant_id, const Id& user_id) {
+  return in_transaction<void>(*db_, [&](Connection& c) -> Status {
+    const Value p[] = {v(tenant_id), v(user_id)};
+    auto codes = c.execute("DELETE FROM recovery_codes WHERE tenant_id = ? AND user_id = ?", p);
+    if (!codes) return codes.error();
+    return expect_one(c.execute("DELETE FROM totp_secrets WHERE tenant_id = ? AND user_id = ?", p), "TOTP secret");
+  });
+}
+
+Result<bool> SqlStore::use_totp_step(const Id& tenant_id, const Id& user_id, std::int64_t step) {
+  const Value p[] = {v(step), v(tenant_id), v(user_id), v(step)};
+  auto changed = execute("UPDATE totp_secrets SET last_used_step = ? WHERE tenant_id = ? AND user_id = ? "
+                         "AND (last_used_step IS NULL OR last_used_step < ?)", p);
+  if (!changed) return changed.error();
+  return *changed == 1;
+}
+
+Status SqlStore::replace_recovery_codes(const Id& tenant_id, const Id& user_id, const std::vector<Bytes>& code_hashes,
+                                        TimeMs now) {
+  return in_transaction<void>(*db_, [&](Connection& c) -> Status {
+    const Value key[] = {v(tenant_id), v(user_id)};
+    if (auto d = c.execute("DELETE FROM recovery_codes WHERE tenant_id = ? AND user_id = ?", key); !d) return d.error();
+    for (const Bytes& h : code_hashes) {
+      const Value p[] = {v(tenant_id), v(user_id), v(h), v(now)};
+      auto r = c.execute("INSERT INTO recovery_codes (tenant_id, user_id, code_hash, created_at) VALUES (?, ?, ?, ?)", p);
+      if (!r) return r.error();
+    }
+    return {};
+  });
+}
+
+Result<bool> SqlStore::use_recovery_code(const Id& tenant_id, const Id& user_id, ByteView code_hash, TimeMs now) {
+  const Value p[] = {v(now), v(tenant_id), v(user_id), v(code_hash)};
+  auto changed = execute("UPDATE recovery_codes SET used_at = ? WHERE tenant_id = ? AND user_id = ? "
+                         "AND code_hash = ? AND used_at IS NULL", p);
+  if (!changed) return changed.error();
+  return *changed == 1;
+}
+
+Result<bool> SqlStore::append_audit_event(const Id& tenant_id, std::string_view kind, ByteView payload, TimeMs now,
+                                          std::int64_t max_events) {
+  return in_transaction<bool>(*db_, [&](Connection& c) -> Result<bool> {
+    // The PostgreSQL advisory lock serialises appenders so seq stays unique and the bound
+    // holds across replicas; SQLite's BEGIN IMMEDIATE already does.
+    if (c.dialect() == Dialect::kPostgres) {
+      if (auto s = c.exec_script("SELECT pg_advisory_xact_lock(7410002)"); !s) return s.error();
+    }
+    auto rows = c.query("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM audit_outbox", {});
+    if (!rows) return rows.error();
+    if (rows->front().int64(0) >= max_events) return false;
+    const Value p[] = {rows->front().int64(1) + 1, v(tenant_id), v(kind), v(payload), v(now)};
+    auto r = c.execute("INSERT INTO audit_outbox (seq, tenant_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)", p);
+    if (!r) return r.error();
+    return true;
+  });
+}
+
+Result<std::vector<AuditEvent>> SqlStore::peek_audit_events(int limit) {
+  const Value p[] = {std::int64_t{limit}};
+  auto rows = query("SELECT seq, tenant_id, kind, payload, created_at FROM audit_outbox ORDER BY seq LIMIT ?", p);
+  if (!rows) return rows.error();
+  std::vector<AuditEvent> out;
+  for (const Row& r : *rows) out.push_back(AuditEvent{r.int64(0), id_at(r, 1), r.text(2), r.bytes(3), r.int64(4)});
+  return out;
+}
+
+Status SqlStore::ack_audit_events(std::int64_t up_to_seq) {
+  const Value p[] = {up_to_seq};
+  auto r = execute("DELETE FROM audit_outbox WHERE seq <= ?", p);
+  if (!r) return r.error();
+  return {};
+}
+
+}  // namespace bw::auth::store
