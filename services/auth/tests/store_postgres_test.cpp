@@ -77,5 +77,43 @@ TEST(PostgresDatabase, AnUnreachableServerIsUnavailableWithoutThePassword) {
   EXPECT_EQ(db.error().message.find("hunter2secret"), std::string::npos) << db.error().message;
 }
 
+TEST(PostgresStore, OpenStoreUsesTheDatabaseUrlAndMigratesOnce) {
+  ASSERT_NE(server(), nullptr);
+  ASSERT_TRUE(create_database("store_open").ok());
+  const StoreConfig config{.database_url = server()->conninfo_for("store_open")};
+  {
+    auto store = open_store(config, kT0);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    Tenant t{Id{1}, "acme", "Acme", false, kT0};
+    ASSERT_TRUE((*store)->create_tenant_with_owner(t, User{t.id, Id{2}, "o", "o@x", Role::kOwner, "phc", 0, kT0}).ok());
+  }
+  auto again = open_store(config, kT0 + 1);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ((*again)->find_tenant_by_slug("acme")->name, "Acme");
+}
+
+// A connection the server killed fails its statement as kUnavailable and leaves the pool;
+// the next statement gets a fresh connection.
+TEST(PostgresStore, ABrokenConnectionIsReplaced) {
+  ASSERT_NE(server(), nullptr);
+  ASSERT_TRUE(create_database("store_broken").ok());
+  auto db = open_postgres(PostgresOptions{.conninfo = server()->conninfo_for("store_broken"), .pool_size = 1});
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  {
+    auto lease = (*db)->acquire();
+    ASSERT_TRUE(lease.ok());
+    const std::string pid = (*lease)->query("SELECT pg_backend_pid()", {})->front().text(0);
+    PGconn* admin = PQconnectdb(server()->conninfo().c_str());
+    PQclear(PQexec(admin, ("SELECT pg_terminate_backend(" + pid + ")").c_str()));
+    PQfinish(admin);
+    auto dead = (*lease)->query("SELECT 1", {});
+    ASSERT_FALSE(dead.ok());
+    EXPECT_EQ(dead.error().code, static_cast<int>(Errc::kUnavailable));
+  }
+  auto lease = (*db)->acquire();
+  ASSERT_TRUE(lease.ok()) << lease.error().message;
+  EXPECT_EQ((*lease)->query("SELECT 1", {})->front().int64(0), 1);
+}
+
 }  // namespace
 }  // namespace bw::auth::store::testing
