@@ -77,6 +77,29 @@ TEST_P(PairingTest, AnOfferCannotGrantOwner) {
   EXPECT_ERRC(store().create_pairing_offer(o), Errc::kInvalid);
 }
 
+TEST_P(PairingTest, OnlyALiveClientDeviceOfTheClaimingUserCanClaim) {
+  PairingClaim with_agent = claim(code_);
+  with_agent.client_device_id = agent_.id;
+  EXPECT_ERRC(store().claim_pairing_offer(tenant_, offer_.id, with_agent, kT0 + 1), Errc::kInvalid);
+  User member{tenant_, new_id(), "member", "member@acme.example", Role::kMember, "phc", 0, kT0};
+  ASSERT_TRUE(store().create_user(member).ok());
+  PairingClaim someone_elses = claim(code_);
+  someone_elses.client_user_id = member.id;
+  EXPECT_ERRC(store().claim_pairing_offer(tenant_, offer_.id, someone_elses, kT0 + 1), Errc::kInvalid);
+  const Device spare = seed_device(tenant_, owner_, DeviceKind::kClient, "tablet");
+  ASSERT_TRUE(store().revoke_device(tenant_, spare.id, kT0).ok());
+  PairingClaim revoked = claim(code_);
+  revoked.client_device_id = spare.id;
+  EXPECT_ERRC(store().claim_pairing_offer(tenant_, offer_.id, revoked, kT0 + 1), Errc::kInvalid);
+  // None of that used up the offer.
+  EXPECT_EQ(store().claim_pairing_offer(tenant_, offer_.id, claim(code_), kT0 + 1)->outcome, ClaimOutcome::kClaimed);
+}
+
+TEST_P(PairingTest, AnOfferOfARevokedAgentCannotBeClaimed) {
+  ASSERT_TRUE(store().revoke_device(tenant_, agent_.id, kT0).ok());
+  EXPECT_ERRC(store().claim_pairing_offer(tenant_, offer_.id, claim(code_), kT0 + 1), Errc::kInvalid);
+}
+
 TEST_P(PairingTest, WrongCodesCountUntilTheOfferIsExhausted) {
   auto first = store().claim_pairing_offer(tenant_, offer_.id, claim(new_hash()), kT0 + 1);
   EXPECT_EQ(first->outcome, ClaimOutcome::kWrongCode);

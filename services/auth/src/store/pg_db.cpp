@@ -155,9 +155,11 @@ class PgConnection final : public Connection {
 };
 
 Result<std::unique_ptr<Connection>> connect(const PostgresOptions& options) {
-  const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
+  // Our defaults first; the conninfo (expanded from "dbname") comes last, so whatever it
+  // sets itself (connect_timeout, application_name, sslmode, …) wins.
+  const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
   const std::string timeout = std::to_string(options.connect_timeout_s);
-  const char* vals[] = {options.conninfo.c_str(), timeout.c_str(), "breakwater-auth", nullptr};
+  const char* vals[] = {timeout.c_str(), "breakwater-auth", options.conninfo.c_str(), nullptr};
   PGconn* raw = PQconnectdbParams(keys, vals, /*expand_dbname=*/1);
   auto conn = std::make_unique<PgConnection>(raw);
   if (!raw || PQstatus(raw) != CONNECTION_OK) {

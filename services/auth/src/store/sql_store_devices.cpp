@@ -5,6 +5,8 @@
 // with `WHERE claimed_at IS NULL AND attempts < max_attempts AND expires_at > now`; the
 // affected-row count decides, so parallel claims and parallel guesses cannot exceed the
 // limits. The pairing always takes the offer's role, never one from the claimant.
+#include <algorithm>
+
 #include "store/sql_store.hpp"
 
 namespace bw::auth::store {
@@ -21,6 +23,35 @@ Device device_from(const Row& r) {
 
 std::string_view kind_name(DeviceKind k) { return k == DeviceKind::kAgent ? "agent" : "client"; }
 
+Result<ClaimResult> count_wrong_attempt(Connection& c, const Id& tenant_id, const Id& offer_id, int left) {
+  const Value p[] = {v(tenant_id), v(offer_id)};
+  auto changed = c.execute("UPDATE pairing_offers SET attempts = attempts + 1 WHERE tenant_id = ? AND id = ? "
+                           "AND claimed_at IS NULL AND attempts < max_attempts", p);
+  if (!changed) return changed.error();
+  if (*changed == 0) return ClaimResult{ClaimOutcome::kAttemptsExhausted, 0, std::nullopt};
+  return ClaimResult{ClaimOutcome::kWrongCode, left - 1, std::nullopt};
+}
+
+// The agent must still be live, and the claimant a live client device of the claiming user
+// (both in this tenant). kInvalid otherwise; nothing is counted or recorded.
+Status check_claimant(Connection& c, const Id& tenant_id, const Id& agent_id, const PairingClaim& claim) {
+  const Value p[] = {v(tenant_id), v(agent_id), v(claim.client_device_id)};
+  auto rows = c.query("SELECT id, kind, user_id FROM devices WHERE tenant_id = ? AND id IN (?, ?) "
+                      "AND revoked_at IS NULL", p);
+  if (!rows) return rows.error();
+  bool agent_live = false, client_ok = false;
+  for (const Row& d : *rows) {
+    if (id_at(d, 0) == agent_id && d.text(1) == "agent") agent_live = true;
+    if (id_at(d, 0) == claim.client_device_id && d.text(1) == "client" && id_at(d, 2) == claim.client_user_id) {
+      client_ok = true;
+    }
+  }
+  if (!agent_live || !client_ok) {
+    return make_error(Errc::kInvalid, "pairing needs a live agent and a live client device of the claimant");
+  }
+  return {};
+}
+
 Result<ClaimResult> claim_in(Connection& c, const Id& tenant_id, const Id& offer_id, const PairingClaim& claim,
                              TimeMs now) {
   const Value key[] = {v(tenant_id), v(offer_id)};
@@ -35,13 +66,9 @@ Result<ClaimResult> claim_in(Connection& c, const Id& tenant_id, const Id& offer
   if (now >= r.int64(3)) return ClaimResult{ClaimOutcome::kExpired, left, std::nullopt};
   if (attempts >= max_attempts) return ClaimResult{ClaimOutcome::kAttemptsExhausted, 0, std::nullopt};
   if (!same_hash(r.bytes(2), claim.code_hash)) {
-    const Value p[] = {v(tenant_id), v(offer_id)};
-    auto changed = c.execute("UPDATE pairing_offers SET attempts = attempts + 1 WHERE tenant_id = ? AND id = ? "
-                             "AND claimed_at IS NULL AND attempts < max_attempts", p);
-    if (!changed) return changed.error();
-    if (*changed == 0) return ClaimResult{ClaimOutcome::kAttemptsExhausted, 0, std::nullopt};
-    return ClaimResult{ClaimOutcome::kWrongCode, left - 1, std::nullopt};
+    return count_wrong_attempt(c, tenant_id, offer_id, left);
   }
+  if (auto s = check_claimant(c, tenant_id, id_at(r, 0), claim); !s) return s.error();
   const Value p[] = {v(now), v(tenant_id), v(offer_id), v(now)};
   auto changed = c.execute("UPDATE pairing_offers SET claimed_at = ? WHERE tenant_id = ? AND id = ? "
                            "AND claimed_at IS NULL AND attempts < max_attempts AND expires_at > ?", p);

@@ -5,6 +5,8 @@
 // changed one row may insert the successor. A caller that finds the token already rotated
 // — a replayed old token, or the loser of a concurrent rotation — revokes the family, as
 // OAuth 2.0 Security BCP §4.14 asks: we cannot tell a thief from a legitimate client.
+#include <algorithm>
+
 #include "store/sql_store.hpp"
 
 namespace bw::auth::store {
