@@ -78,6 +78,69 @@ TEST_P(StoreTest, MfaRequiredIsATenantSetting) {
   EXPECT_ERRC(store().set_mfa_required(new_id(), true), Errc::kNotFound);
 }
 
+TEST_P(StoreTest, UsersAreListedAndRolesChange) {
+  User member{tenant_, new_id(), "member", "member@acme.example", Role::kMember, "phc", 0, kT0 + 1};
+  ASSERT_TRUE(store().create_user(member).ok());
+  auto users = store().list_users(tenant_);
+  ASSERT_TRUE(users.ok()) << users.error().message;
+  ASSERT_EQ(users->size(), 2u);
+  EXPECT_EQ((*users)[0].id, owner_);
+  EXPECT_EQ((*users)[1].id, member.id);
+  ASSERT_TRUE(store().set_user_role(tenant_, member.id, Role::kAdmin).ok());
+  EXPECT_EQ(store().get_user(tenant_, member.id)->role, Role::kAdmin);
+}
+
+TEST_P(StoreTest, TheLastOwnerCannotBeDemotedOrDisabled) {
+  EXPECT_ERRC(store().set_user_role(tenant_, owner_, Role::kAdmin), Errc::kConflict);
+  EXPECT_ERRC(store().disable_user(tenant_, owner_, kT0), Errc::kConflict);
+  User second{tenant_, new_id(), "second", "second@acme.example", Role::kMember, "phc", 0, kT0};
+  ASSERT_TRUE(store().create_user(second).ok());
+  ASSERT_TRUE(store().set_user_role(tenant_, second.id, Role::kOwner).ok());
+  ASSERT_TRUE(store().disable_user(tenant_, second.id, kT0).ok());  // a disabled owner does not count
+  EXPECT_ERRC(store().set_user_role(tenant_, owner_, Role::kViewer), Errc::kConflict);
+  EXPECT_EQ(store().get_user(tenant_, owner_)->role, Role::kOwner);
+}
+
+TEST_P(StoreTest, DisablingAUserEndsTheirSessions) {
+  User member{tenant_, new_id(), "member", "member@acme.example", Role::kMember, "phc", 0, kT0};
+  ASSERT_TRUE(store().create_user(member).ok());
+  const Id family = new_id();
+  start_family(tenant_, member.id, family);
+  ASSERT_TRUE(store().disable_user(tenant_, member.id, kT0 + 3).ok());
+  auto user = store().get_user(tenant_, member.id);
+  EXPECT_EQ(user->disabled_at, kT0 + 3);
+  EXPECT_EQ(user->revoke_epoch, 1);
+  EXPECT_EQ(store().get_refresh_family(tenant_, family)->revoke_reason, "user_disabled");
+}
+
+TEST_P(StoreTest, ConcurrentDemotionsOfTheLastTwoOwnersLeaveOne) {
+  User second{tenant_, new_id(), "second", "second@acme.example", Role::kOwner, "phc", 0, kT0};
+  ASSERT_TRUE(store().create_user(second).ok());
+  for (int round = 0; round < 10; ++round) {
+    std::atomic<int> ok{0};
+    std::atomic<bool> go{false};
+    std::thread a([&] { while (!go) std::this_thread::yield(); ok += store().set_user_role(tenant_, owner_, Role::kAdmin).ok(); });
+    std::thread b([&] { while (!go) std::this_thread::yield(); ok += store().set_user_role(tenant_, second.id, Role::kAdmin).ok(); });
+    go = true;
+    a.join();
+    b.join();
+    ASSERT_EQ(ok.load(), 1) << "round " << round;
+    ASSERT_EQ(count("SELECT COUNT(*) FROM users WHERE role = 'owner'"), 1);
+    ASSERT_TRUE(store().set_user_role(tenant_, owner_, Role::kOwner).ok());
+    ASSERT_TRUE(store().set_user_role(tenant_, second.id, Role::kOwner).ok());
+  }
+}
+
+TEST_P(StoreTest, UserOperationsWithAnotherTenantsIdFindNothing) {
+  const Id m = seed_tenant("mallory");
+  EXPECT_ERRC(store().set_user_role(m, owner_, Role::kViewer), Errc::kNotFound);
+  EXPECT_ERRC(store().disable_user(m, owner_, kT0), Errc::kNotFound);
+  auto users = store().list_users(m);
+  ASSERT_EQ(users->size(), 1u);
+  EXPECT_NE(users->front().id, owner_);
+  EXPECT_FALSE(store().get_user(tenant_, owner_)->disabled_at.has_value());
+}
+
 TEST_P(StoreTest, PasswordChangeBumpsTheEpochAndEndsEverySession) {
   const Id family = new_id();
   start_family(tenant_, owner_, family);

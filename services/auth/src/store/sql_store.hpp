@@ -39,6 +39,9 @@ class SqlStore final : public Store {
   Status create_user(const User& user) override;
   Result<User> get_user(const Id& tenant_id, const Id& user_id) override;
   Result<User> find_user_by_login(const Id& tenant_id, std::string_view login) override;
+  Result<std::vector<User>> list_users(const Id& tenant_id) override;
+  Status set_user_role(const Id& tenant_id, const Id& user_id, Role role) override;
+  Status disable_user(const Id& tenant_id, const Id& user_id, TimeMs now) override;
   Result<std::int64_t> update_password(const Id& tenant_id, const Id& user_id, std::string_view password_phc,
                                        TimeMs now) override;
   Result<std::int64_t> bump_revoke_epoch(const Id& tenant_id, const Id& user_id, TimeMs now) override;

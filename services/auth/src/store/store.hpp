@@ -39,6 +39,14 @@ class Store {
   virtual Status create_user(const User& user) = 0;
   virtual Result<User> get_user(const Id& tenant_id, const Id& user_id) = 0;
   virtual Result<User> find_user_by_login(const Id& tenant_id, std::string_view login) = 0;
+  // The tenant's users, oldest first.
+  virtual Result<std::vector<User>> list_users(const Id& tenant_id) = 0;
+  // Changes a role. kConflict when it would leave the tenant without an enabled owner
+  // (checked under a lock on the tenant, so two concurrent demotions cannot both pass).
+  virtual Status set_user_role(const Id& tenant_id, const Id& user_id, Role role) = 0;
+  // Disables the user: disabled_at, epoch + 1 and every refresh family revoked, in one
+  // transaction. kConflict for the last enabled owner.
+  virtual Status disable_user(const Id& tenant_id, const Id& user_id, TimeMs now) = 0;
   // New password hash, epoch + 1 and every refresh family of the user revoked, in one
   // transaction (a password change ends every session). Returns the new epoch.
   virtual Result<std::int64_t> update_password(const Id& tenant_id, const Id& user_id,
