@@ -23,6 +23,10 @@ inline std::optional<TimeMs> opt_time(const Row& row, std::size_t i) {
 }
 // kNotFound when `changed` is 0 (the row is missing or belongs to another tenant).
 Status expect_one(const Result<std::int64_t>& changed, std::string_view what);
+// The users table's columns in the order user_from() reads them.
+inline constexpr std::string_view kUserCols =
+    "tenant_id, id, login, email, role, password_phc, revoke_epoch, created_at, disabled_at";
+User user_from(const Row& r);
 // Inserts a user row on `c` (inside the caller's transaction).
 Status insert_user(Connection& c, const User& u);
 // Constant-time equality of two hashes.

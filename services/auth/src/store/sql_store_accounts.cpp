@@ -7,8 +7,11 @@
 namespace bw::auth::store {
 namespace {
 
-constexpr std::string_view kUserCols =
-    "tenant_id, id, login, email, role, password_phc, revoke_epoch, created_at, disabled_at";
+Tenant tenant_from(const Row& r) {
+  return Tenant{id_at(r, 0), r.text(1), r.text(2), r.flag(3), r.int64(4)};
+}
+
+}  // namespace
 
 User user_from(const Row& r) {
   User u;
@@ -23,12 +26,6 @@ User user_from(const Row& r) {
   u.disabled_at = opt_time(r, 8);
   return u;
 }
-
-Tenant tenant_from(const Row& r) {
-  return Tenant{id_at(r, 0), r.text(1), r.text(2), r.flag(3), r.int64(4)};
-}
-
-}  // namespace
 
 std::string_view role_name(Role role) {
   switch (role) {

@@ -9,9 +9,6 @@
 namespace bw::auth::store {
 namespace {
 
-constexpr std::string_view kUserCols =
-    "tenant_id, id, login, email, role, password_phc, revoke_epoch, created_at, disabled_at";
-
 Status lock_tenant(Connection& c, const Id& tenant_id) {
   const Value p[] = {v(tenant_id)};
   const bool pg = c.dialect() == Dialect::kPostgres;
@@ -49,10 +46,7 @@ Result<std::vector<User>> SqlStore::list_users(const Id& tenant_id) {
   auto rows = query("SELECT " + std::string(kUserCols) + " FROM users WHERE tenant_id = ? ORDER BY created_at, id", p);
   if (!rows) return rows.error();
   std::vector<User> out;
-  for (const Row& r : *rows) {
-    out.push_back(User{id_at(r, 0), id_at(r, 1), r.text(2), r.text(3), parse_role(r.text(4)).value_or(Role::kViewer),
-                       r.text(5), r.int64(6), r.int64(7), opt_time(r, 8)});
-  }
+  for (const Row& r : *rows) out.push_back(user_from(r));
   return out;
 }
 
