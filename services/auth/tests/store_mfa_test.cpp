@@ -139,5 +139,25 @@ TEST_P(StoreTest, TheAuditOutboxIsBoundedOrderedAndDrainedByAck) {
   EXPECT_EQ((*rest)[1].kind, "logout");
 }
 
+TEST_P(PairingTest, PurgeDeletesOnlyWhatExpiredBeforeTheCutoff) {
+  const Id live = new_id(), dead = new_id();
+  start_family(tenant_, owner_, live, kT0 + 10'000'000);
+  start_family(tenant_, owner_, dead, kT0 + 1000);
+  PairingOffer claimed = make_offer(tenant_, agent_.id, new_hash(), Role::kMember, 3);
+  ASSERT_TRUE(store().create_pairing_offer(claimed).ok());
+  ASSERT_EQ(store().claim_pairing_offer(tenant_, claimed.id, claim(claimed.code_hash), kT0 + 1)->outcome,
+            ClaimOutcome::kClaimed);
+  ASSERT_TRUE(store().create_device_grant({new_hash(), "PURG-EME0", "x", kT0, kT0 + 1000, 5000}).ok());
+  // Cutoff after the offers and the dead family, before the live family's idle expiry.
+  auto n = store().purge_expired(kT0 + kOfferLife + 1);
+  ASSERT_TRUE(n.ok()) << n.error().message;
+  EXPECT_EQ(*n, 4);  // offer_ (unclaimed), the grant, the dead family and its token
+  EXPECT_EQ(count("SELECT COUNT(*) FROM pairing_offers"), 1);
+  EXPECT_TRUE(store().get_pairing(tenant_, claimed.id).ok());
+  EXPECT_TRUE(store().get_refresh_family(tenant_, live).ok());
+  EXPECT_ERRC(store().get_refresh_family(tenant_, dead), Errc::kNotFound);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM device_grants"), 0);
+}
+
 }  // namespace
 }  // namespace bw::auth::store::testing

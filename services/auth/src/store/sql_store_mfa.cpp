@@ -136,4 +136,28 @@ Status SqlStore::ack_audit_events(std::int64_t up_to_seq) {
   return {};
 }
 
+Result<std::int64_t> SqlStore::purge_expired(TimeMs cutoff) {
+  return in_transaction<std::int64_t>(*db_, [&](Connection& c) -> Result<std::int64_t> {
+    static constexpr std::string_view kPurges[] = {
+        "DELETE FROM pairing_offers WHERE claimed_at IS NULL AND expires_at < ?",
+        "DELETE FROM device_grants WHERE expires_at < ?",
+        "DELETE FROM invitations WHERE expires_at < ?",
+        "DELETE FROM refresh_tokens WHERE idle_expires_at < ? OR family_id IN "
+        "(SELECT id FROM refresh_families WHERE refresh_families.tenant_id = refresh_tokens.tenant_id "
+        "AND absolute_expires_at < ?)",
+        "DELETE FROM refresh_families WHERE absolute_expires_at < ? AND NOT EXISTS (SELECT 1 FROM refresh_tokens t "
+        "WHERE t.tenant_id = refresh_families.tenant_id AND t.family_id = refresh_families.id)",
+    };
+    std::int64_t total = 0;
+    for (std::string_view sql : kPurges) {
+      const bool two = sql.find("OR family_id") != std::string_view::npos;
+      const Value p[] = {cutoff, cutoff};
+      auto n = c.execute(sql, std::span<const Value>(p, two ? 2 : 1));
+      if (!n) return n.error();
+      total += *n;
+    }
+    return total;
+  });
+}
+
 }  // namespace bw::auth::store

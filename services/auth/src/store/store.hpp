@@ -133,6 +133,13 @@ class Store {
   virtual Result<std::vector<AuditEvent>> peek_audit_events(int limit) = 0;
   // Deletes every event with seq <= up_to_seq (after the audit service acknowledged them).
   virtual Status ack_audit_events(std::int64_t up_to_seq) = 0;
+
+  // --- housekeeping
+  // Deletes what expired before `cutoff` (callers pass now - retention): unclaimed pairing
+  // offers, device grants, invitations, refresh tokens past their idle expiry, and families
+  // past their absolute expiry. Returns the number of rows deleted. Claimed offers stay
+  // (their pairings reference them).
+  virtual Result<std::int64_t> purge_expired(TimeMs cutoff) = 0;
 };
 
 // The SQL Store over `db` (migrated beforehand with migrate()).
