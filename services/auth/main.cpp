@@ -1,6 +1,172 @@
 // breakwater-auth: accounts, tenants, roles, tokens, devices and pairing (DESIGN §2).
 // This binary wires components together; the logic lives in src/ (see docs/).
+#include <chrono>
+
+#include "api/auth_api.hpp"
+#include "api/signing_keys.hpp"
+#include "bw/config/files.hpp"
+#include "bw/http/server.hpp"
+#include "bw/log/log.hpp"
+#include "bw/quota/client.hpp"
+#include "bw/service/grpc_channel.hpp"
 #include "bw/service/service_main.hpp"
+#include "bw/service/tls.hpp"
+#include "store/store.hpp"
+
+namespace {
+
+using bw::config::Type;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void add_auth_keys(bw::config::Schema& s) {
+  constexpr std::int64_t kYearMs = 366LL * 24 * 3600 * 1000;
+  s.add({.path = "auth.public_listen", .type = Type::kString, .default_value = "",
+         .help = "host:port of the public HTTPS JSON API (/v1/...); empty: the API is off"});
+  s.add({.path = "auth.public_plaintext", .type = Type::kBool, .default_value = "false",
+         .help = "serve the public API without TLS (only behind a proxy that terminates TLS)"});
+  s.add({.path = "auth.issuer", .type = Type::kString, .default_value = "",
+         .help = "iss of access tokens, e.g. https://auth.example.com (required with auth.public_listen)"});
+  s.add({.path = "auth.audience", .type = Type::kString, .default_value = "breakwater",
+         .help = "aud of access tokens"});
+  s.add({.path = "auth.cors_origin", .type = Type::kString, .default_value = "",
+         .help = "the one browser origin allowed cross-origin calls, e.g. https://app.example.com"});
+  s.add({.path = "auth.kek_file", .type = Type::kString, .default_value = "",
+         .help = "key-encryption key: 64 hex characters, mode 0600 (required with auth.public_listen)"});
+  s.add({.path = "auth.kek_id", .type = Type::kString, .default_value = "kek1",
+         .help = "id recorded with every value sealed under auth.kek_file"});
+  s.add({.path = "auth.ratelimit_address", .type = Type::kString, .default_value = "",
+         .help = "host:port of breakwater-ratelimit, for login lockout (required with auth.public_listen)"});
+  s.add({.path = "auth.ratelimit_server_name", .type = Type::kString, .default_value = "",
+         .help = "name expected in breakwater-ratelimit's certificate, if not the host"});
+  s.add({.path = "auth.ratelimit_plaintext", .type = Type::kBool, .default_value = "false",
+         .help = "call breakwater-ratelimit without TLS (only inside a mesh that encrypts)"});
+  s.add({.path = "auth.database_url", .type = Type::kString, .default_value = "",
+         .help = "PostgreSQL URL or conninfo (a secret); empty: SQLite at auth.sqlite_path"});
+  s.add({.path = "auth.sqlite_path", .type = Type::kString, .default_value = "/var/lib/breakwater/auth.db",
+         .help = "SQLite file, created if missing"});
+  s.add({.path = "auth.database_pool_size", .type = Type::kInt, .default_value = "4",
+         .help = "database connections per process", .min = 1, .max = 256});
+  s.add({.path = "auth.database_statement_timeout", .type = Type::kDuration, .default_value = "5s",
+         .help = "PostgreSQL statement_timeout", .min = 100, .max = 600'000});
+  s.add({.path = "auth.refresh_idle", .type = Type::kDuration, .default_value = "14d",
+         .help = "a session whose refresh token is unused this long ends", .min = 60'000, .max = kYearMs});
+  s.add({.path = "auth.session_lifetime", .type = Type::kDuration, .default_value = "30d",
+         .help = "absolute lifetime of a session (refresh family)", .min = 60'000, .max = kYearMs});
+  s.add({.path = "auth.password_memory_kib", .type = Type::kInt, .default_value = "19456",
+         .help = "Argon2id memory in KiB (never below 19456)", .min = 19456, .max = 4'194'304});
+  s.add({.path = "auth.password_passes", .type = Type::kInt, .default_value = "2",
+         .help = "Argon2id passes (never below 2)", .min = 2, .max = 64});
+  s.add({.path = "auth.public_workers", .type = Type::kInt, .default_value = "4",
+         .help = "threads running public API handlers (Argon2id runs there)", .min = 1, .max = 256});
+}
+
+bw::Result<bw::authcore::KeyRing> load_kek(const bw::config::Values& v) {
+  auto text = bw::config::read_private_file(v.str("auth.kek_file"), 4096);
+  if (!text) return bw::Error{text.error().code, "config: auth.kek_file: " + text.error().message};
+  auto ring = bw::auth::api::kek_from_file_text(v.str("auth.kek_id"), *text);
+  if (!ring) return bw::Error{ring.error().code, "config: auth.kek_file: " + ring.error().message};
+  return ring;
+}
+
+bw::Status validate(const bw::config::Values& v) {
+  if (!v.str("auth.kek_file").empty()) {
+    if (auto ring = load_kek(v); !ring) return ring.error();
+  }
+  if (v.str("auth.public_listen").empty()) return {};
+  for (const char* key : {"auth.issuer", "auth.kek_file", "auth.ratelimit_address"}) {
+    if (v.str(key).empty()) {
+      return bw::Error{bw::config::kMissing, std::string("config: ") + key + " is required when auth.public_listen is set"};
+    }
+  }
+  if (!v.boolean("auth.public_plaintext") && (v.str("tls.cert_file").empty() || v.str("tls.key_file").empty())) {
+    return bw::Error{bw::config::kMissing,
+                     "config: the public API needs tls.cert_file and tls.key_file (or auth.public_plaintext: true)"};
+  }
+  return {};
+}
+
+bw::Result<std::shared_ptr<bw::quota::QuotaClient>> quota_client(const bw::config::Values& v) {
+  bw::service::ChannelOptions o;
+  o.target = v.str("auth.ratelimit_address");
+  o.tls = {v.str("tls.cert_file"), v.str("tls.key_file"), v.str("tls.ca_file")};
+  o.plaintext = v.boolean("auth.ratelimit_plaintext");
+  o.server_name = v.str("auth.ratelimit_server_name");
+  auto channel = bw::service::make_channel(o);
+  if (!channel) return channel.error();
+  bw::quota::QuotaClient::Options qo;
+  qo.holder = "breakwater-auth";
+  return std::make_shared<bw::quota::QuotaClient>(channel.value(), qo);
+}
+
+bw::Result<bw::http::ServerOptions> server_options(const bw::config::Values& v) {
+  bw::http::ServerOptions o;
+  o.listen = v.str("auth.public_listen");
+  o.plaintext = v.boolean("auth.public_plaintext");
+  o.workers = static_cast<std::size_t>(v.integer("auth.public_workers"));
+  o.cors.origin = v.str("auth.cors_origin");
+  if (!o.plaintext) {
+    auto tls = bw::service::load_tls({v.str("tls.cert_file"), v.str("tls.key_file"), ""}, true, false);
+    if (!tls) return tls.error();
+    o.cert_pem = std::move(tls->cert_pem);
+    o.key_pem = std::move(tls->key_pem);
+  }
+  return o;
+}
+
+bw::Status start_public_api(bw::service::ServiceContext& ctx) {
+  const auto& v = ctx.config();
+  auto ring = load_kek(v);
+  if (!ring) return ring.error();
+  auto hasher = bw::authcore::PasswordHasher::create(
+      {static_cast<std::uint64_t>(v.integer("auth.password_memory_kib")) * 1024,
+       static_cast<std::uint64_t>(v.integer("auth.password_passes"))});
+  if (!hasher) return hasher.error();
+  bw::auth::store::StoreConfig sc{v.str("auth.database_url"), v.str("auth.sqlite_path"),
+                                  static_cast<int>(v.integer("auth.database_pool_size")),
+                                  static_cast<int>(v.duration("auth.database_statement_timeout").count())};
+  auto opened = bw::auth::store::open_store(sc, now_ms());
+  if (!opened) return bw::Error{opened.error().code, "auth store: " + opened.error().message};
+  std::shared_ptr<bw::auth::store::Store> store = std::move(opened.value());
+  auto keys = bw::auth::api::load_or_create_key_set(*store, *ring, now_ms());
+  if (!keys) return bw::Error{keys.error().code, "signing keys: " + keys.error().message};
+  auto quota = quota_client(v);
+  if (!quota) return quota.error();
+  auto options = server_options(v);
+  if (!options) return options.error();
+
+  bw::auth::api::ApiOptions api_options{v.str("auth.issuer"), v.str("auth.audience"), v.duration("auth.refresh_idle"),
+                                        v.duration("auth.session_lifetime")};
+  bw::auth::api::ApiDeps deps{store, bw::auth::api::make_quota_lockout(quota.value()),
+                              std::make_shared<const bw::authcore::PasswordHasher>(std::move(hasher.value())),
+                              std::make_shared<const bw::jwt::KeySet>(std::move(keys.value())), now_ms};
+  const std::string kid = deps.keys->signing_key()->kid();
+  auto api = std::make_shared<bw::auth::api::AuthApi>(std::move(api_options), std::move(deps), ctx.metrics());
+  auto server = bw::http::start_server(std::move(options.value()), [api](const auto& r) { return api->handle(r); });
+  if (!server) return server.error();
+  std::shared_ptr<bw::http::Server> running = std::move(server.value());
+  bw::log::info("public_api_listening", {{"port", running->port()}, {"tls", !v.boolean("auth.public_plaintext")},
+                                         {"signing_kid", kid}});
+  ctx.on_stop([running] { running->stop(); });
+  ctx.keep(store);
+  ctx.keep(quota.value());
+  ctx.keep(api);
+  ctx.keep(running);
+  return {};
+}
+
+bw::Status start(bw::service::ServiceContext& ctx) {
+  if (ctx.config().str("auth.public_listen").empty()) {
+    bw::log::info("public_api_disabled", {{"reason", "auth.public_listen is empty"}});
+    return {};
+  }
+  return start_public_api(ctx);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   bw::service::ServiceSpec spec;
@@ -9,5 +175,8 @@ int main(int argc, char** argv) {
   spec.grpc_port = 7410;
   spec.ops_port = 9410;
   spec.require_client_certs = true;  // the internal API is for services holding cluster certificates
+  spec.add_config = add_auth_keys;
+  spec.validate = validate;
+  spec.start = start;
   return bw::service::run_service(argc, argv, spec);
 }

@@ -1,0 +1,331 @@
+// The auth public API end to end: the real breakwater-auth and breakwater-ratelimit
+// binaries, a real Redis, SQLite in a temporary folder, HTTPS verified against the dev CA.
+// The suite seeds the signing key itself (sealed under the same KEK the service reads), so
+// it can mint validly signed tokens that must still be refused (expired, other issuer).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
+
+#include "api/signing_keys.hpp"
+#include "api_https_client.hpp"
+#include "bw/crypto/base64url.hpp"
+#include "bw/crypto/hex.hpp"
+#include "bw/crypto/random.hpp"
+#include "bw/jwt/jwt.hpp"
+#include "bw/testing/ports.hpp"
+#include "bw/testing/temp_dir.hpp"
+#include "system_fixture.hpp"
+
+namespace bw::testing {
+namespace {
+
+constexpr const char* kIssuer = "https://auth.test.example";
+constexpr const char* kAudience = "breakwater-test";
+constexpr const char* kKid = "test-kid-1";
+constexpr const char* kPassword = "correct horse battery staple 42";
+const std::string kKekHex(64, 'a');
+
+std::int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string unique_slug(const std::string& stem) {
+  return stem + "-" + crypto::hex_encode(crypto::random(4));
+}
+
+class AuthApiSystem : public SystemFixture {
+ protected:
+  static void SetUpTestSuite() {
+    SystemFixture::SetUpTestSuite();
+    auto dir = TempDir::create("bw-auth-api-");
+    ASSERT_TRUE(dir);
+    dir_ = std::make_unique<TempDir>(std::move(dir.value()));
+    kek_file_ = (dir_->path() / "kek").string();
+    std::ofstream(kek_file_) << kKekHex << "\n";
+    std::filesystem::permissions(kek_file_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                                 std::filesystem::perm_options::replace);
+    seed_ = crypto::random(32);
+    const std::string db = (dir_->path() / "auth.db").string();
+    {
+      auto store = auth::store::open_store({.database_url = "", .sqlite_path = db}, now_s() * 1000);
+      ASSERT_TRUE(store) << store.error().message;
+      auto ring = auth::api::kek_from_file_text("kek1", kKekHex);
+      ASSERT_TRUE(ring) << ring.error().message;
+      auto row = auth::api::seal_signing_key(*ring, kKid, seed_, now_s() * 1000);
+      ASSERT_TRUE(row) << row.error().message;
+      ASSERT_TRUE((*store)->rotate_signing_key(*row));
+    }
+    auto rl = start_service("ratelimit", {"BREAKWATER_RATELIMIT_LOCKOUT_ADDRESS_THRESHOLD=100000"});
+    ASSERT_TRUE(rl) << rl.error().message;
+    ratelimit_ = std::make_unique<RunningService>(std::move(rl.value()));
+    auto auth = start_auth(db, "127.0.0.1:" + std::to_string(ratelimit_->grpc_port), port_);
+    ASSERT_TRUE(auth) << auth.error().message;
+    auth_ = std::make_unique<RunningService>(std::move(auth.value()));
+  }
+  static void TearDownTestSuite() {
+    auth_.reset();
+    ratelimit_.reset();
+    dir_.reset();
+    SystemFixture::TearDownTestSuite();
+  }
+  static Result<RunningService> start_auth(const std::string& db, const std::string& ratelimit, std::uint16_t& port) {
+    port = free_loopback_port();
+    return start_service("auth", {"BREAKWATER_AUTH_PUBLIC_LISTEN=127.0.0.1:" + std::to_string(port),
+                                  std::string("BREAKWATER_AUTH_ISSUER=") + kIssuer,
+                                  std::string("BREAKWATER_AUTH_AUDIENCE=") + kAudience,
+                                  "BREAKWATER_AUTH_KEK_FILE=" + kek_file_, "BREAKWATER_AUTH_SQLITE_PATH=" + db,
+                                  "BREAKWATER_AUTH_RATELIMIT_ADDRESS=" + ratelimit,
+                                  "BREAKWATER_AUTH_RATELIMIT_SERVER_NAME=localhost"});
+  }
+
+  static ApiReply call(const std::string& method, const std::string& path, const std::string& body = "",
+                       std::vector<std::pair<std::string, std::string>> headers = {}) {
+    return api_call(port_, ca_file(), method, path, body, std::move(headers));
+  }
+  static ApiReply post(const std::string& path, const nlohmann::json& body) { return call("POST", path, body.dump()); }
+  static nlohmann::json body(const ApiReply& r) { return nlohmann::json::parse(r.body, nullptr, false); }
+
+  // Signs up a fresh tenant with its owner; returns the slug.
+  static std::string signup(const std::string& stem, const std::string& login = "alice") {
+    const std::string slug = unique_slug(stem);
+    const auto r = post("/v1/signup", {{"tenant", slug}, {"login", login}, {"email", login + "@example.com"},
+                                       {"password", kPassword}});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return slug;
+  }
+  static ApiReply login(const std::string& slug, const std::string& password, const std::string& user = "alice") {
+    return post("/v1/login", {{"tenant", slug}, {"login", user}, {"password", password}});
+  }
+  static ApiReply me(const std::string& token) { return call("GET", "/v1/me", "", {{"Authorization", "Bearer " + token}}); }
+
+  // A token signed with the service's real key, with claims changed by `edit`.
+  template <class Edit>
+  static std::string real_key_token(Edit edit) {
+    auto key = jwt::SigningKey::from_seed(kKid, seed_);
+    EXPECT_TRUE(key);
+    jwt::Claims c;
+    c.issuer = kIssuer;
+    c.audience = {kAudience};
+    c.subject = std::string(32, '0');
+    c.tenant = std::string(32, '0');
+    c.role = "owner";
+    c.session = std::string(32, '0');
+    c.token_id = "t1";
+    c.issued_at = now_s();
+    c.expires_at = now_s() + 300;
+    edit(c);
+    auto t = jwt::sign(*key, c, jwt::TokenKind::kAccess);
+    EXPECT_TRUE(t) << t.error().message;
+    return t ? *t : "";
+  }
+
+  static inline std::unique_ptr<TempDir> dir_;
+  static inline std::unique_ptr<RunningService> ratelimit_;
+  static inline std::unique_ptr<RunningService> auth_;
+  static inline std::string kek_file_;
+  static inline Bytes seed_;
+  static inline std::uint16_t port_ = 0;
+};
+
+TEST_F(AuthApiSystem, SignUpLogInMeRefreshAndReuseRevokesTheFamily) {
+  const auto slug = signup("flow");
+  const auto l = login(slug, kPassword);
+  ASSERT_EQ(l.status, 200) << l.body;
+  const auto tokens = body(l);
+  EXPECT_EQ(tokens["token_type"], "Bearer");
+  EXPECT_EQ(tokens["expires_in"], 300);
+  const std::string first_refresh = tokens["refresh_token"];
+  EXPECT_EQ(first_refresh.rfind("bwrt_", 0), 0u);
+
+  const auto m = me(tokens["access_token"]);
+  ASSERT_EQ(m.status, 200) << m.body;
+  EXPECT_EQ(body(m)["role"], "owner");
+  EXPECT_EQ(body(m)["login"], "alice");
+
+  const auto r1 = post("/v1/token/refresh", {{"tenant", slug}, {"refresh_token", first_refresh}});
+  ASSERT_EQ(r1.status, 200) << r1.body;
+  const std::string second_refresh = body(r1)["refresh_token"];
+  EXPECT_NE(second_refresh, first_refresh);
+  EXPECT_EQ(me(body(r1)["access_token"]).status, 200);
+
+  const auto reused = post("/v1/token/refresh", {{"tenant", slug}, {"refresh_token", first_refresh}});
+  EXPECT_EQ(reused.status, 401) << reused.body;
+  EXPECT_EQ(body(reused)["error"], "invalid_grant");
+  const auto after = post("/v1/token/refresh", {{"tenant", slug}, {"refresh_token", second_refresh}});
+  EXPECT_EQ(after.status, 401) << "the family must be revoked by the reuse: " << after.body;
+}
+
+TEST_F(AuthApiSystem, LogoutRevokesTheFamily) {
+  const auto slug = signup("logout");
+  const auto l = login(slug, kPassword);
+  ASSERT_EQ(l.status, 200) << l.body;
+  const std::string refresh = body(l)["refresh_token"];
+  const auto out = post("/v1/logout", {{"tenant", slug}, {"refresh_token", refresh}});
+  EXPECT_EQ(out.status, 204) << out.body;
+  EXPECT_EQ(post("/v1/token/refresh", {{"tenant", slug}, {"refresh_token", refresh}}).status, 401);
+  EXPECT_EQ(post("/v1/logout", {{"tenant", slug}, {"refresh_token", refresh}}).status, 204);
+}
+
+TEST_F(AuthApiSystem, WrongPasswordUnknownUserAndUnknownTenantAnswerIdentically) {
+  const auto slug = signup("same");
+  const auto wrong = login(slug, "not the password at all");
+  const auto unknown_user = login(slug, "not the password at all", "mallory");
+  const auto unknown_tenant = login(unique_slug("nosuch"), "not the password at all");
+  EXPECT_EQ(wrong.status, 401);
+  for (const auto* r : {&unknown_user, &unknown_tenant}) {
+    EXPECT_EQ(r->status, wrong.status);
+    EXPECT_EQ(r->body, wrong.body);
+  }
+  EXPECT_EQ(wrong.body.find("not the password"), std::string::npos);
+}
+
+TEST_F(AuthApiSystem, FiftyParallelWrongPasswordsNeverPassTheLockout) {
+  const auto slug = signup("lockout");
+  std::atomic<int> unauthorized{0}, locked{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 50; ++i) {
+    threads.emplace_back([&] {
+      const auto r = login(slug, "wrong password guess");
+      (r.status == 401 ? unauthorized : r.status == 429 ? locked : other)++;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(unauthorized.load(), 10) << "exactly the account threshold may be verified";
+  EXPECT_EQ(locked.load(), 40);
+  EXPECT_EQ(other.load(), 0);
+  const auto right = login(slug, kPassword);
+  EXPECT_EQ(right.status, 429) << "a locked account refuses even the right password";
+  EXPECT_FALSE(right.header("retry-after").empty());
+  EXPECT_EQ(right.body.find("access_token"), std::string::npos);
+}
+
+TEST_F(AuthApiSystem, LockoutServiceUnreachableFailsClosed) {
+  const std::string db = (dir_->path() / "down.db").string();
+  std::uint16_t port = 0;
+  auto svc = start_auth(db, "127.0.0.1:" + std::to_string(free_loopback_port()), port);
+  ASSERT_TRUE(svc) << svc.error().message;
+  const auto s = api_call(port, ca_file(), "POST", "/v1/signup",
+                          nlohmann::json{{"tenant", unique_slug("down")}, {"login", "bob"}, {"email", "bob@example.com"},
+                                         {"password", kPassword}}.dump());
+  ASSERT_EQ(s.status, 201) << s.body;
+  const auto r = api_call(port, ca_file(), "POST", "/v1/login",
+                          nlohmann::json{{"tenant", "whatever"}, {"login", "bob"}, {"password", kPassword}}.dump());
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_EQ(r.body.find("access_token"), std::string::npos);
+  // A fresh database got a generated key: the key set is published.
+  EXPECT_NE(api_call(port, ca_file(), "GET", "/.well-known/jwks.json").body.find("\"kty\":\"OKP\""), std::string::npos);
+}
+
+TEST_F(AuthApiSystem, MeRefusesForgedNoneExpiredAndForeignTokens) {
+  // The control: a token signed with the real key for a real user passes.
+  const std::string slug = unique_slug("forged");
+  const auto s = post("/v1/signup", {{"tenant", slug}, {"login", "erin"}, {"email", "erin@example.com"},
+                                     {"password", kPassword}});
+  ASSERT_EQ(s.status, 201) << s.body;
+  const std::string tid = body(s)["tenant_id"], uid = body(s)["user_id"];
+  const auto for_user = [&](jwt::Claims& k) {
+    k.tenant = tid;
+    k.subject = uid;
+  };
+  ASSERT_EQ(me(real_key_token(for_user)).status, 200);
+  auto other = jwt::SigningKey::generate(kKid);
+  ASSERT_TRUE(other);
+  jwt::Claims c;
+  c.issuer = kIssuer;
+  c.audience = {kAudience};
+  c.subject = uid;
+  c.tenant = tid;
+  c.role = "owner";
+  c.session = std::string(32, '0');
+  c.token_id = "x";
+  c.issued_at = now_s();
+  c.expires_at = now_s() + 300;
+  const std::string forged = *jwt::sign(*other, c, jwt::TokenKind::kAccess);
+  const std::string valid = real_key_token(for_user);
+  const std::string payload = valid.substr(valid.find('.') + 1, valid.rfind('.') - valid.find('.') - 1);
+  const std::string none = crypto::base64url_encode(as_bytes(R"({"alg":"none","typ":"at+jwt"})")) + "." + payload + ".";
+  const std::string expired = real_key_token([&](jwt::Claims& k) {
+    for_user(k);
+    k.issued_at = now_s() - 1000;
+    k.expires_at = now_s() - 700;
+  });
+  const std::string foreign_issuer = real_key_token([&](jwt::Claims& k) {
+    for_user(k);
+    k.issuer = "https://evil.example";
+  });
+  const std::string foreign_audience = real_key_token([&](jwt::Claims& k) {
+    for_user(k);
+    k.audience = {"other"};
+  });
+  for (const auto& token : {forged, none, expired, foreign_issuer, foreign_audience, std::string("garbage")}) {
+    const auto r = me(token);
+    EXPECT_EQ(r.status, 401) << token;
+    EXPECT_NE(r.header("www-authenticate").find("Bearer"), std::string::npos);
+    EXPECT_EQ(body(r)["error"], "invalid_token");
+  }
+  EXPECT_EQ(call("GET", "/v1/me").status, 401);
+}
+
+TEST_F(AuthApiSystem, JwksVerifiesATokenFromLogin) {
+  const auto slug = signup("jwks");
+  const auto l = login(slug, kPassword);
+  ASSERT_EQ(l.status, 200) << l.body;
+  const auto j = call("GET", "/.well-known/jwks.json");
+  ASSERT_EQ(j.status, 200);
+  EXPECT_NE(j.header("cache-control").find("max-age"), std::string::npos);
+  EXPECT_EQ(j.body.find("\"d\""), std::string::npos);
+  auto keys = jwt::KeySet::from_jwks(j.body);
+  ASSERT_TRUE(keys) << keys.error().message;
+  auto claims = jwt::verify(*keys, body(l)["access_token"].get<std::string>(), {kIssuer, kAudience}, now_s());
+  ASSERT_TRUE(claims) << claims.error().message;
+  EXPECT_EQ(claims->role, "owner");
+  EXPECT_TRUE(claims->session.has_value());
+}
+
+TEST_F(AuthApiSystem, MalformedOversizedAndUnknownFieldsAnswer400NamingTheField) {
+  const auto wrong_type = call("POST", "/v1/login", R"({"tenant":"acme","login":"a","password":12})");
+  EXPECT_EQ(wrong_type.status, 400);
+  EXPECT_NE(body(wrong_type)["message"].get<std::string>().find("password"), std::string::npos) << wrong_type.body;
+  const auto oversized = post("/v1/login", {{"tenant", "acme"}, {"login", "a"}, {"password", std::string(2000, 'x')}});
+  EXPECT_EQ(oversized.status, 400);
+  EXPECT_NE(body(oversized)["message"].get<std::string>().find("password"), std::string::npos) << oversized.body;
+  EXPECT_EQ(oversized.body.find("xxxx"), std::string::npos);
+  const auto typo = call("POST", "/v1/login", R"({"tenant":"acme","login":"a","password":"p","pasword":"p"})");
+  EXPECT_EQ(typo.status, 400);
+  EXPECT_NE(typo.body.find("pasword"), std::string::npos) << typo.body;
+  const auto syntax = call("POST", "/v1/signup", R"({"tenant":)");
+  EXPECT_EQ(syntax.status, 400);
+  EXPECT_EQ(body(syntax)["error"], "invalid_request");
+  const auto weak = post("/v1/signup", {{"tenant", unique_slug("weak")}, {"login", "carol"},
+                                        {"email", "carol@example.com"}, {"password", "short"}});
+  EXPECT_EQ(weak.status, 400);
+  EXPECT_NE(body(weak)["message"].get<std::string>().find("password"), std::string::npos) << weak.body;
+}
+
+TEST_F(AuthApiSystem, ATakenTenantIsAConflictWithAGenericMessage) {
+  const auto slug = signup("taken");
+  const auto again = post("/v1/signup", {{"tenant", slug}, {"login", "dave"}, {"email", "dave@example.com"},
+                                         {"password", kPassword}});
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(body(again)["error"], "conflict");
+  EXPECT_EQ(again.body.find(slug), std::string::npos);
+}
+
+TEST_F(AuthApiSystem, TokenResponsesCarryTheSecurityHeaders) {
+  const auto slug = signup("headers");
+  const auto l = login(slug, kPassword);
+  ASSERT_EQ(l.status, 200);
+  EXPECT_NE(l.header("content-security-policy").find("default-src 'none'"), std::string::npos);
+  EXPECT_EQ(l.header("x-frame-options"), "DENY");
+  EXPECT_EQ(l.header("x-content-type-options"), "nosniff");
+  EXPECT_EQ(l.header("cache-control"), "no-store");
+  EXPECT_FALSE(l.header("strict-transport-security").empty());
+  EXPECT_EQ(call("GET", "/v1/nothing").status, 404);
+}
+
+}  // namespace
+}  // namespace bw::testing
