@@ -157,6 +157,26 @@ TEST_F(AuthApiTest, AnIdleRefreshTokenIsRefused) {
   EXPECT_EQ(body(r)["error"], "invalid_grant");
 }
 
+TEST_F(AuthApiTest, AReusedRefreshTokenRevokesTheFamilyAndIsAudited) {
+  signup();
+  const auto l = login(kPassword);
+  ASSERT_EQ(l.status, 200);
+  const std::string first = body(l)["refresh_token"];
+  const auto rotated = call("POST", "/v1/token/refresh", {{"tenant", "acme"}, {"refresh_token", first}});
+  ASSERT_EQ(rotated.status, 200);
+  EXPECT_EQ(call("POST", "/v1/token/refresh", {{"tenant", "acme"}, {"refresh_token", first}}).status, 401);
+  EXPECT_EQ(call("POST", "/v1/token/refresh", {{"tenant", "acme"}, {"refresh_token", body(rotated)["refresh_token"]}})
+                .status,
+            401);
+  auto events = store_->peek_audit_events(10);
+  ASSERT_TRUE(events);
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].kind, "refresh_token_reused");
+  const std::string payload = to_string((*events)[0].payload);
+  EXPECT_EQ(payload.find("bwrt_"), std::string::npos) << "no token in the audit trail";
+  EXPECT_NE(payload.find("session_id"), std::string::npos);
+}
+
 TEST_F(AuthApiTest, LoginRehashesWhenTheParametersRose) {
   signup();
   auto tenant = store_->find_tenant_by_slug("acme");

@@ -16,7 +16,8 @@ AuthApi::Metrics::Metrics(metrics::Factory& f)
       refreshes(f.counter("refreshes", "refresh-token exchanges by result")),
       logouts(f.counter("logouts", "logout requests by result")),
       token_checks(f.counter("access_token_checks", "access tokens checked by /v1/me, by result")),
-      responses(f.counter("http_responses", "public API responses by route and status")) {}
+      responses(f.counter("http_responses", "public API responses by route and status")),
+      audit_drops(f.counter("audit_events_dropped", "audit events not queued (outbox full or store error), by kind")) {}
 
 namespace detail {
 

@@ -16,7 +16,7 @@ namespace bw::auth::api {
 
 struct AuthApi::Metrics {
   explicit Metrics(metrics::Factory& f);
-  metrics::Family<prometheus::Counter> signups, logins, refreshes, logouts, token_checks, responses;
+  metrics::Family<prometheus::Counter> signups, logins, refreshes, logouts, token_checks, responses, audit_drops;
 };
 
 namespace detail {

@@ -12,7 +12,7 @@
 //    verified and the verification run only when it was recorded, failing closed (503)
 //    when the lockout cannot be asked;
 //  - refresh tokens are opaque, stored only as hashes, rotated on every use; a reused one
-//    revokes its family (the store decides atomically);
+//    revokes its family (the store decides atomically) and queues an audit event;
 //  - every outcome moves a metric; logs carry no secret.
 #pragma once
 
@@ -30,6 +30,9 @@
 #include "store/store.hpp"
 
 namespace bw::auth::api {
+
+// Events waiting in the store's audit outbox beyond which new ones are dropped (and counted).
+inline constexpr std::int64_t kMaxQueuedAuditEvents = 100'000;
 
 struct ApiOptions {
   std::string issuer;    // iss of access tokens and what /v1/me expects
@@ -65,6 +68,9 @@ class AuthApi {
   std::string sign_access_token(const store::User& user, const store::Id& family_id);
   // Starts a session (refresh family) and answers with its first token pair.
   http::Response start_session(const store::User& user);
+  // Queues the audit event for a reused refresh token (never blocks; a full outbox is counted).
+  void audit_reuse(const store::Id& tenant_id, const store::Id& family_id, const store::Id& user_id,
+                   const std::string& peer, store::TimeMs now);
 
   ApiOptions options_;
   ApiDeps deps_;

@@ -10,6 +10,7 @@
 #include "api/auth_api.hpp"
 #include "bw/authcore/tokens.hpp"
 #include "bw/json/object.hpp"
+#include "bw/json/writer.hpp"
 #include "bw/log/log.hpp"
 #include "store/errors.hpp"
 
@@ -151,6 +152,7 @@ http::Response AuthApi::refresh(const http::Request& request) {
     case store::RotateOutcome::kReused:
       log::warn("refresh_token_reused", {{"tenant_id", detail::id_hex(tenant->id)},
                                          {"session_id", detail::id_hex(rotated->family_id)}});
+      audit_reuse(tenant->id, rotated->family_id, rotated->user_id, request.peer, now);
       return count("reused"), invalid_grant();
     case store::RotateOutcome::kExpired: return count("expired"), invalid_grant();
     case store::RotateOutcome::kRevoked: return count("revoked"), invalid_grant();
@@ -162,6 +164,19 @@ http::Response AuthApi::refresh(const http::Request& request) {
   }
   count("ok");
   return token_response(*user, rotated->family_id, next);
+}
+
+void AuthApi::audit_reuse(const store::Id& tenant_id, const store::Id& family_id, const store::Id& user_id,
+                          const std::string& peer, store::TimeMs now) {
+  json::Writer w;
+  w.begin_object()
+      .field("session_id", detail::id_hex(family_id))
+      .field("user_id", detail::id_hex(user_id))
+      .field("address", peer)
+      .end_object();
+  auto appended = deps_.store->append_audit_event(tenant_id, "refresh_token_reused", as_bytes(w.str()), now,
+                                                  kMaxQueuedAuditEvents);
+  if (!appended || !*appended) metrics_->audit_drops.add({{"kind", "refresh_token_reused"}}).Increment();
 }
 
 http::Response AuthApi::logout(const http::Request& request) {
