@@ -11,6 +11,7 @@
 #include "bw/service/grpc_channel.hpp"
 #include "bw/service/service_main.hpp"
 #include "bw/service/tls.hpp"
+#include "store/errors.hpp"
 #include "store/store.hpp"
 
 namespace {
@@ -150,6 +151,11 @@ bw::Status start_public_api(bw::service::ServiceContext& ctx) {
   std::shared_ptr<bw::http::Server> running = std::move(server.value());
   bw::log::info("public_api_listening", {{"port", running->port()}, {"tls", !v.boolean("auth.public_plaintext")},
                                          {"signing_kid", kid}});
+  // Ready while the database answers (a lookup of an id that cannot exist).
+  ctx.readiness().add_check("database", [store] {
+    auto probe = store->get_tenant(bw::auth::store::Id{});
+    return probe.ok() || bw::auth::store::has_code(probe.error(), bw::auth::store::Errc::kNotFound);
+  });
   ctx.on_stop([running] { running->stop(); });
   ctx.keep(store);
   ctx.keep(quota.value());

@@ -19,6 +19,7 @@
 #include "bw/testing/ports.hpp"
 #include "bw/testing/temp_dir.hpp"
 #include "system_fixture.hpp"
+#include "tls_probe.hpp"
 
 namespace bw::testing {
 namespace {
@@ -201,6 +202,17 @@ TEST_F(AuthApiSystem, FiftyParallelWrongPasswordsNeverPassTheLockout) {
   EXPECT_EQ(right.status, 429) << "a locked account refuses even the right password";
   EXPECT_FALSE(right.header("retry-after").empty());
   EXPECT_EQ(right.body.find("access_token"), std::string::npos);
+  // Every outcome moves a metric, without ids in the labels.
+  const auto metrics = https_get(auth_->ops_port, ca_file(), "/metrics").body;
+  EXPECT_NE(metrics.find("breakwater_auth_logins_total{result=\"locked\"}"), std::string::npos);
+  EXPECT_NE(metrics.find("breakwater_auth_logins_total{result=\"wrong_password\"}"), std::string::npos);
+  EXPECT_EQ(metrics.find(slug), std::string::npos);
+}
+
+TEST_F(AuthApiSystem, ReadinessIncludesTheDatabase) {
+  const auto readyz = https_get(auth_->ops_port, ca_file(), "/readyz");
+  EXPECT_EQ(readyz.status, 200) << readyz.body;
+  EXPECT_NE(readyz.body.find("\"database\":true"), std::string::npos) << readyz.body;
 }
 
 TEST_F(AuthApiSystem, LockoutServiceUnreachableFailsClosed) {
