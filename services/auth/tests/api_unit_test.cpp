@@ -3,6 +3,8 @@
 // without sockets or sleeps. The real binaries are driven by api_system_test.cpp.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <nlohmann/json.hpp>
 
 #include "api/auth_api.hpp"
@@ -188,6 +190,28 @@ TEST_F(AuthApiTest, LoginRehashesWhenTheParametersRose) {
   const auto after = store_->find_user_by_login(tenant->id, "alice")->password_phc;
   EXPECT_NE(after.find("t=3"), std::string::npos) << after;
   EXPECT_EQ(login(kPassword).status, 200) << "the new hash verifies";
+}
+
+TEST_F(AuthApiTest, UnknownAccountsCostAnArgon2idVerificationToo) {
+  signup();
+  const auto median_ms = [&](const std::string& tenant, const std::string& user) {
+    std::vector<double> ms;
+    for (int i = 0; i < 5; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      const auto r = call("POST", "/v1/login", {{"tenant", tenant}, {"login", user}, {"password", "wrong password 1"}});
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+      EXPECT_EQ(r.status, 401);
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms[2];
+  };
+  const double known = median_ms("acme", "alice");
+  const double unknown_user = median_ms("acme", "nobody");
+  const double unknown_tenant = median_ms("nosuch", "alice");
+  // Without the dummy verification an unknown account would answer ~100x faster; allow
+  // generous noise for a loaded machine.
+  EXPECT_GT(unknown_user, known * 0.5) << known << " ms vs " << unknown_user << " ms";
+  EXPECT_GT(unknown_tenant, known * 0.5) << known << " ms vs " << unknown_tenant << " ms";
 }
 
 TEST_F(AuthApiTest, ErrorsNeverEchoThePassword) {
