@@ -68,8 +68,11 @@ bw::Status start(bw::service::ServiceContext& ctx) {
   auto limiter = std::make_shared<bw::ratelimit::Limiter>(initial_rules, redis->pool, ctx.metrics());
   ctx.add_grpc_service(std::make_shared<bw::ratelimit::RateLimitGrpcService>(limiter),
                        "envoy.service.ratelimit.v3.RateLimitService");
-  auto quota = std::make_shared<bw::ratelimit::QuotaService>(initial_rules, redis->pool, quota_options(ctx.config()),
-                                                             ctx.metrics());
+  // The Quota API gets its own connections, so ShouldRateLimit load never starves logins.
+  auto quota_redis = bw::redis::make_clients(ctx.config());
+  if (!quota_redis) return quota_redis.error();
+  auto quota = std::make_shared<bw::ratelimit::QuotaService>(initial_rules, quota_redis->pool,
+                                                             quota_options(ctx.config()), ctx.metrics());
   ctx.add_grpc_service(quota, "breakwater.ratelimit.v1.Quota");
   // One reload path for SIGHUP and for a changed file (ConfigMap symlink swaps included).
   auto watcher = std::make_shared<bw::ratelimit::RulesWatcher>(

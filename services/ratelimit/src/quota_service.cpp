@@ -7,6 +7,8 @@
 
 #include "bw/counters/replies.hpp"
 #include "bw/crypto/random.hpp"
+#include "bw/log/log.hpp"
+#include "bw/redis/errors.hpp"
 #include "core/request.hpp"
 
 namespace bw::ratelimit {
@@ -107,7 +109,9 @@ QuotaService::QuotaService(std::shared_ptr<const RuleSet> rules, std::shared_ptr
       lease_tokens_(metrics.counter("lease_tokens", "Lease tokens granted and credited back, by domain and rule")),
       once_(metrics.counter("one_time_checks", "CheckAndRecord answers, by scope and result")),
       lockouts_(metrics.counter("lockout_calls", "Lockout calls, by subject kind, operation and result")),
-      redis_errors_(metrics.counter("quota_redis_errors", "Quota calls that could not reach Redis, by operation")) {}
+      redis_errors_(metrics.counter("quota_redis_errors", "Quota calls that could not reach Redis, by operation")),
+      short_circuits_(metrics.counter("quota_redis_short_circuits",
+                                      "Quota calls answered without trying Redis (breaker open)").add({})) {}
 
 void QuotaService::replace_rules(std::shared_ptr<const RuleSet> rules) {
   std::lock_guard lock(rules_mu_);
@@ -117,6 +121,25 @@ void QuotaService::replace_rules(std::shared_ptr<const RuleSet> rules) {
 std::shared_ptr<const RuleSet> QuotaService::rules() const {
   std::lock_guard lock(rules_mu_);
   return rules_;
+}
+
+template <class T, class Call>
+Result<T> QuotaService::with_redis(Call&& call) {
+  const auto admission = breaker_.admit();
+  if (admission == CircuitBreaker::Admission::kReject) {
+    short_circuits_.Increment();
+    return redis::make_error(redis::Errc::kConnect, "redis unreachable (breaker open)");
+  }
+  auto conn = pool_->checkout(kCheckoutWait);
+  Result<T> r = conn ? call(**conn) : Result<T>(conn.error());
+  if (r) {
+    if (breaker_.on_success()) log::info("quota: redis reachable again");
+  } else if (!redis::has_code(r.error(), redis::Errc::kInvalidArgument) &&
+             (admission == CircuitBreaker::Admission::kProbe || !redis::has_code(r.error(), redis::Errc::kPoolExhausted))) {
+    // A busy pool is our overload, not an outage (unless this was the probe).
+    if (breaker_.on_failure()) log::warn("quota: redis unreachable; answering without it", {{"reason", r.error().message}});
+  }
+  return r;
 }
 
 grpc::Status QuotaService::AcquireLease(grpc::ServerContext*, const v1::AcquireLeaseRequest* req,
@@ -145,12 +168,11 @@ grpc::Status QuotaService::AcquireLease(grpc::ServerContext*, const v1::AcquireL
   auto key = counter_key(domain.name, m);
   auto record = lease_record_key(domain.name, m, lease_id);
   if (!key || !record) return invalid(!key ? key.error() : record.error());
-  auto conn = pool_->checkout(kCheckoutWait);
-  Result<counters::LeaseGrant> grant =
-      !conn ? Result<counters::LeaseGrant>(conn.error())
-      : m.limit.algorithm == Algorithm::kGcra
-          ? counters_.take_lease(**conn, *key, *record, gcra_limit(m.limit), cap, options_.lease.ttl_ms)
-          : counters_.take_lease(**conn, *key, *record, window_limit(m.limit), cap, options_.lease.ttl_ms);
+  auto grant = with_redis<counters::LeaseGrant>([&](redis::Connection& conn) {
+    return m.limit.algorithm == Algorithm::kGcra
+               ? counters_.take_lease(conn, *key, *record, gcra_limit(m.limit), cap, options_.lease.ttl_ms)
+               : counters_.take_lease(conn, *key, *record, window_limit(m.limit), cap, options_.lease.ttl_ms);
+  });
   if (!grant) {
     redis_errors_.add({{"operation", "acquire_lease"}}).Increment();
     if (fails_closed(domain, m)) {  // shadow rules too: a closed domain never hands out uncounted tokens
@@ -199,13 +221,12 @@ grpc::Status QuotaService::ReturnLease(grpc::ServerContext*, const v1::ReturnLea
   auto key = counter_key(target->domain->name, m);
   auto record = lease_record_key(target->domain->name, m, req->lease_id());
   if (!key || !record) return invalid(!key ? key.error() : record.error());
-  auto conn = pool_->checkout(kCheckoutWait);
   const std::int64_t unspent = req->unspent();
-  Result<std::int64_t> credited =
-      !conn ? Result<std::int64_t>(conn.error())
-      : m.limit.algorithm == Algorithm::kGcra
-          ? counters_.return_lease(**conn, *key, *record, gcra_limit(m.limit), unspent)
-          : counters_.return_lease(**conn, *key, *record, window_limit(m.limit), unspent);
+  auto credited = with_redis<std::int64_t>([&](redis::Connection& conn) {
+    return m.limit.algorithm == Algorithm::kGcra
+               ? counters_.return_lease(conn, *key, *record, gcra_limit(m.limit), unspent)
+               : counters_.return_lease(conn, *key, *record, window_limit(m.limit), unspent);
+  });
   if (!credited) {
     redis_errors_.add({{"operation", "return_lease"}}).Increment();
     return unavailable("lease not returned");
@@ -226,8 +247,7 @@ grpc::Status QuotaService::CheckAndRecord(grpc::ServerContext*, const v1::CheckA
   auto key = once_key(req->tenant(), req->scope(), req->id(), ttl_ms);
   if (!key) return invalid(key.error());
   const std::string scope = scope_label(req->scope());
-  auto conn = pool_->checkout(kCheckoutWait);
-  auto first = conn ? counters_.check_and_record(**conn, *key, ttl_ms) : Result<bool>(conn.error());
+  auto first = with_redis<bool>([&](redis::Connection& conn) { return counters_.check_and_record(conn, *key, ttl_ms); });
   if (!first) {
     redis_errors_.add({{"operation", "check_and_record"}}).Increment();
     once_.add({{"scope", scope}, {"result", "unavailable"}}).Increment();
@@ -257,19 +277,12 @@ grpc::Status QuotaService::lockout(const v1::LockoutSubject& subject, const std:
   const auto count = [&](const char* result) {
     lockouts_.add({{"kind", kind_label}, {"operation", op_name(op)}, {"result", result}}).Increment();
   };
-  auto conn = pool_->checkout(kCheckoutWait);
-  Result<counters::LockoutState> state = Error{};
-  if (!conn) {
-    state = conn.error();
-  } else if (op == LockoutOp::kRecord) {
-    state = counters_.record_failure(**conn, *prefix, options_.lockout.for_kind(*kind));
-  } else if (op == LockoutOp::kCheck) {
-    state = counters_.lockout_state(**conn, *prefix);
-  } else if (auto cleared = counters_.clear_lockout(**conn, *prefix); cleared) {
-    state = counters::LockoutState{};
-  } else {
-    state = cleared.error();
-  }
+  auto state = with_redis<counters::LockoutState>([&](redis::Connection& conn) -> Result<counters::LockoutState> {
+    if (op == LockoutOp::kRecord) return counters_.record_failure(conn, *prefix, options_.lockout.for_kind(*kind));
+    if (op == LockoutOp::kCheck) return counters_.lockout_state(conn, *prefix);
+    if (auto cleared = counters_.clear_lockout(conn, *prefix); !cleared) return cleared.error();
+    return counters::LockoutState{};
+  });
   if (!state) {
     redis_errors_.add({{"operation", std::string("lockout_") + op_name(op)}}).Increment();
     count("unavailable");

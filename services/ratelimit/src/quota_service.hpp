@@ -14,6 +14,10 @@
 // id; a shadow-mode rule grants the capped amount even when its counter is spent (counted).
 // Metrics are labelled by domain and rule id from configuration, by subject kind and by a
 // closed set of scope names — never by a caller's id.
+// Redis: the service gives the Quota API its own connection pool (so ShouldRateLimit load
+// cannot starve logins) and a circuit breaker: while Redis is unreachable, calls are
+// answered at once (UNAVAILABLE, or the lease failure mode) instead of each waiting out the
+// connect timeout.
 #pragma once
 
 #include <memory>
@@ -23,6 +27,7 @@
 #include "bw/counters/counters.hpp"
 #include "bw/metrics/metrics.hpp"
 #include "bw/redis/pool.hpp"
+#include "core/circuit_breaker.hpp"
 #include "core/quota.hpp"
 #include "core/rules.hpp"
 
@@ -56,6 +61,10 @@ class QuotaService final : public v1::Quota::Service {
   enum class LockoutOp { kRecord, kCheck, kClear };
   static const char* op_name(LockoutOp op);
   std::shared_ptr<const RuleSet> rules() const;
+  // Runs `call` on a pooled connection unless the breaker is open (then an error at once),
+  // and tells the breaker how Redis did. A busy pool is overload, not an outage.
+  template <class T, class Call>
+  Result<T> with_redis(Call&& call);
   grpc::Status lockout(const v1::LockoutSubject& subject, const std::string& domain, LockoutOp op,
                        v1::LockoutStatus* out);
 
@@ -69,6 +78,8 @@ class QuotaService final : public v1::Quota::Service {
   metrics::Family<prometheus::Counter> once_;
   metrics::Family<prometheus::Counter> lockouts_;
   metrics::Family<prometheus::Counter> redis_errors_;
+  prometheus::Counter& short_circuits_;
+  CircuitBreaker breaker_;
 };
 
 }  // namespace bw::ratelimit

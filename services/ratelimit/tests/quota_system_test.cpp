@@ -15,6 +15,7 @@
 #include "bw/testing/temp_dir.hpp"
 #include "envoy/service/ratelimit/v3/rls.grpc.pb.h"
 #include "system_fixture.hpp"
+#include "tls_probe.hpp"
 
 namespace bw::testing {
 namespace {
@@ -365,6 +366,13 @@ TEST_F(Quota, WithoutRedisSecurityPathsRefuseAndOpenDomainsGrant) {
   *check.mutable_subject() = account("carol");
   check.set_domain("login");
   EXPECT_EQ(stub->CheckLockout(ctx().get(), check, &state).error_code(), grpc::StatusCode::UNAVAILABLE);
+  // Right after a failure the breaker answers without trying Redis (no connect wait).
+  EXPECT_EQ(stub->CheckLockout(ctx().get(), check, &state).error_code(), grpc::StatusCode::UNAVAILABLE);
+  const auto page = https_get(svc->ops_port, ca_file(), "/metrics").body;
+  const std::string metric = "\nbreakwater_ratelimit_quota_redis_short_circuits_total ";  // the sample, not # HELP
+  const auto at = page.find(metric);
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_GE(std::stod(page.substr(at + metric.size())), 1.0);
 
   v1::AcquireLeaseResponse closed;
   ASSERT_TRUE(stub->AcquireLease(ctx().get(), lease_request("relay", "device", "d", 5), &closed).ok());
