@@ -3,6 +3,8 @@
 // handlers run on a fixed worker pool and their responses are posted back to the session.
 #include "bw/http/server.hpp"
 
+#include "bw/host_port.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
@@ -13,7 +15,6 @@
 #include <boost/beast/ssl.hpp>
 
 #include <atomic>
-#include <charconv>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -214,22 +215,6 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   bhttp::response<bhttp::string_body> res_;
 };
 
-Result<std::pair<std::string, std::uint16_t>> split_listen(std::string_view address) {
-  const auto colon = address.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) {
-    return Error{kBadAddress, "listen address '" + std::string(address) + "' must be host:port"};
-  }
-  std::string host(address.substr(0, colon));
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  const auto text = address.substr(colon + 1);
-  unsigned port = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-  if (ec != std::errc() || p != text.data() + text.size() || port > 65535 || text.empty()) {
-    return Error{kBadAddress, "listen address '" + std::string(address) + "' has a bad port"};
-  }
-  return std::make_pair(host, static_cast<std::uint16_t>(port));
-}
-
 class ServerImpl final : public Server {
  public:
   ServerImpl(ServerOptions options, Handler handler) : ssl_(asio::ssl::context::tls_server) {
@@ -240,7 +225,7 @@ class ServerImpl final : public Server {
 
   Status init() {
     const auto& o = shared_.options;
-    auto hp = split_listen(o.listen);
+    auto hp = split_host_port(o.listen, kBadAddress);
     if (!hp) return hp.error();
     beast::error_code ec;
     auto addr = asio::ip::make_address(hp->first, ec);

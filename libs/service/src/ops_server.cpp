@@ -3,6 +3,8 @@
 // thread. Sessions keep themselves alive through shared_from_this until they finish.
 #include "bw/service/ops_server.hpp"
 
+#include "bw/host_port.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -12,7 +14,6 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/version.hpp>
 
-#include <charconv>
 #include <thread>
 
 namespace bw::service {
@@ -181,19 +182,7 @@ class OpsServerImpl final : public OpsServer {
 }  // namespace
 
 Result<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view address) {
-  const auto colon = address.rfind(':');
-  if (colon == std::string_view::npos || colon == 0) {
-    return Error{kOpsBadAddress, "address '" + std::string(address) + "' must be host:port"};
-  }
-  std::string host(address.substr(0, colon));
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  const auto port_text = address.substr(colon + 1);
-  unsigned port = 0;
-  auto [p, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || p != port_text.data() + port_text.size() || port > 65535 || port_text.empty()) {
-    return Error{kOpsBadAddress, "address '" + std::string(address) + "' has a bad port"};
-  }
-  return std::make_pair(host, static_cast<std::uint16_t>(port));
+  return bw::split_host_port(address, kOpsBadAddress);
 }
 
 Result<std::unique_ptr<OpsServer>> start_ops_server(const OpsServerOptions& options, OpsHandler handler) {
