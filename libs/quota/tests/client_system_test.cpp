@@ -7,15 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <fstream>
-#include <regex>
 #include <thread>
 
-#include "bw/service/grpc_channel.hpp"
 #include "bw/testing/ports.hpp"
-#include "bw/testing/temp_dir.hpp"
-#include "system_fixture.hpp"
-#include "tls_probe.hpp"
+#include "rls_system_support.hpp"  // services/ratelimit/tests: the shared breakwater-ratelimit fixture
 
 namespace bw::testing {
 namespace {
@@ -30,43 +25,19 @@ descriptors:
     rate_limit: {unit: hour, requests_per_unit: 100}
 )";
 
-class QuotaClientTest : public SystemFixture {
+class QuotaClientTest : public RlsSystemTest {
  protected:
   void SetUp() override {
-    auto dir = TempDir::create("bw-quota-client-");
-    ASSERT_TRUE(dir);
-    dir_ = std::make_unique<TempDir>(std::move(dir.value()));
-    rules_ = (dir_->path() / "rules.yaml").string();
-    std::ofstream(rules_) << kRules;
+    RlsSystemTest::SetUp();
+    write_rules(kRules);
   }
-  Result<RunningService> start() {
-    return start_service("ratelimit", {"BREAKWATER_RATELIMIT_RULES_FILES=" + rules_, "BREAKWATER_REDIS_POOL_SIZE=8"});
-  }
-  std::shared_ptr<grpc::Channel> channel(std::uint16_t port) {
-    service::ChannelOptions o{.target = "127.0.0.1:" + std::to_string(port), .tls = operator_tls(),
-                              .server_name = "localhost"};
-    auto c = service::make_channel(o);
-    EXPECT_TRUE(c) << c.error().message;
-    return c.value();
-  }
+  Result<RunningService> start() const { return start_on_suite_redis({"BREAKWATER_REDIS_POOL_SIZE=8"}); }
   static QuotaClient::Options options(std::int64_t lease_size = 10) {
     QuotaClient::Options o;
     o.holder = "test";
     o.lease_size = lease_size;
     return o;
   }
-  // breakwater_ratelimit_lease_decisions_total{...result="<result>"...} summed.
-  static double lease_decisions(std::uint16_t ops_port, const std::string& result) {
-    const auto page = https_get(ops_port, ca_file(), "/metrics");
-    double sum = 0;
-    const std::regex line("breakwater_ratelimit_lease_decisions_total\\{[^}]*result=\"" + result + "\"[^}]*\\} ([0-9.e+]+)");
-    for (std::sregex_iterator it(page.body.begin(), page.body.end(), line), end; it != end; ++it) {
-      sum += std::stod((*it)[1].str());
-    }
-    return sum;
-  }
-  std::unique_ptr<TempDir> dir_;
-  std::string rules_;
 };
 
 const Descriptor kDevice{"relay", {{"device", "d-1"}}};
@@ -135,9 +106,9 @@ TEST_F(QuotaClientTest, ASpentLimitIsNotAskedForAgainAndAgain) {
   QuotaClient c(channel(svc->grpc_port), options(25));
   while (c.spend(d, 1).allowed) {
   }
-  const double before = lease_decisions(svc->ops_port, "exhausted");
+  const double before = metric(*svc, "breakwater_ratelimit_lease_decisions_total", {"result=\"exhausted\""});
   for (int i = 0; i < 200; ++i) EXPECT_FALSE(c.spend(d, 1).allowed);
-  EXPECT_EQ(lease_decisions(svc->ops_port, "exhausted"), before);  // answered from the cached refusal
+  EXPECT_EQ(metric(*svc, "breakwater_ratelimit_lease_decisions_total", {"result=\"exhausted\""}), before);  // answered from the cached refusal
 }
 
 TEST_F(QuotaClientTest, WithoutTheServiceSpendFailsClosedUnlessConfiguredOpen) {

@@ -6,16 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <fstream>
 #include <thread>
 
 #include "breakwater/ratelimit/v1/ratelimit.grpc.pb.h"
-#include "bw/service/grpc_channel.hpp"
 #include "bw/testing/redis_server.hpp"
-#include "bw/testing/temp_dir.hpp"
-#include "envoy/service/ratelimit/v3/rls.grpc.pb.h"
-#include "system_fixture.hpp"
-#include "tls_probe.hpp"
+#include "rls_system_support.hpp"
 
 namespace bw::testing {
 namespace {
@@ -41,33 +36,17 @@ descriptors:
     rate_limit: {unit: hour, requests_per_unit: 1000}
 )";
 
-class Quota : public SystemFixture {
+class Quota : public RlsSystemTest {
  protected:
   void SetUp() override {
-    auto dir = TempDir::create("bw-quota-");
-    ASSERT_TRUE(dir);
-    dir_ = std::make_unique<TempDir>(std::move(dir.value()));
-    rules_ = (dir_->path() / "rules.yaml").string();
-    std::ofstream(rules_) << kRules;
+    RlsSystemTest::SetUp();
+    write_rules(kRules);
   }
   // On the suite's Redis (shared by every instance a test starts), or on `own`.
   Result<RunningService> start(RedisServer* own = nullptr) {
-    std::vector<std::string> env{"BREAKWATER_RATELIMIT_RULES_FILES=" + rules_,
-                                 "BREAKWATER_REDIS_CONNECT_TIMEOUT=200ms", "BREAKWATER_REDIS_COMMAND_TIMEOUT=300ms",
-                                 "BREAKWATER_REDIS_POOL_SIZE=8", "BREAKWATER_RATELIMIT_LEASE_MAX_PERCENT=10",
-                                 "BREAKWATER_RATELIMIT_LOCKOUT_ACCOUNT_THRESHOLD=10"};
-    if (own) {
-      env.push_back("BREAKWATER_REDIS_ADDRESS=127.0.0.1:" + std::to_string(own->port()));
-      env.push_back("BREAKWATER_REDIS_PASSWORD=");
-    }
-    return start_service("ratelimit", env);
-  }
-  std::shared_ptr<grpc::Channel> channel(std::uint16_t port) {
-    service::ChannelOptions o{.target = "127.0.0.1:" + std::to_string(port), .tls = operator_tls(),
-                              .server_name = "localhost"};
-    auto c = service::make_channel(o);
-    EXPECT_TRUE(c) << c.error().message;
-    return c.value();
+    const std::vector<std::string> env{"BREAKWATER_REDIS_POOL_SIZE=8", "BREAKWATER_RATELIMIT_LEASE_MAX_PERCENT=10",
+                                       "BREAKWATER_RATELIMIT_LOCKOUT_ACCOUNT_THRESHOLD=10"};
+    return own ? RlsSystemTest::start(own->port(), env) : start_on_suite_redis(env);
   }
   static std::unique_ptr<grpc::ClientContext> ctx() {
     auto c = std::make_unique<grpc::ClientContext>();
@@ -107,9 +86,6 @@ class Quota : public SystemFixture {
     }
     for (auto& t : threads) t.join();
   }
-
-  std::unique_ptr<TempDir> dir_;
-  std::string rules_;
 };
 
 TEST_F(Quota, LeasesFromTwoInstancesHandOutExactlyTheLimit) {
@@ -134,7 +110,7 @@ TEST_F(Quota, LeasesFromTwoInstancesHandOutExactlyTheLimit) {
   EXPECT_EQ(granted.load(), 100);  // 160 asks for up to 10: not one token more than the limit
 
   // Leases and Envoy decisions draw on the same counter: nothing is left for either.
-  auto rls = envoy::service::ratelimit::v3::RateLimitService::NewStub(channel(a->grpc_port));
+  auto rls = stub(a->grpc_port);
   envoy::service::ratelimit::v3::RateLimitRequest req;
   req.set_domain("relay");
   auto* e = req.add_descriptors()->add_entries();
@@ -368,11 +344,7 @@ TEST_F(Quota, WithoutRedisSecurityPathsRefuseAndOpenDomainsGrant) {
   EXPECT_EQ(stub->CheckLockout(ctx().get(), check, &state).error_code(), grpc::StatusCode::UNAVAILABLE);
   // Right after a failure the breaker answers without trying Redis (no connect wait).
   EXPECT_EQ(stub->CheckLockout(ctx().get(), check, &state).error_code(), grpc::StatusCode::UNAVAILABLE);
-  const auto page = https_get(svc->ops_port, ca_file(), "/metrics").body;
-  const std::string metric = "\nbreakwater_ratelimit_quota_redis_short_circuits_total ";  // the sample, not # HELP
-  const auto at = page.find(metric);
-  ASSERT_NE(at, std::string::npos);
-  EXPECT_GE(std::stod(page.substr(at + metric.size())), 1.0);
+  EXPECT_GE(metric(*svc, "breakwater_ratelimit_quota_redis_short_circuits_total"), 1.0);
 
   v1::AcquireLeaseResponse closed;
   ASSERT_TRUE(stub->AcquireLease(ctx().get(), lease_request("relay", "device", "d", 5), &closed).ok());

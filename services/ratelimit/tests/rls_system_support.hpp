@@ -1,6 +1,7 @@
-// Shared by the breakwater-ratelimit system tests that run the real binary: a rules file
-// in a private folder, start() with short Redis timeouts, an Envoy RLS stub, one-call
-// ask(), and reading a counter from /metrics.
+// Shared by the breakwater-ratelimit system tests that run the real binary (RLS, Quota and
+// the quota client library's): a rules file in a private folder, start() with short Redis
+// timeouts, channels and an Envoy RLS stub, one-call ask(), and reading a counter from
+// /metrics.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -57,12 +58,24 @@ class RlsSystemTest : public SystemFixture {
     return start_service("ratelimit", env);
   }
 
-  static std::unique_ptr<RlsStub> stub(std::uint16_t port) {
+  // On the suite's own Redis (its address and password come from SystemFixture), which
+  // every instance a test starts shares.
+  Result<RunningService> start_on_suite_redis(std::vector<std::string> extra = {}) const {
+    std::vector<std::string> env{"BREAKWATER_RATELIMIT_RULES_FILES=" + rules_, "BREAKWATER_REDIS_CONNECT_TIMEOUT=200ms",
+                                 "BREAKWATER_REDIS_COMMAND_TIMEOUT=300ms"};
+    env.insert(env.end(), extra.begin(), extra.end());
+    return start_service("ratelimit", env);
+  }
+  // A mutual-TLS channel to the service, as the operator.
+  static std::shared_ptr<grpc::Channel> channel(std::uint16_t port) {
     service::ChannelOptions o{.target = "127.0.0.1:" + std::to_string(port), .tls = operator_tls(),
                               .server_name = "localhost"};
-    auto channel = service::make_channel(o);
-    EXPECT_TRUE(channel) << channel.error().message;
-    return envoy::service::ratelimit::v3::RateLimitService::NewStub(channel.value());
+    auto c = service::make_channel(o);
+    EXPECT_TRUE(c) << c.error().message;
+    return c.value();
+  }
+  static std::unique_ptr<RlsStub> stub(std::uint16_t port) {
+    return envoy::service::ratelimit::v3::RateLimitService::NewStub(channel(port));
   }
 
   // The sum of every series of `name` whose label text contains each of `labels`
