@@ -8,6 +8,7 @@
 #include "bw/http/server.hpp"
 #include "bw/log/log.hpp"
 #include "bw/quota/client.hpp"
+#include "bw/redis/redis_config.hpp"
 #include "bw/service/grpc_channel.hpp"
 #include "bw/service/service_main.hpp"
 #include "bw/service/tls.hpp"
@@ -63,6 +64,8 @@ void add_auth_keys(bw::config::Schema& s) {
          .help = "Argon2id passes (never below 2)", .min = 2, .max = 64});
   s.add({.path = "auth.public_workers", .type = Type::kInt, .default_value = "4",
          .help = "threads running public API handlers (Argon2id runs there)", .min = 1, .max = 256});
+  // Redis holds the per-user revocation epochs every service checks (DESIGN §2).
+  bw::redis::add_config_keys(s);
 }
 
 bw::Result<bw::authcore::KeyRing> load_kek(const bw::config::Values& v) {
@@ -74,6 +77,7 @@ bw::Result<bw::authcore::KeyRing> load_kek(const bw::config::Values& v) {
 }
 
 bw::Status validate(const bw::config::Values& v) {
+  if (auto st = bw::redis::validate_config(v); !st) return st;
   if (!v.str("auth.kek_file").empty()) {
     if (auto ring = load_kek(v); !ring) return ring.error();
   }
@@ -138,12 +142,16 @@ bw::Status start_public_api(bw::service::ServiceContext& ctx) {
   if (!quota) return quota.error();
   auto options = server_options(v);
   if (!options) return options.error();
+  auto redis = bw::redis::make_clients(v);
+  if (!redis) return redis.error();
 
   bw::auth::api::ApiOptions api_options{v.str("auth.issuer"), v.str("auth.audience"), v.duration("auth.refresh_idle"),
                                         v.duration("auth.session_lifetime")};
   bw::auth::api::ApiDeps deps{store, bw::auth::api::make_quota_lockout(quota.value()),
                               std::make_shared<const bw::authcore::PasswordHasher>(std::move(hasher.value())),
-                              std::make_shared<const bw::jwt::KeySet>(std::move(keys.value())), now_ms};
+                              std::make_shared<const bw::jwt::KeySet>(std::move(keys.value())), now_ms,
+                              bw::auth::api::make_redis_revocations(redis->pool),
+                              std::make_shared<const bw::authcore::KeyRing>(std::move(ring.value()))};
   const std::string kid = deps.keys->signing_key()->kid();
   auto api = std::make_shared<bw::auth::api::AuthApi>(std::move(api_options), std::move(deps), ctx.metrics());
   auto server = bw::http::start_server(std::move(options.value()), [api](const auto& r) { return api->handle(r); });
@@ -156,7 +164,11 @@ bw::Status start_public_api(bw::service::ServiceContext& ctx) {
     auto probe = store->get_tenant(bw::auth::store::Id{});
     return probe.ok() || bw::auth::store::has_code(probe.error(), bw::auth::store::Errc::kNotFound);
   });
+  // Not ready without Redis: a password change could not revoke tokens at once.
+  ctx.readiness().add_check("redis", [probe = redis->probe] { return probe->ping(); });
   ctx.on_stop([running] { running->stop(); });
+  ctx.keep(redis->probe);
+  ctx.keep(redis->pool);
   ctx.keep(store);
   ctx.keep(quota.value());
   ctx.keep(api);

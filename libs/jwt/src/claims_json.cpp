@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -97,12 +98,41 @@ Result<std::optional<crypto::Sha256Digest>> read_confirmation(const json& payloa
   return std::optional<crypto::Sha256Digest>{digest};
 }
 
+// amr: an array of 1..4 distinct names from kAuthMethods; absent → empty.
+Result<std::vector<std::string>> read_auth_methods(const json& payload) {
+  const auto it = payload.find("amr");
+  if (it == payload.end()) return std::vector<std::string>{};
+  if (!it->is_array()) return invalid();
+  std::vector<std::string> methods;
+  for (const auto& entry : *it) {
+    if (!entry.is_string()) return invalid();
+    methods.push_back(entry.get<std::string>());
+  }
+  return methods;
+}
+
+bool valid_auth_methods(const std::vector<std::string>& methods) {
+  if (methods.size() > std::size(kAuthMethods)) return false;
+  for (std::size_t i = 0; i < methods.size(); ++i) {
+    if (std::find_if(std::begin(kAuthMethods), std::end(kAuthMethods),
+                     [&](const char* m) { return methods[i] == m; }) == std::end(kAuthMethods)) {
+      return false;
+    }
+    if (std::find(methods.begin(), methods.begin() + static_cast<std::ptrdiff_t>(i), methods[i]) !=
+        methods.begin() + static_cast<std::ptrdiff_t>(i)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 Status check_kind(const Claims& claims, TokenKind kind) {
   const bool assertion_fields = claims.device || claims.confirmation_key_sha256;
+  const bool access_fields = claims.revocation_epoch || !claims.auth_methods.empty();
   if (kind == TokenKind::kAccess) {
     if (assertion_fields) return make_error(Errc::kWrongTokenKind);
     if (!claims.session) return invalid();
-  } else if (!claims.device || !claims.confirmation_key_sha256) {
+  } else if (!claims.device || !claims.confirmation_key_sha256 || access_fields) {
     return make_error(Errc::kWrongTokenKind);
   }
   return {};
@@ -128,6 +158,10 @@ Status check_claims(const Claims& claims, TokenKind kind) {
       (claims.not_before && !valid_time(*claims.not_before))) {
     return invalid();
   }
+  if (claims.revocation_epoch && (*claims.revocation_epoch < 0 || *claims.revocation_epoch > kMaxTime)) {
+    return invalid();
+  }
+  if (!valid_auth_methods(claims.auth_methods)) return invalid();
   if (auto kind_ok = check_kind(claims, kind); !kind_ok) return kind_ok;
   if (claims.expires_at <= claims.issued_at) return invalid();
   if (claims.expires_at - claims.issued_at > max_lifetime(kind).count()) {
@@ -150,8 +184,10 @@ Result<Claims> claims_from_json(const json& payload, TokenKind kind) {
   auto iat = required_time(payload, "iat");
   auto exp = required_time(payload, "exp");
   auto nbf = optional_time(payload, "nbf");
+  auto rev = optional_time(payload, "rev");  // same shape: a non-negative integer ≤ kMaxTime
+  auto amr = read_auth_methods(payload);
   if (!iss || !sub || !tid || !role || !jti || !sid || !dev || !aud || !cnf || !iat || !exp ||
-      !nbf) {
+      !nbf || !rev || !amr) {
     return invalid();
   }
   claims.issuer = std::move(iss).value();
@@ -166,6 +202,8 @@ Result<Claims> claims_from_json(const json& payload, TokenKind kind) {
   claims.issued_at = iat.value();
   claims.expires_at = exp.value();
   claims.not_before = nbf.value();
+  claims.revocation_epoch = rev.value();
+  claims.auth_methods = std::move(amr).value();
   if (auto shape = check_claims(claims, kind); !shape) return shape.error();
   return claims;
 }
@@ -190,6 +228,8 @@ json claims_to_json(const Claims& claims) {
   payload["iat"] = claims.issued_at;
   if (claims.not_before) payload["nbf"] = *claims.not_before;
   payload["exp"] = claims.expires_at;
+  if (claims.revocation_epoch) payload["rev"] = *claims.revocation_epoch;
+  if (!claims.auth_methods.empty()) payload["amr"] = claims.auth_methods;
   return payload;
 }
 

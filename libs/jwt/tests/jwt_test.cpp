@@ -37,6 +37,41 @@ TEST(Jwt, DeviceAssertionRoundTrips) {
   EXPECT_EQ(claims.value(), assertion_claims());
 }
 
+TEST(Jwt, RevocationEpochAndAuthMethodsRoundTrip) {
+  const KeySet keys = key_set();
+  Claims c = access_claims();
+  c.revocation_epoch = 7;
+  c.auth_methods = {"pwd", "otp"};
+  auto token = sign(*keys.signing_key(), c, TokenKind::kAccess);
+  ASSERT_TRUE(token.ok());
+  auto claims = verify(keys, token.value(), access_options(), kNow);
+  ASSERT_TRUE(claims.ok()) << claims.error().message;
+  EXPECT_EQ(claims->revocation_epoch, 7);
+  EXPECT_EQ(claims->auth_methods, (std::vector<std::string>{"pwd", "otp"}));
+}
+
+TEST(Jwt, AuthMethodsOutsideTheClosedSetOrRepeatedAreRefused) {
+  const KeySet keys = key_set();
+  for (const std::vector<std::string>& amr : {std::vector<std::string>{"sms"}, {"pwd", "pwd"},
+                                              {"pwd", "otp", "rec", "pwd"}, {""}}) {
+    Claims c = access_claims();
+    c.auth_methods = amr;
+    EXPECT_FALSE(sign(*keys.signing_key(), c, TokenKind::kAccess).ok()) << amr.size();
+  }
+  Claims negative = access_claims();
+  negative.revocation_epoch = -1;
+  EXPECT_FALSE(sign(*keys.signing_key(), negative, TokenKind::kAccess).ok());
+}
+
+TEST(Jwt, DeviceAssertionsCarryNoAccessTokenFields) {
+  const KeySet keys = key_set();
+  Claims c = assertion_claims();
+  c.revocation_epoch = 1;
+  auto signed_token = sign(*keys.signing_key(), c, TokenKind::kDeviceAssertion);
+  ASSERT_FALSE(signed_token.ok());
+  EXPECT_EQ(signed_token.error().code, static_cast<int>(Errc::kWrongTokenKind));
+}
+
 TEST(Jwt, AudienceArrayMustContainTheExpectedAudience) {
   const KeySet keys = key_set();
   Claims c = access_claims();

@@ -172,9 +172,10 @@ TEST_F(AuthApiTest, AReusedRefreshTokenRevokesTheFamilyAndIsAudited) {
             401);
   auto events = store_->peek_audit_events(10);
   ASSERT_TRUE(events);
-  ASSERT_EQ(events->size(), 1u);
-  EXPECT_EQ((*events)[0].kind, "refresh_token_reused");
-  const std::string payload = to_string((*events)[0].payload);
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ((*events)[0].kind, "tenant_created");
+  EXPECT_EQ((*events)[1].kind, "refresh_token_reused");
+  const std::string payload = to_string((*events)[1].payload);
   EXPECT_EQ(payload.find("bwrt_"), std::string::npos) << "no token in the audit trail";
   EXPECT_NE(payload.find("session_id"), std::string::npos);
 }

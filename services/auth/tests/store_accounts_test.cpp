@@ -155,6 +155,36 @@ TEST_P(StoreTest, PasswordChangeBumpsTheEpochAndEndsEverySession) {
   EXPECT_EQ(store().get_user(tenant_, owner_)->password_phc, "$argon2id$new");
 }
 
+TEST_P(StoreTest, RehashReplacesOnlyTheExpectedHashAndKeepsSessions) {
+  const Id family = new_id();
+  start_family(tenant_, owner_, family);
+  const std::string before = store().get_user(tenant_, owner_)->password_phc;
+  auto stale = store().rehash_password(tenant_, owner_, "$argon2id$not-the-current-one", "$argon2id$x");
+  ASSERT_TRUE(stale.ok()) << stale.error().message;
+  EXPECT_FALSE(*stale);
+  EXPECT_EQ(store().get_user(tenant_, owner_)->password_phc, before);
+  auto done = store().rehash_password(tenant_, owner_, before, "$argon2id$stronger");
+  ASSERT_TRUE(done.ok());
+  EXPECT_TRUE(*done);
+  auto user = store().get_user(tenant_, owner_);
+  EXPECT_EQ(user->password_phc, "$argon2id$stronger");
+  EXPECT_EQ(user->revoke_epoch, 0);
+  EXPECT_FALSE(store().get_refresh_family(tenant_, family)->revoked_at.has_value());
+  const Id other = seed_tenant("other-rehash");
+  EXPECT_FALSE(*store().rehash_password(other, owner_, "$argon2id$stronger", "$argon2id$z"));
+  EXPECT_EQ(store().get_user(tenant_, owner_)->password_phc, "$argon2id$stronger");
+}
+
+TEST_P(StoreTest, SessionsKeepHowTheyWereAuthenticated) {
+  RefreshFamily f{tenant_, new_id(), owner_, kT0, kT0 + 86'400'000};
+  f.auth_methods = "pwd otp";
+  ASSERT_TRUE(store().create_refresh_family(f, {new_hash(), kT0, kT0 + 3'600'000}).ok());
+  EXPECT_EQ(store().get_refresh_family(tenant_, f.id)->auth_methods, "pwd otp");
+  const Id plain = new_id();
+  start_family(tenant_, owner_, plain);
+  EXPECT_EQ(store().get_refresh_family(tenant_, plain)->auth_methods, "pwd");
+}
+
 TEST_P(StoreTest, RotationIssuesASuccessorAndReuseRevokesTheFamily) {
   const Id family = new_id();
   const Bytes first = start_family(tenant_, owner_, family);

@@ -10,15 +10,6 @@
 
 namespace bw::auth::api {
 
-AuthApi::Metrics::Metrics(metrics::Factory& f)
-    : signups(f.counter("signups", "sign-up requests by result")),
-      logins(f.counter("logins", "login requests by result")),
-      refreshes(f.counter("refreshes", "refresh-token exchanges by result")),
-      logouts(f.counter("logouts", "logout requests by result")),
-      token_checks(f.counter("access_token_checks", "access tokens checked by /v1/me, by result")),
-      responses(f.counter("http_responses", "public API responses by route and status")),
-      audit_drops(f.counter("audit_events_dropped", "audit events not queued (outbox full or store error), by kind")) {}
-
 namespace detail {
 
 http::Response json(int status, std::string body) {
@@ -39,6 +30,13 @@ http::Response bad_request(const Error& e) { return error(400, "invalid_request"
 http::Response unavailable() {
   auto r = error(503, "unavailable", "the service is temporarily unavailable; retry later");
   r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+http::Response locked(std::chrono::milliseconds retry_after) {
+  auto r = error(429, "locked", "too many failed sign-ins; try again later");
+  const auto seconds = std::max<std::int64_t>(1, (retry_after.count() + 999) / 1000);
+  r.headers.emplace_back("Retry-After", std::to_string(seconds));
   return r;
 }
 

@@ -2,6 +2,7 @@
 // normalisation and the API's metric families.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,11 +15,6 @@
 
 namespace bw::auth::api {
 
-struct AuthApi::Metrics {
-  explicit Metrics(metrics::Factory& f);
-  metrics::Family<prometheus::Counter> signups, logins, refreshes, logouts, token_checks, responses, audit_drops;
-};
-
 namespace detail {
 
 // {"error": code, "message": message} with the given status.
@@ -26,6 +22,8 @@ http::Response error(int status, std::string_view code, std::string_view message
 // 400 invalid_request for a JSON/field error (its message names the field, never a value).
 http::Response bad_request(const Error& e);
 http::Response unavailable();
+// 429 locked with Retry-After (whole seconds, at least 1).
+http::Response locked(std::chrono::milliseconds retry_after);
 http::Response json(int status, std::string body);
 
 std::string id_hex(const store::Id& id);

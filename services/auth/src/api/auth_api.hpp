@@ -1,7 +1,9 @@
 // AuthApi: the public JSON API of breakwater-auth (docs/protocol.md, "Auth API"). One
 // handler per endpoint, plain functions of an http::Request over injected ports (Store,
-// LoginLockout, clock), so the whole API runs in-process under test; main.cpp only wires
-// it to bw::http's server.
+// LoginLockout, Revocations, clock), so the whole API runs in-process under test; main.cpp
+// only wires it to bw::http's server. The handlers live in modules (sessions.cpp,
+// account.cpp, …) that register their routes on a Router over the shared ApiCore
+// (core.hpp: authentication, role checks, sessions, audit).
 //
 // Guarantees:
 //  - errors are JSON {"error": code, "message": text}; a message names the field at fault
@@ -23,6 +25,8 @@
 #include <string>
 
 #include "api/lockout.hpp"
+#include "api/revocations.hpp"
+#include "bw/authcore/sealed_secret.hpp"
 #include "bw/authcore/password_hash.hpp"
 #include "bw/http/server.hpp"
 #include "bw/jwt/key_set.hpp"
@@ -47,34 +51,24 @@ struct ApiDeps {
   std::shared_ptr<const authcore::PasswordHasher> hasher;
   std::shared_ptr<const jwt::KeySet> keys;       // current key signs; all verify
   std::function<std::int64_t()> now_ms;          // Unix milliseconds
+  std::shared_ptr<Revocations> revocations;      // null: epochs are not published (tests only)
+  std::shared_ptr<const authcore::KeyRing> kek;  // seals TOTP secrets
 };
+
+class ApiCore;
+class Router;
 
 class AuthApi {
  public:
   AuthApi(ApiOptions options, ApiDeps deps, metrics::Factory& metrics);
+  ~AuthApi();
   // Routes one request; never throws on bad input.
   http::Response handle(const http::Request& request);
 
  private:
-  struct Metrics;
-  http::Response signup(const http::Request& request);
-  http::Response login(const http::Request& request);
-  http::Response refresh(const http::Request& request);
-  http::Response logout(const http::Request& request);
-  http::Response me(const http::Request& request);
-  http::Response jwks() const;
-  // 200 {access_token, token_type, expires_in, refresh_token} for a user's session.
-  http::Response token_response(const store::User& user, const store::Id& family_id, const std::string& refresh_token);
-  std::string sign_access_token(const store::User& user, const store::Id& family_id);
-  // Starts a session (refresh family) and answers with its first token pair.
-  http::Response start_session(const store::User& user);
-  // Queues the audit event for a reused refresh token (never blocks; a full outbox is counted).
-  void audit_reuse(const store::Id& tenant_id, const store::Id& family_id, const store::Id& user_id,
-                   const std::string& peer, store::TimeMs now);
-
-  ApiOptions options_;
-  ApiDeps deps_;
-  std::shared_ptr<Metrics> metrics_;
+  std::unique_ptr<ApiCore> core_;
+  std::unique_ptr<Router> router_;
+  metrics::Family<prometheus::Counter> responses_;
 };
 
 }  // namespace bw::auth::api

@@ -48,6 +48,8 @@ class SqlStore final : public Store {
   Status disable_user(const Id& tenant_id, const Id& user_id, TimeMs now) override;
   Result<std::int64_t> update_password(const Id& tenant_id, const Id& user_id, std::string_view password_phc,
                                        TimeMs now) override;
+  Result<bool> rehash_password(const Id& tenant_id, const Id& user_id, std::string_view old_phc,
+                               std::string_view new_phc) override;
   Result<std::int64_t> bump_revoke_epoch(const Id& tenant_id, const Id& user_id, TimeMs now) override;
 
   Status create_refresh_family(const RefreshFamily& family, const NewRefreshToken& first) override;

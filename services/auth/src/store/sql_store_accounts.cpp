@@ -164,6 +164,15 @@ Result<std::int64_t> SqlStore::update_password(const Id& tenant_id, const Id& us
   return revoke_user_sessions(tenant_id, user_id, now, password_phc);
 }
 
+Result<bool> SqlStore::rehash_password(const Id& tenant_id, const Id& user_id, std::string_view old_phc,
+                                       std::string_view new_phc) {
+  if (old_phc.empty() || new_phc.empty()) return make_error(Errc::kInvalid, "empty password hash");
+  const Value p[] = {v(new_phc), v(tenant_id), v(user_id), v(old_phc)};
+  auto changed = execute("UPDATE users SET password_phc = ? WHERE tenant_id = ? AND id = ? AND password_phc = ?", p);
+  if (!changed) return changed.error();
+  return *changed == 1;
+}
+
 Result<std::int64_t> SqlStore::bump_revoke_epoch(const Id& tenant_id, const Id& user_id, TimeMs now) {
   return revoke_user_sessions(tenant_id, user_id, now, "");
 }

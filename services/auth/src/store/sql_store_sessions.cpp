@@ -33,9 +33,10 @@ Status revoke_family(Connection& c, const Id& tenant_id, const Id& family_id, Ti
 
 Status SqlStore::create_refresh_family(const RefreshFamily& f, const NewRefreshToken& first) {
   return in_transaction<void>(*db_, [&](Connection& c) -> Status {
-    const Value p[] = {v(f.tenant_id), v(f.id), v(f.user_id), v(f.created_at), v(f.absolute_expires_at)};
-    auto r = c.execute("INSERT INTO refresh_families (tenant_id, id, user_id, created_at, absolute_expires_at) "
-                       "VALUES (?, ?, ?, ?, ?)", p);
+    const Value p[] = {v(f.tenant_id), v(f.id), v(f.user_id), v(f.created_at), v(f.absolute_expires_at),
+                       v(f.auth_methods)};
+    auto r = c.execute("INSERT INTO refresh_families (tenant_id, id, user_id, created_at, absolute_expires_at, "
+                       "auth_methods) VALUES (?, ?, ?, ?, ?, ?)", p);
     if (!r) return r.error();
     return insert_token(c, f.tenant_id, f.id, nullptr, first);
   });
@@ -43,12 +44,13 @@ Status SqlStore::create_refresh_family(const RefreshFamily& f, const NewRefreshT
 
 Result<RefreshFamily> SqlStore::get_refresh_family(const Id& tenant_id, const Id& family_id) {
   const Value p[] = {v(tenant_id), v(family_id)};
-  auto rows = query("SELECT tenant_id, id, user_id, created_at, absolute_expires_at, revoked_at, revoke_reason "
-                    "FROM refresh_families WHERE tenant_id = ? AND id = ?", p);
+  auto rows = query("SELECT tenant_id, id, user_id, created_at, absolute_expires_at, revoked_at, revoke_reason, "
+                    "auth_methods FROM refresh_families WHERE tenant_id = ? AND id = ?", p);
   if (!rows) return rows.error();
   if (rows->empty()) return make_error(Errc::kNotFound, "refresh family not found");
   const Row& r = rows->front();
-  return RefreshFamily{id_at(r, 0), id_at(r, 1), id_at(r, 2), r.int64(3), r.int64(4), opt_time(r, 5), r.text(6)};
+  return RefreshFamily{id_at(r, 0), id_at(r, 1), id_at(r, 2), r.int64(3), r.int64(4), opt_time(r, 5), r.text(6),
+                       r.text(7)};
 }
 
 Result<RotateResult> SqlStore::rotate_refresh_token(const Id& tenant_id, ByteView presented_hash,

@@ -51,6 +51,10 @@ class Store {
   // transaction (a password change ends every session). Returns the new epoch.
   virtual Result<std::int64_t> update_password(const Id& tenant_id, const Id& user_id,
                                                std::string_view password_phc, TimeMs now) = 0;
+  // Replaces the hash only if it is still `old_phc` (a re-hash on login with raised
+  // parameters: sessions stay). False when the hash changed meanwhile (nothing written).
+  virtual Result<bool> rehash_password(const Id& tenant_id, const Id& user_id, std::string_view old_phc,
+                                       std::string_view new_phc) = 0;
   // "Sign out everywhere": epoch + 1 and every refresh family revoked. Returns the new epoch.
   virtual Result<std::int64_t> bump_revoke_epoch(const Id& tenant_id, const Id& user_id, TimeMs now) = 0;
 

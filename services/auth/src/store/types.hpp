@@ -52,6 +52,7 @@ struct RefreshFamily {
   TimeMs absolute_expires_at = 0;
   std::optional<TimeMs> revoked_at;
   std::string revoke_reason;
+  std::string auth_methods = "pwd";  // RFC 8176 amr values, space-separated, e.g. "pwd otp"
 };
 
 struct NewRefreshToken {

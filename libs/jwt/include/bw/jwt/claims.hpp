@@ -31,6 +31,9 @@ constexpr std::chrono::seconds max_lifetime(TokenKind kind) {
 // Times are whole seconds since the Unix epoch, 0..kMaxTime (end of year 9999).
 inline constexpr std::int64_t kMaxTime = 253402300799;
 
+// The authentication-method values an amr claim may hold (RFC 8176 names).
+inline constexpr const char* kAuthMethods[] = {"pwd", "otp", "rec"};
+
 struct Claims {
   std::string issuer;                  // iss
   std::vector<std::string> audience;   // aud: one (sent as a string) to 8 (sent as an array)
@@ -45,6 +48,12 @@ struct Claims {
   std::int64_t issued_at = 0;          // iat
   std::optional<std::int64_t> not_before;  // nbf
   std::int64_t expires_at = 0;         // exp
+  // rev: the user's revocation epoch when the token was issued (DESIGN §2); a verifier
+  // refuses the token once the user's current epoch is higher. Access tokens only.
+  std::optional<std::int64_t> revocation_epoch;
+  // amr (RFC 8176): how the session was authenticated, e.g. {"pwd"} or {"pwd", "otp"};
+  // at most 4 entries from kAuthMethods. Access tokens only.
+  std::vector<std::string> auth_methods;
 
   friend bool operator==(const Claims&, const Claims&) = default;
 };

@@ -1,0 +1,16 @@
+// The public API's handler modules; each registers its routes on the Router over the
+// shared ApiCore (core.hpp). docs/protocol.md ("Auth API") lists every route.
+#pragma once
+
+#include "api/core.hpp"
+#include "api/router.hpp"
+
+namespace bw::auth::api {
+
+// sessions.cpp: POST /v1/login, /v1/token/refresh, /v1/logout.
+void add_session_routes(Router& router, const ApiCore& core);
+// account.cpp: POST /v1/signup, GET /v1/me, POST /v1/me/password, POST /v1/me/sign-out-everywhere,
+// GET /.well-known/jwks.json.
+void add_account_routes(Router& router, const ApiCore& core);
+
+}  // namespace bw::auth::api
