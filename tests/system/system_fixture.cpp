@@ -54,7 +54,7 @@ std::vector<std::string> SystemFixture::service_env(const std::string& name, std
       "BREAKWATER_TLS_CA_FILE=" + ca_file(),
       "BREAKWATER_SERVER_DRAIN_TIMEOUT=1s",
   };
-  if (name == "relay" || name == "ratelimit") {
+  if (name == "relay" || name == "ratelimit" || name == "auth") {
     env.push_back("BREAKWATER_REDIS_ADDRESS=127.0.0.1:" + std::to_string(redis_->port()));
     env.push_back("BREAKWATER_REDIS_PASSWORD=" + redis_->password());
   }

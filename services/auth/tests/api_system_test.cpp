@@ -4,6 +4,8 @@
 // it can mint validly signed tokens that must still be refused (expired, other issuer).
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include <atomic>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -239,11 +241,30 @@ TEST_F(AuthApiSystem, MeRefusesForgedNoneExpiredAndForeignTokens) {
                                      {"password", kPassword}});
   ASSERT_EQ(s.status, 201) << s.body;
   const std::string tid = body(s)["tenant_id"], uid = body(s)["user_id"];
+  // A live session to name (sid), as a real login makes one.
+  const auto l = login(slug, kPassword, "erin");
+  ASSERT_EQ(l.status, 200) << l.body;
+  const auto keys = jwt::KeySet::from_jwks(call("GET", "/.well-known/jwks.json").body);
+  ASSERT_TRUE(keys);
+  const auto issued = jwt::verify(*keys, body(l)["access_token"].get<std::string>(), {kIssuer, kAudience}, now_s());
+  ASSERT_TRUE(issued);
   const auto for_user = [&](jwt::Claims& k) {
     k.tenant = tid;
     k.subject = uid;
+    k.session = issued->session;
+    k.revocation_epoch = 0;
   };
   ASSERT_EQ(me(real_key_token(for_user)).status, 200);
+  // Every check of a live session and epoch: a token without rev, with a stale epoch, or
+  // naming a session that does not exist is refused.
+  for (const auto& edit : std::vector<std::function<void(jwt::Claims&)>>{
+           [](jwt::Claims& k) { k.revocation_epoch.reset(); }, [](jwt::Claims& k) { k.revocation_epoch = 1; },
+           [](jwt::Claims& k) { k.session = std::string(32, '0'); }}) {
+    EXPECT_EQ(me(real_key_token([&](jwt::Claims& k) {
+      for_user(k);
+      edit(k);
+    })).status, 401);
+  }
   auto other = jwt::SigningKey::generate(kKid);
   ASSERT_TRUE(other);
   jwt::Claims c;

@@ -44,6 +44,30 @@ TEST_P(StoreTest, DeviceTokensAreBoundToTenantAndDeviceAndDieWithTheDevice) {
   EXPECT_ERRC(store().check_device_token(tenant_, agent.id, token), Errc::kNotFound);
 }
 
+TEST_P(StoreTest, ADeviceTokenIsFoundByItsHashAloneWhileEverythingIsLive) {
+  const Device agent = seed_device(tenant_, owner_, DeviceKind::kAgent, "laptop");
+  const Bytes token = new_hash();
+  ASSERT_TRUE(store().create_device_token(tenant_, owner_, agent.id, token, kT0).ok());
+  auto found = store().find_device_token(token);
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(found->tenant_id, tenant_);
+  EXPECT_EQ(found->user_id, owner_);
+  EXPECT_EQ(found->device_id, agent.id);
+  EXPECT_EQ(found->kind, DeviceKind::kAgent);
+  EXPECT_ERRC(store().find_device_token(new_hash()), Errc::kNotFound);
+  User member{tenant_, new_id(), "member", "member@acme.example", Role::kMember, "phc", 0, kT0};
+  ASSERT_TRUE(store().create_user(member).ok());
+  const Device theirs = seed_device(tenant_, member.id, DeviceKind::kAgent, "theirs");
+  const Bytes their_token = new_hash();
+  ASSERT_TRUE(store().create_device_token(tenant_, member.id, theirs.id, their_token, kT0).ok());
+  ASSERT_TRUE(store().find_device_token(their_token).ok());
+  ASSERT_TRUE(store().disable_user(tenant_, member.id, kT0 + 1).ok());
+  // A disabled user's devices speak for nobody.
+  EXPECT_ERRC(store().find_device_token(their_token), Errc::kNotFound);
+  ASSERT_TRUE(store().revoke_device(tenant_, agent.id, kT0 + 2).ok());
+  EXPECT_ERRC(store().find_device_token(token), Errc::kNotFound);
+}
+
 TEST_P(StoreTest, ErrorsNeverEchoTheValuesWritten) {
   const Device agent = seed_device(tenant_, owner_, DeviceKind::kAgent, "laptop");
   const Bytes token = to_bytes("SECRET-TOKEN-HASH-0123456789abcdef");
@@ -68,6 +92,12 @@ TEST_P(PairingTest, AClaimRecordsThePairingWithTheOffersRole) {
   EXPECT_EQ(p->client_public_key, client_.public_key);
   EXPECT_EQ(store().claim_pairing_offer(tenant_, offer_.id, claim(code_), kT0 + 2)->outcome,
             ClaimOutcome::kAlreadyClaimed);
+  auto listed = store().list_pairings(tenant_, agent_.id);
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().id, offer_.id);
+  EXPECT_EQ(store().list_pairings(tenant_, client_.id)->size(), 1u);
+  EXPECT_TRUE(store().list_pairings(seed_tenant("other-list"), agent_.id)->empty()) << "scoped by tenant";
   ASSERT_TRUE(store().revoke_pairing(tenant_, offer_.id, kT0 + 3).ok());
   EXPECT_EQ(store().get_pairing(tenant_, offer_.id)->revoked_at, kT0 + 3);
 }

@@ -67,12 +67,14 @@ class SqlStore final : public Store {
   Status create_device_token(const Id& tenant_id, const Id& user_id, const Id& device_id, ByteView token_hash,
                              TimeMs now) override;
   Result<Id> check_device_token(const Id& tenant_id, const Id& device_id, ByteView token_hash) override;
+  Result<DeviceTokenOwner> find_device_token(ByteView token_hash) override;
 
   Status create_pairing_offer(const PairingOffer& offer) override;
   Result<ClaimResult> claim_pairing_offer(const Id& tenant_id, const Id& offer_id, const PairingClaim& claim,
                                           TimeMs now) override;
   Result<Pairing> get_pairing(const Id& tenant_id, const Id& pairing_id) override;
   Status revoke_pairing(const Id& tenant_id, const Id& pairing_id, TimeMs now) override;
+  Result<std::vector<Pairing>> list_pairings(const Id& tenant_id, const Id& device_id) override;
 
   Status create_device_grant(const DeviceGrant& grant) override;
   Status approve_device_grant(std::string_view user_code, const Id& tenant_id, const Id& user_id,

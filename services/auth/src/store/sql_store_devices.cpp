@@ -153,6 +153,20 @@ Result<Id> SqlStore::check_device_token(const Id& tenant_id, const Id& device_id
   return id_at(rows->front(), 0);
 }
 
+Result<DeviceTokenOwner> SqlStore::find_device_token(ByteView token_hash) {
+  const Value p[] = {v(token_hash)};
+  auto rows = query("SELECT t.tenant_id, t.user_id, t.device_id, d.kind FROM device_tokens t "
+                    "JOIN devices d ON d.tenant_id = t.tenant_id AND d.id = t.device_id "
+                    "JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.user_id "
+                    "WHERE t.token_hash = ? AND t.revoked_at IS NULL AND d.revoked_at IS NULL "
+                    "AND u.disabled_at IS NULL", p);
+  if (!rows) return rows.error();
+  if (rows->empty()) return make_error(Errc::kNotFound, "device token not found");
+  const Row& r = rows->front();
+  return DeviceTokenOwner{id_at(r, 0), id_at(r, 1), id_at(r, 2),
+                          r.text(3) == "client" ? DeviceKind::kClient : DeviceKind::kAgent};
+}
+
 Status SqlStore::create_pairing_offer(const PairingOffer& o) {
   if (o.role == Role::kOwner) return make_error(Errc::kInvalid, "a pairing cannot grant owner");
   const Value p[] = {v(o.tenant_id), v(o.id), v(o.agent_device_id), v(role_name(o.role)), v(o.code_hash),
@@ -177,6 +191,20 @@ Result<Pairing> SqlStore::get_pairing(const Id& tenant_id, const Id& pairing_id)
   const Row& r = rows->front();
   return Pairing{id_at(r, 0), id_at(r, 1), id_at(r, 2), id_at(r, 3), id_at(r, 4),
                  parse_role(r.text(5)).value_or(Role::kViewer), r.bytes(6), r.int64(7), opt_time(r, 8)};
+}
+
+Result<std::vector<Pairing>> SqlStore::list_pairings(const Id& tenant_id, const Id& device_id) {
+  const Value p[] = {v(tenant_id), v(device_id), v(device_id)};
+  auto rows = query("SELECT tenant_id, id, agent_device_id, client_device_id, client_user_id, role, "
+                    "client_public_key, created_at, revoked_at FROM pairings "
+                    "WHERE tenant_id = ? AND (agent_device_id = ? OR client_device_id = ?) ORDER BY created_at, id", p);
+  if (!rows) return rows.error();
+  std::vector<Pairing> out;
+  for (const Row& r : *rows) {
+    out.push_back(Pairing{id_at(r, 0), id_at(r, 1), id_at(r, 2), id_at(r, 3), id_at(r, 4),
+                          parse_role(r.text(5)).value_or(Role::kViewer), r.bytes(6), r.int64(7), opt_time(r, 8)});
+  }
+  return out;
 }
 
 Status SqlStore::revoke_pairing(const Id& tenant_id, const Id& pairing_id, TimeMs now) {

@@ -81,6 +81,10 @@ class Store {
                                      ByteView token_hash, TimeMs now) = 0;
   // The user the token is bound to, if it is live and bound to this tenant and device.
   virtual Result<Id> check_device_token(const Id& tenant_id, const Id& device_id, ByteView token_hash) = 0;
+  // The tenant, user and device of a live token (neither it nor its device revoked, the
+  // user enabled), found by its hash alone: the credential decides the tenant.
+  // kNotFound otherwise (one answer for unknown, revoked and disabled).
+  virtual Result<DeviceTokenOwner> find_device_token(ByteView token_hash) = 0;
 
   // --- pairing (DESIGN §3)
   virtual Status create_pairing_offer(const PairingOffer& offer) = 0;
@@ -90,6 +94,9 @@ class Store {
                                                   const PairingClaim& claim, TimeMs now) = 0;
   virtual Result<Pairing> get_pairing(const Id& tenant_id, const Id& pairing_id) = 0;
   virtual Status revoke_pairing(const Id& tenant_id, const Id& pairing_id, TimeMs now) = 0;
+  // Every pairing the device takes part in (as agent or client), revoked ones included,
+  // oldest first.
+  virtual Result<std::vector<Pairing>> list_pairings(const Id& tenant_id, const Id& device_id) = 0;
 
   // --- device authorization grant (RFC 8628); not tenant-scoped until approved
   virtual Status create_device_grant(const DeviceGrant& grant) = 0;

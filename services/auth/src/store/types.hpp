@@ -85,6 +85,14 @@ struct Device {
   std::optional<TimeMs> revoked_at;
 };
 
+// Whom a live device token speaks for.
+struct DeviceTokenOwner {
+  Id tenant_id{};
+  Id user_id{};
+  Id device_id{};
+  DeviceKind kind = DeviceKind::kAgent;
+};
+
 struct PairingOffer {
   Id tenant_id{};
   Id id{};  // becomes the pairing's id (pairing_id in DESIGN §3)
