@@ -58,6 +58,7 @@ ApiCore::ApiCore(ApiOptions options, ApiDeps deps, metrics::Factory& metrics)
       deps_(std::move(deps)),
       metrics_(metrics),
       token_checks_(metrics.counter("access_token_checks", "access tokens presented to the public API, by result")),
+      device_checks_(metrics.counter("device_token_checks", "device tokens presented to the public API, by result")),
       audit_drops_(metrics.counter("audit_events_dropped", "audit events not queued (outbox full or store error), by kind")),
       revocations_(metrics.counter("revocation_publishes", "revocation epochs published to Redis, by result")) {}
 
@@ -119,6 +120,52 @@ void ApiCore::add_authed(Router& router, std::string method, std::string pattern
                auto caller = authenticate(request, options);
                if (auto* refused = std::get_if<http::Response>(&caller)) return std::move(*refused);
                return handler(request, std::get<Caller>(caller), params);
+             });
+}
+
+std::variant<DeviceCaller, http::Response> ApiCore::authenticate_device(const http::Request& request,
+                                                                        store::Role min_role) const {
+  const auto refuse = [&](std::string_view result) {
+    device_checks_.add({{"result", std::string(result)}}).Increment();
+    auto r = error(401, "invalid_token", "the device token is missing, malformed, revoked or not valid here");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"breakwater\", error=\"invalid_token\"");
+    return r;
+  };
+  const auto header = request.header("authorization");
+  constexpr std::string_view kBearer = "bearer ";
+  if (!header || header->size() <= kBearer.size() || detail::lower_ascii(header->substr(0, kBearer.size())) != kBearer) {
+    return refuse("missing");
+  }
+  const std::string_view token = header->substr(kBearer.size());
+  if (authcore::parse_token(token) != authcore::TokenKind::kDevice) return refuse("malformed");
+  const auto hash = authcore::token_hash(token);
+  auto owner = deps_.store->find_device_token(hash);
+  if (!owner) {
+    if (store::has_code(owner.error(), store::Errc::kNotFound)) return refuse("unknown");
+    return detail::unavailable();
+  }
+  auto tenant = deps_.store->get_tenant(owner->tenant_id);
+  auto user = tenant ? deps_.store->get_user(owner->tenant_id, owner->user_id) : Result<store::User>(tenant.error());
+  if (!user) {
+    if (store::has_code(user.error(), store::Errc::kNotFound)) return refuse("unknown");
+    return detail::unavailable();
+  }
+  if (user->disabled_at) return refuse("disabled_user");
+  if (!role_at_least(user->role, min_role)) {
+    device_checks_.add({{"result", "forbidden"}}).Increment();
+    return error(403, "forbidden", "your role does not allow this");
+  }
+  device_checks_.add({{"result", "ok"}}).Increment();
+  return DeviceCaller{std::move(tenant.value()), std::move(user.value()), owner->device_id, owner->kind};
+}
+
+void ApiCore::add_device_authed(Router& router, std::string method, std::string pattern, store::Role min_role,
+                                DeviceHandler handler) const {
+  router.add(std::move(method), std::move(pattern),
+             [this, min_role, handler = std::move(handler)](const http::Request& request, const PathParams& params) {
+               auto caller = authenticate_device(request, min_role);
+               if (auto* refused = std::get_if<http::Response>(&caller)) return std::move(*refused);
+               return handler(request, std::get<DeviceCaller>(caller), params);
              });
 }
 

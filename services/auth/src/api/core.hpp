@@ -35,6 +35,14 @@ struct Caller {
   bool mfa() const;                        // amr holds "otp" or "rec"
 };
 
+// An agent or client device authenticated by its device token.
+struct DeviceCaller {
+  store::Tenant tenant;
+  store::User user;  // the device's owner; enabled
+  store::Id device_id{};
+  store::DeviceKind kind = store::DeviceKind::kAgent;
+};
+
 // A session's amr values as the store keeps them: space-separated.
 std::string join_methods(const std::vector<std::string>& methods);
 std::vector<std::string> split_methods(std::string_view text);
@@ -66,6 +74,16 @@ class ApiCore {
   void add_authed(Router& router, std::string method, std::string pattern, AuthOptions options,
                   AuthedHandler handler) const;
 
+  // The device, for "Authorization: Bearer bwdt_…" (a device token; authcore/tokens.hpp):
+  // the token must be live, its device not revoked and its user enabled (Store::
+  // find_device_token), and the user's role at least min_role. Otherwise the response to
+  // send (401 invalid_token, 403 forbidden, 503). Counted in device_token_checks by result.
+  std::variant<DeviceCaller, http::Response> authenticate_device(const http::Request& request,
+                                                                 store::Role min_role = store::Role::kViewer) const;
+  using DeviceHandler = std::function<http::Response(const http::Request&, const DeviceCaller&, const PathParams&)>;
+  void add_device_authed(Router& router, std::string method, std::string pattern, store::Role min_role,
+                         DeviceHandler handler) const;
+
   // Starts a session (refresh family) for the user and answers 200 with its first token
   // pair; auth_methods go into every access token of the session.
   http::Response start_session(const store::User& user, const std::vector<std::string>& auth_methods) const;
@@ -85,7 +103,7 @@ class ApiCore {
   ApiOptions options_;
   ApiDeps deps_;
   metrics::Factory& metrics_;
-  metrics::Family<prometheus::Counter> token_checks_, audit_drops_, revocations_;
+  metrics::Family<prometheus::Counter> token_checks_, device_checks_, audit_drops_, revocations_;
 };
 
 }  // namespace bw::auth::api
