@@ -471,6 +471,10 @@ TEST_F(MfaApiTest, TheTenantRequirementNeedsAnAdminWhoUsesMfa) {
   EXPECT_EQ(viewer.status, 403);
   EXPECT_EQ(body(viewer)["error"], "forbidden");
 
+  add_user("acme", "max", store::Role::kMember);
+  enable("acme", "max", &verified);
+  EXPECT_EQ(call("PUT", "/v1/tenant/mfa", {{"required", true}}, verified["access_token"]).status, 403) << "member";
+
   enable("acme", "adam", &verified);
   const auto on = call("PUT", "/v1/tenant/mfa", {{"required", true}}, verified["access_token"]);
   ASSERT_EQ(on.status, 200) << on.body;
@@ -529,6 +533,18 @@ TEST_F(MfaApiTest, AnotherTenantIsNeverAffected) {
   ASSERT_EQ(call("PUT", "/v1/tenant/mfa", {{"required", false}}, g_token).status, 200);
   EXPECT_TRUE(store_->find_tenant_by_slug("acme")->mfa_required) << "globex's admin cannot change acme";
   EXPECT_EQ(login("acme", "alice", {{"totp_code", code(secret)}}).status, 200);
+}
+
+TEST_F(MfaApiTest, AnUnfinishedEnrolmentDoesNotChangeLoginAndExpiredTokensCannotEnrol) {
+  const auto token = access("acme", "alice");
+  enrol(token);
+  const auto r = login("acme", "alice");
+  ASSERT_EQ(r.status, 200) << "not enabled until verified";
+  EXPECT_FALSE(mfa_of(body(r)["access_token"]));
+  now_ += (300 + 31) * 1000;  // past the access token's lifetime and the leeway
+  EXPECT_EQ(call("POST", "/v1/mfa/totp", nullptr, token).status, 401);
+  EXPECT_EQ(call("POST", "/v1/mfa/totp/verify", {{"code", "123456"}}, token).status, 401);
+  EXPECT_EQ(call("PUT", "/v1/tenant/mfa", {{"required", false}}, token).status, 401);
 }
 
 TEST_F(MfaApiTest, AViewerCanEnrolVerifyAndSignInWithACode) {
