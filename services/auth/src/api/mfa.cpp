@@ -14,7 +14,12 @@
 //    tenant requires MFA;
 //  - the tenant requirement can be turned on only by an admin whose own token carries a
 //    second factor, so it can never lock out every administrator.
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
 
 #include "api/api_support.hpp"
 #include "api/mfa_codes.hpp"
@@ -136,20 +141,46 @@ http::Response verify(const ApiCore& core, MfaMetrics& m, const http::Request& r
   return r;
 }
 
-// Counts one credential guess in the lockout; a response when it may not be made.
-std::optional<http::Response> record_guess(const ApiCore& core, const Caller& caller, const http::Request& request,
-                                           const std::function<void(const char*)>& count) {
-  auto attempt = core.deps().lockout->record_attempt(detail::account_subject(caller.tenant.slug, caller.user.login),
-                                                     request.peer);
+using Count = std::function<void(const char*)>;
+
+// What a request to change an enabled factor proves: the password (disable only) and one
+// code, a TOTP code or a recovery code.
+struct Proof {
+  const std::string* password = nullptr;
+  const std::string* totp_code = nullptr;
+  const std::string* recovery_code = nullptr;
+};
+
+// Checks proof for the caller, whose TOTP must be enabled, as one attempt in the login
+// lockout: nullopt when every part is right (the account's count is then cleared), else
+// the response to send (counted). A wrong part counts as a failure of the address.
+std::optional<http::Response> check_proof(const ApiCore& core, const Caller& caller, const http::Request& request,
+                                          const Proof& proof, const Count& count) {
+  auto stored = stored_totp(core, caller.user);
+  if (auto* r = std::get_if<http::Response>(&stored)) return count("unavailable"), std::move(*r);
+  const auto& totp = std::get<std::optional<store::TotpSecret>>(stored);
+  if (!totp || !totp->enabled) return count("not_enabled"), not_enabled();
+  const std::string account = detail::account_subject(caller.tenant.slug, caller.user.login);
+  auto attempt = core.deps().lockout->record_attempt(account, request.peer);
   if (!attempt) return count("lockout_unavailable"), detail::unavailable();
   if (!attempt->allowed) return count("locked"), detail::locked(attempt->retry_after);
+  if (proof.password && !core.deps().hasher->verify(caller.user.password_phc, *proof.password)) {
+    (void)core.deps().lockout->record_address_failure(request.peer);
+    return count("wrong_password"), error(403, "wrong_password", "password: not correct");
+  }
+  const auto check = proof.totp_code ? mfa::use_totp_code(core, caller.user, *totp, *proof.totp_code)
+                                     : mfa::use_recovery_code(core, caller.user, *proof.recovery_code);
+  if (check == mfa::CodeCheck::kUnavailable) return count("unavailable"), detail::unavailable();
+  if (check != mfa::CodeCheck::kAccepted) {
+    (void)core.deps().lockout->record_address_failure(request.peer);
+    return count(check == mfa::CodeCheck::kReused ? "reused_code" : "wrong_code"), wrong_code();
+  }
+  (void)core.deps().lockout->clear_account(account);
   return std::nullopt;
 }
 
 http::Response disable(const ApiCore& core, MfaMetrics& m, const http::Request& request, const Caller& caller) {
-  const std::function<void(const char*)> count = [&](const char* result) {
-    m.disables.add({{"result", result}}).Increment();
-  };
+  const Count count = [&](const char* result) { m.disables.add({{"result", result}}).Increment(); };
   auto fields = json::parse_object(request.body);
   if (!fields) return count("invalid"), detail::bad_request(fields.error());
   auto password = fields->string("password", 1, authcore::kMaxPasswordBytes);
@@ -165,23 +196,8 @@ http::Response disable(const ApiCore& core, MfaMetrics& m, const http::Request& 
   if (caller.tenant.mfa_required) {
     return count("required_by_tenant"), error(403, "mfa_required_by_tenant", "this tenant requires two-factor authentication");
   }
-  auto stored = stored_totp(core, caller.user);
-  if (auto* r = std::get_if<http::Response>(&stored)) return count("unavailable"), std::move(*r);
-  const auto& totp = std::get<std::optional<store::TotpSecret>>(stored);
-  if (!totp || !totp->enabled) return count("not_enabled"), not_enabled();
-  if (auto refused = record_guess(core, caller, request, count)) return std::move(*refused);
-  if (!core.deps().hasher->verify(caller.user.password_phc, *password)) {
-    (void)core.deps().lockout->record_address_failure(request.peer);
-    return count("wrong_password"), error(403, "wrong_password", "password: not correct");
-  }
-  const auto check = code->has_value() ? mfa::use_totp_code(core, caller.user, *totp, **code)
-                                       : mfa::use_recovery_code(core, caller.user, **recovery);
-  if (check == mfa::CodeCheck::kUnavailable) return count("unavailable"), detail::unavailable();
-  if (check != mfa::CodeCheck::kAccepted) {
-    (void)core.deps().lockout->record_address_failure(request.peer);
-    return count(check == mfa::CodeCheck::kReused ? "reused_code" : "wrong_code"), wrong_code();
-  }
-  (void)core.deps().lockout->clear_account(detail::account_subject(caller.tenant.slug, caller.user.login));
+  const Proof proof{&*password, *code ? &**code : nullptr, *recovery ? &**recovery : nullptr};
+  if (auto refused = check_proof(core, caller, request, proof, count)) return std::move(*refused);
   if (auto st = core.store().delete_totp(caller.tenant.id, caller.user.id); !st) {
     return count("unavailable"), detail::unavailable();
   }
@@ -195,26 +211,15 @@ http::Response disable(const ApiCore& core, MfaMetrics& m, const http::Request& 
 }
 
 http::Response renew_codes(const ApiCore& core, MfaMetrics& m, const http::Request& request, const Caller& caller) {
-  const std::function<void(const char*)> count = [&](const char* result) {
-    m.renewals.add({{"result", result}}).Increment();
-  };
+  const Count count = [&](const char* result) { m.renewals.add({{"result", result}}).Increment(); };
   auto fields = json::parse_object(request.body);
   if (!fields) return count("invalid"), detail::bad_request(fields.error());
   auto code = fields->string("code", 1, kMaxTotpCodeInput);
   if (!code) return count("invalid"), detail::bad_request(code.error());
   if (auto st = fields->finish(); !st) return count("invalid"), detail::bad_request(st.error());
-  auto stored = stored_totp(core, caller.user);
-  if (auto* r = std::get_if<http::Response>(&stored)) return count("unavailable"), std::move(*r);
-  const auto& totp = std::get<std::optional<store::TotpSecret>>(stored);
-  if (!totp || !totp->enabled) return count("not_enabled"), not_enabled();
-  if (auto refused = record_guess(core, caller, request, count)) return std::move(*refused);
-  const auto check = mfa::use_totp_code(core, caller.user, *totp, *code);
-  if (check == mfa::CodeCheck::kUnavailable) return count("unavailable"), detail::unavailable();
-  if (check != mfa::CodeCheck::kAccepted) {
-    (void)core.deps().lockout->record_address_failure(request.peer);
-    return count(check == mfa::CodeCheck::kReused ? "reused_code" : "wrong_code"), wrong_code();
+  if (auto refused = check_proof(core, caller, request, Proof{nullptr, &*code, nullptr}, count)) {
+    return std::move(*refused);
   }
-  (void)core.deps().lockout->clear_account(detail::account_subject(caller.tenant.slug, caller.user.login));
   auto codes = mfa::renew_recovery_codes(core, caller.user);
   if (!codes) return count("unavailable"), detail::unavailable();
   core.audit(caller.tenant.id, "mfa_recovery_codes_renewed", audit_payload(caller, request));
