@@ -75,9 +75,9 @@ class MfaApiTest : public ::testing::Test {
   }
   std::unique_ptr<AuthApi> make_api(std::shared_ptr<const authcore::KeyRing> ring) {
     ApiDeps deps{store_, lockout_, hasher_, keys_, [this] { return now_; }, nullptr, std::move(ring)};
-    return std::make_unique<AuthApi>(ApiOptions{"https://issuer.test", "aud", std::chrono::hours(1),
-                                                std::chrono::hours(24)},
-                                     std::move(deps), metrics_);
+    return std::make_unique<AuthApi>(
+        ApiOptions{"https://issuer.test", "aud", std::chrono::hours(1), std::chrono::hours(24)}, std::move(deps),
+        metrics_);
   }
   http::Response call(const std::string& method, const std::string& path, const json& body = nullptr,
                       const std::string& bearer = "") {
@@ -91,8 +91,8 @@ class MfaApiTest : public ::testing::Test {
     return api_->handle(r);
   }
   int signup(const std::string& tenant, const std::string& login) {
-    return call("POST", "/v1/signup", {{"tenant", tenant}, {"login", login}, {"email", login + "@example.com"},
-                                       {"password", kPassword}})
+    return call("POST", "/v1/signup",
+                {{"tenant", tenant}, {"login", login}, {"email", login + "@example.com"}, {"password", kPassword}})
         .status;
   }
   // A user created directly in the store (invitations are another module's).
@@ -137,6 +137,8 @@ class MfaApiTest : public ::testing::Test {
   }
   std::string code(const Bytes& secret, std::int64_t at_ms) const { return authcore::totp(secret, at_ms / 1000); }
   std::string code(const Bytes& secret) const { return code(secret, now_); }
+  // A well-formed code that is not the current one.
+  std::string other_code(const Bytes& secret) const { return code(secret) == "000000" ? "111111" : "000000"; }
   // Enrols and verifies: the secret, and the verify answer in `verified`.
   Bytes enable(const std::string& tenant, const std::string& login_name, json* verified = nullptr) {
     const Bytes secret = enrol(access(tenant, login_name));
@@ -224,7 +226,7 @@ TEST_F(MfaApiTest, LoginNeedsTheCodeOnceEnabled) {
   EXPECT_EQ(without.status, 401);
   EXPECT_EQ(body(without)["error"], "mfa_required");
   EXPECT_EQ(lockout_->cleared.size(), 2u) << "only the two logins before enabling cleared the account";
-  const auto wrong = login("acme", "alice", {{"totp_code", "000000" == code(secret) ? "111111" : "000000"}});
+  const auto wrong = login("acme", "alice", {{"totp_code", other_code(secret)}});
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(body(wrong)["error"], "invalid_credentials");
   EXPECT_EQ(body(wrong), body(login("acme", "alice", json::object(), "a wrong password!")))
@@ -406,10 +408,13 @@ TEST_F(MfaApiTest, DisableNeedsThePasswordAndACodeCountedInTheLockout) {
   const auto token = access("acme", "alice", {{"totp_code", code(secret)}});
   now_ += kStepMs;
   const auto attempts = lockout_->attempts.size();
-  const auto wrong_pw = call("POST", "/v1/mfa/totp/disable", {{"password", "a wrong password!"}, {"code", code(secret)}}, token);
+  const auto wrong_pw =
+      call("POST", "/v1/mfa/totp/disable", {{"password", "a wrong password!"}, {"code", code(secret)}}, token);
   EXPECT_EQ(wrong_pw.status, 403);
   EXPECT_EQ(body(wrong_pw)["error"], "wrong_password");
-  const auto wrong_code = call("POST", "/v1/mfa/totp/disable", {{"password", kPassword}, {"code", "000000" == code(secret) ? "111111" : "000000"}}, token);
+  const auto wrong_code =
+      call("POST", "/v1/mfa/totp/disable",
+           {{"password", kPassword}, {"code", other_code(secret)}}, token);
   EXPECT_EQ(wrong_code.status, 403);
   EXPECT_EQ(body(wrong_code)["error"], "wrong_code");
   EXPECT_EQ(lockout_->attempts.size(), attempts + 2) << "each guess is an attempt";
@@ -422,8 +427,8 @@ TEST_F(MfaApiTest, DisableNeedsThePasswordAndACodeCountedInTheLockout) {
   EXPECT_FALSE(mfa_of(body(after)["access_token"]));
   const auto kinds = audit_kinds();
   EXPECT_NE(std::find(kinds.begin(), kinds.end(), "mfa_disabled"), kinds.end());
-  const auto not_enabled = call("POST", "/v1/mfa/totp/disable", {{"password", kPassword}, {"code", "123456"}},
-                                body(after)["access_token"]);
+  const auto not_enabled =
+      call("POST", "/v1/mfa/totp/disable", {{"password", kPassword}, {"code", "123456"}}, body(after)["access_token"]);
   EXPECT_EQ(not_enabled.status, 409);
 }
 
@@ -484,8 +489,8 @@ TEST_F(MfaApiTest, TheTenantRequirementNeedsAnAdminWhoUsesMfa) {
   EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "tenant_mfa_required_changed"), 1);
   EXPECT_NE(all_audit_payloads().find("\"required\":true"), std::string::npos);
   // While required, nobody disables TOTP.
-  const auto disable = call("POST", "/v1/mfa/totp/disable", {{"password", kPassword}, {"code", "123456"}},
-                            verified["access_token"]);
+  const auto disable =
+      call("POST", "/v1/mfa/totp/disable", {{"password", kPassword}, {"code", "123456"}}, verified["access_token"]);
   EXPECT_EQ(disable.status, 403);
   EXPECT_EQ(body(disable)["error"], "mfa_required_by_tenant");
   // Turning it off needs no second factor beyond the one the token already has.

@@ -74,7 +74,8 @@ void add_recovery_codes(http::Response& r, const std::vector<std::string>& codes
 }
 
 // The user's stored TOTP record, or nullopt when there is none; an error response (503) else.
-std::variant<std::optional<store::TotpSecret>, http::Response> stored_totp(const ApiCore& core, const store::User& user) {
+std::variant<std::optional<store::TotpSecret>, http::Response> stored_totp(const ApiCore& core,
+                                                                           const store::User& user) {
   auto stored = core.store().get_totp_secret(user.tenant_id, user.id);
   if (stored) return std::optional<store::TotpSecret>(std::move(stored.value()));
   if (store::has_code(stored.error(), store::Errc::kNotFound)) return std::optional<store::TotpSecret>();
@@ -112,7 +113,9 @@ http::Response enrol(const ApiCore& core, MfaMetrics& m, const http::Request& re
 }
 
 http::Response verify(const ApiCore& core, MfaMetrics& m, const http::Request& request, const Caller& caller) {
-  const auto count = [&](std::string_view result) { m.verifications.add({{"result", std::string(result)}}).Increment(); };
+  const auto count = [&](std::string_view result) {
+    m.verifications.add({{"result", std::string(result)}}).Increment();
+  };
   auto fields = json::parse_object(request.body);
   if (!fields) return count("invalid"), detail::bad_request(fields.error());
   auto code = fields->string("code", 1, kMaxTotpCodeInput);
@@ -194,7 +197,8 @@ http::Response disable(const ApiCore& core, MfaMetrics& m, const http::Request& 
     return count("invalid"), error(400, "invalid_request", "code, recovery_code: send exactly one");
   }
   if (caller.tenant.mfa_required) {
-    return count("required_by_tenant"), error(403, "mfa_required_by_tenant", "this tenant requires two-factor authentication");
+    return count("required_by_tenant"),
+           error(403, "mfa_required_by_tenant", "this tenant requires two-factor authentication");
   }
   const Proof proof{&*password, *code ? &**code : nullptr, *recovery ? &**recovery : nullptr};
   if (auto refused = check_proof(core, caller, request, proof, count)) return std::move(*refused);
@@ -253,7 +257,8 @@ http::Response set_tenant_mfa(const ApiCore& core, MfaMetrics& m, const http::Re
         .field("address", request.peer)
         .end_object();
     core.audit(caller.tenant.id, "tenant_mfa_required_changed", audit.take());
-    log::info("tenant_mfa_required_changed", {{"tenant_id", detail::id_hex(caller.tenant.id)}, {"required", *required}});
+    log::info("tenant_mfa_required_changed",
+              {{"tenant_id", detail::id_hex(caller.tenant.id)}, {"required", *required}});
   }
   count(*required == caller.tenant.mfa_required ? "unchanged" : "ok");
   json::Writer w;

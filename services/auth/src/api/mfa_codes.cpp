@@ -80,7 +80,8 @@ Result<std::vector<std::string>> renew_recovery_codes(const ApiCore& core, const
     if (!h) return h.error();
     hashes.emplace_back(h->begin(), h->end());
   }
-  if (auto st = core.store().replace_recovery_codes(user.tenant_id, user.id, hashes, core.now()); !st) return st.error();
+  auto st = core.store().replace_recovery_codes(user.tenant_id, user.id, hashes, core.now());
+  if (!st) return st.error();
   return codes;
 }
 
