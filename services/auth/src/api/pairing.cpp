@@ -1,4 +1,5 @@
-// Pairing offers and claims (DESIGN §3 steps 1–2; docs/protocol.md, "Auth API").
+// Pairing offers and claims (DESIGN §3 steps 1–2; docs/protocol.md, "Auth API"), and the
+// module's route table (pairing.hpp).
 //
 // Auth only records pairings: it never sees A, s or any end-to-end secret, and what it can
 // do to a pairing is bounded by the agent's own checks (security.md).
@@ -267,63 +268,6 @@ http::Response claim_offer(const ApiCore& core, PairingMetrics& m, const http::R
   return claimed(*result->pairing);
 }
 
-// ---- GET /v1/pairing/offers/{id}
-
-const char* offer_status(const store::PairingOfferState& s, const std::optional<store::Pairing>& p, store::TimeMs now) {
-  if (s.claimed_at) return p && p->revoked_at ? "revoked" : "claimed";
-  if (now >= s.offer.expires_at) return "expired";
-  if (s.attempts >= s.offer.max_attempts) return "exhausted";
-  return "pending";
-}
-
-// Who claimed: what the agent shows its user before asking for the 6-digit SAS.
-Status write_claimant(const ApiCore& core, json::Writer& w, const store::Pairing& p) {
-  auto user = core.store().get_user(p.tenant_id, p.client_user_id);
-  if (!user) return user.error();
-  auto device = core.store().get_device(p.tenant_id, p.client_device_id);
-  if (!device) return device.error();
-  w.field("client_device_id", detail::id_hex(p.client_device_id))
-      .field("client_user_id", detail::id_hex(p.client_user_id))
-      .field("client_login", user->login)
-      .field("client_device_name", device->name)
-      .field("client_public_key", crypto::base64url_encode(p.client_public_key))
-      .field("claimed_at", p.created_at);
-  return {};
-}
-
-http::Response get_offer(const ApiCore& core, PairingMetrics& m, const DeviceCaller& agent, const PathParams& params) {
-  const auto count = [&](const char* result) { m.offer_reads.add({{"result", result}}).Increment(); };
-  const auto id = detail::parse_id(params.at(0));
-  if (!id) return count("not_found"), offer_not_found();
-  auto state = core.store().get_pairing_offer(agent.tenant.id, *id);
-  if (!state) {
-    if (store::has_code(state.error(), store::Errc::kNotFound)) return count("not_found"), offer_not_found();
-    return count("unavailable"), detail::unavailable();
-  }
-  // Only the offering agent may look; anyone else gets the missing-offer answer.
-  if (state->offer.agent_device_id != agent.device_id) return count("not_found"), offer_not_found();
-  std::optional<store::Pairing> pairing;
-  if (state->claimed_at) {
-    auto p = core.store().get_pairing(agent.tenant.id, *id);
-    if (!p) return count("unavailable"), detail::unavailable();
-    pairing = std::move(p.value());
-  }
-  const char* status = offer_status(*state, pairing, core.now());
-  json::Writer w;
-  w.begin_object()
-      .field("pairing_id", detail::id_hex(*id))
-      .field("status", status)
-      .field("role", store::role_name(state->offer.role))
-      .field("expires_at", state->offer.expires_at)
-      .field("attempts_left", std::max(0, state->offer.max_attempts - state->attempts));
-  if (pairing) {
-    if (auto st = write_claimant(core, w, *pairing); !st) return count("unavailable"), detail::unavailable();
-  }
-  w.end_object();
-  count(status);
-  return detail::json(200, w.take());
-}
-
 }  // namespace
 
 bool valid_client_public_key(ByteView key) {
@@ -353,15 +297,12 @@ void add_pairing_routes(Router& router, const ApiCore& core) {
                          [&core, m](const http::Request& r, const DeviceCaller& d, const PathParams&) {
                            return create_offer(core, *m, r, d);
                          });
-  core.add_device_authed(router, "GET", "/v1/pairing/offers/{id}", store::Role::kViewer,
-                         [&core, m](const http::Request&, const DeviceCaller& d, const PathParams& p) {
-                           return get_offer(core, *m, d, p);
-                         });
   core.add_authed(router, "POST", "/v1/pairing/claims", AuthOptions{store::Role::kViewer},
                   [&core, m](const http::Request& r, const Caller& c, const PathParams&) {
                     return claim_offer(core, *m, r, c);
                   });
   add_pairing_management_routes(router, core, m);
+  add_device_assertion_routes(router, core, m);
 }
 
 }  // namespace bw::auth::api

@@ -1,6 +1,6 @@
-// Internal to the pairing module (pairing.cpp: offers, claims and offer status;
-// pairing_manage.cpp: pairing lists, revocation and device assertions). The module's one
-// entry point is add_pairing_routes (modules.hpp).
+// Internal to the pairing module (pairing.cpp: offers and claims; pairing_manage.cpp: offer
+// status, pairing lists and revocation; device_assertion.cpp: device assertions). The
+// module's one entry point is add_pairing_routes (modules.hpp).
 #pragma once
 
 #include <cstddef>
@@ -27,8 +27,10 @@ bool valid_client_public_key(ByteView key);
 // 1..kMaxDeviceNameBytes bytes of UTF-8 (checked by the JSON parser) without control characters.
 bool valid_device_name(std::string_view name);
 
-// pairing_manage.cpp: GET /v1/pairings, GET /v1/device/pairings, DELETE /v1/pairings/{id},
-// POST /v1/device/assertion.
+// pairing_manage.cpp: GET /v1/pairing/offers/{id}, GET /v1/pairings, GET /v1/device/pairings,
+// DELETE /v1/pairings/{id}.
 void add_pairing_management_routes(Router& router, const ApiCore& core, std::shared_ptr<PairingMetrics> m);
+// device_assertion.cpp: POST /v1/device/assertion.
+void add_device_assertion_routes(Router& router, const ApiCore& core, std::shared_ptr<PairingMetrics> m);
 
 }  // namespace bw::auth::api

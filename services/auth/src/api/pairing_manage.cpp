@@ -1,16 +1,14 @@
-// Pairings after the claim: lists, revocation, and device assertions (DESIGN §2, §3;
-// docs/protocol.md, "Auth API").
+// Pairings after the offer: the offering agent's view of its offer, pairing lists and
+// revocation (DESIGN §3; docs/protocol.md, "Auth API").
 //
 // Guarantees:
-//  - every pairing and device is looked up in the caller's tenant; one that is not the
-//    caller's to see answers exactly like a missing one (404);
+//  - every offer, pairing and device is looked up in the caller's tenant; one that is not
+//    the caller's to see answers exactly like a missing one (404);
+//  - only the offering agent reads its offer, and learns who claimed (user, login, device,
+//    key) only after the claim: what it shows its user before asking for the SAS;
 //  - a pairing can be revoked by a device taking part in it (device token), by its client
 //    user, by the user owning its agent device, or by an admin or owner of the tenant;
-//    revocation only removes authority and is idempotent (the first time is kept);
-//  - a device assertion is issued only for a live client device of the caller that has a
-//    live pairing, lives 5 minutes, carries the user's current role and cnf = SHA-256(C),
-//    and is signed with the current key (jwt::TokenKind::kDeviceAssertion). The agent takes
-//    the lower of the assertion's role and the pairing's.
+//    revocation only removes authority and is idempotent (the first time is kept).
 #include <algorithm>
 #include <map>
 #include <set>
@@ -19,10 +17,6 @@
 #include "api/pairing.hpp"
 #include "bw/authcore/tokens.hpp"
 #include "bw/crypto/base64url.hpp"
-#include "bw/crypto/hex.hpp"
-#include "bw/crypto/random.hpp"
-#include "bw/jwt/jwt.hpp"
-#include "bw/json/object.hpp"
 #include "bw/json/writer.hpp"
 #include "bw/log/log.hpp"
 #include "store/errors.hpp"
@@ -33,9 +27,8 @@ using detail::error;
 
 namespace {
 
-constexpr std::int64_t kAssertionLifetimeS = 300;  // DESIGN §2: at most 10 minutes
-
 http::Response pairing_not_found() { return error(404, "not_found", "no such pairing"); }
+http::Response offer_not_found() { return error(404, "not_found", "no such pairing offer"); }
 
 // Device names by id, each read once per request.
 class DeviceNames {
@@ -205,67 +198,71 @@ http::Response revoke_route(const ApiCore& core, PairingMetrics& m, const http::
   return revoke(core, m, Revoker{c.tenant.id, std::nullopt, c.user.id, c.user.role}, params);
 }
 
-// ---- POST /v1/device/assertion
+// ---- GET /v1/pairing/offers/{id}
 
-http::Response issue_assertion(const ApiCore& core, PairingMetrics& m, const http::Request& request,
-                               const Caller& caller) {
-  const auto count = [&](const char* result) { m.assertions.add({{"result", result}}).Increment(); };
-  auto fields = json::parse_object(request.body);
-  if (!fields) return count("invalid"), detail::bad_request(fields.error());
-  auto device_hex = fields->string("device_id", 1, 64);
-  if (!device_hex) return count("invalid"), detail::bad_request(device_hex.error());
-  if (auto st = fields->finish(); !st) return count("invalid"), detail::bad_request(st.error());
-  const auto device_id = detail::parse_id(*device_hex);
-  if (!device_id) {
-    return count("invalid"), detail::bad_request(Error{static_cast<int>(json::JsonError::kOutOfRange),
-                                                       "device_id: must be 32 hexadecimal characters"});
-  }
-  const auto not_found = error(404, "not_found", "no such client device");
-  auto device = core.store().get_device(caller.tenant.id, *device_id);
-  if (!device) {
-    if (store::has_code(device.error(), store::Errc::kNotFound)) return count("not_found"), not_found;
+const char* offer_status(const store::PairingOfferState& s, const std::optional<store::Pairing>& p, store::TimeMs now) {
+  if (s.claimed_at) return p && p->revoked_at ? "revoked" : "claimed";
+  if (now >= s.offer.expires_at) return "expired";
+  if (s.attempts >= s.offer.max_attempts) return "exhausted";
+  return "pending";
+}
+
+// Who claimed: what the agent shows its user before asking for the 6-digit SAS.
+Status write_claimant(const ApiCore& core, json::Writer& w, const store::Pairing& p) {
+  auto user = core.store().get_user(p.tenant_id, p.client_user_id);
+  if (!user) return user.error();
+  auto device = core.store().get_device(p.tenant_id, p.client_device_id);
+  if (!device) return device.error();
+  w.field("client_device_id", detail::id_hex(p.client_device_id))
+      .field("client_user_id", detail::id_hex(p.client_user_id))
+      .field("client_login", user->login)
+      .field("client_device_name", device->name)
+      .field("client_public_key", crypto::base64url_encode(p.client_public_key))
+      .field("claimed_at", p.created_at);
+  return {};
+}
+
+http::Response get_offer(const ApiCore& core, PairingMetrics& m, const DeviceCaller& agent, const PathParams& params) {
+  const auto count = [&](const char* result) { m.offer_reads.add({{"result", result}}).Increment(); };
+  const auto id = detail::parse_id(params.at(0));
+  if (!id) return count("not_found"), offer_not_found();
+  auto state = core.store().get_pairing_offer(agent.tenant.id, *id);
+  if (!state) {
+    if (store::has_code(state.error(), store::Errc::kNotFound)) return count("not_found"), offer_not_found();
     return count("unavailable"), detail::unavailable();
   }
-  if (device->user_id != caller.user.id || device->kind != store::DeviceKind::kClient || device->revoked_at ||
-      !valid_client_public_key(device->public_key)) {
-    return count("not_found"), not_found;
+  // Only the offering agent may look; anyone else gets the missing-offer answer.
+  if (state->offer.agent_device_id != agent.device_id) return count("not_found"), offer_not_found();
+  std::optional<store::Pairing> pairing;
+  if (state->claimed_at) {
+    auto p = core.store().get_pairing(agent.tenant.id, *id);
+    if (!p) return count("unavailable"), detail::unavailable();
+    pairing = std::move(p.value());
   }
-  auto pairings = core.store().list_pairings(caller.tenant.id, *device_id);
-  if (!pairings) return count("unavailable"), detail::unavailable();
-  const bool paired = std::any_of(pairings->begin(), pairings->end(), [&](const store::Pairing& p) {
-    return p.client_device_id == *device_id && !p.revoked_at;
-  });
-  if (!paired) return count("not_paired"), error(409, "not_paired", "the device has no live pairing");
-  const auto* key = core.deps().keys->signing_key();
-  if (!key) return count("no_signing_key"), detail::unavailable();
-  const std::int64_t now_s = core.now() / 1000;
-  jwt::Claims c;
-  c.issuer = core.options().issuer;
-  c.audience = {core.options().audience};
-  c.subject = detail::id_hex(caller.user.id);
-  c.tenant = detail::id_hex(caller.tenant.id);
-  c.role = std::string(store::role_name(caller.user.role));
-  c.session = detail::id_hex(caller.session_id);
-  c.device = detail::id_hex(*device_id);
-  c.confirmation_key_sha256 = crypto::sha256(device->public_key);
-  c.token_id = crypto::hex_encode(crypto::random(16));
-  c.issued_at = now_s;
-  c.expires_at = now_s + kAssertionLifetimeS;
-  auto token = jwt::sign(*key, c, jwt::TokenKind::kDeviceAssertion);
-  if (!token) return count("error"), error(500, "internal", "internal error");
-  count("issued");
+  const char* status = offer_status(*state, pairing, core.now());
   json::Writer w;
   w.begin_object()
-      .field("assertion", *token)
-      .field("device_id", detail::id_hex(*device_id))
-      .field("expires_in", kAssertionLifetimeS)
-      .end_object();
-  return detail::json(200, w.take());  // a credential: never cacheable
+      .field("pairing_id", detail::id_hex(*id))
+      .field("status", status)
+      .field("role", store::role_name(state->offer.role))
+      .field("expires_at", state->offer.expires_at)
+      .field("attempts_left", std::max(0, state->offer.max_attempts - state->attempts));
+  if (pairing) {
+    if (auto st = write_claimant(core, w, *pairing); !st) return count("unavailable"), detail::unavailable();
+  }
+  w.end_object();
+  count(status);
+  return detail::json(200, w.take());
 }
+
 
 }  // namespace
 
 void add_pairing_management_routes(Router& router, const ApiCore& core, std::shared_ptr<PairingMetrics> m) {
+  core.add_device_authed(router, "GET", "/v1/pairing/offers/{id}", store::Role::kViewer,
+                         [&core, m](const http::Request&, const DeviceCaller& d, const PathParams& p) {
+                           return get_offer(core, *m, d, p);
+                         });
   core.add_authed(router, "GET", "/v1/pairings", AuthOptions{store::Role::kViewer},
                   [&core, m](const http::Request&, const Caller& c, const PathParams&) {
                     return list_user_pairings(core, *m, c);
@@ -277,10 +274,6 @@ void add_pairing_management_routes(Router& router, const ApiCore& core, std::sha
   router.add("DELETE", "/v1/pairings/{id}", [&core, m](const http::Request& r, const PathParams& p) {
     return revoke_route(core, *m, r, p);
   });
-  core.add_authed(router, "POST", "/v1/device/assertion", AuthOptions{store::Role::kViewer},
-                  [&core, m](const http::Request& r, const Caller& c, const PathParams&) {
-                    return issue_assertion(core, *m, r, c);
-                  });
 }
 
 }  // namespace bw::auth::api
