@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "api/auth_api.hpp"
@@ -481,6 +483,26 @@ TEST_F(PairingApiTest, AClaimWhoseAgentWasRevokedLeavesNoLiveDevice) {
   EXPECT_EQ(body(r)["error"], "agent_revoked");
   EXPECT_EQ(devices_of(bob), 1u) << "the device was made for the matching code";
   EXPECT_EQ(live_devices_of(bob), 0u) << "and revoked when the claim failed";
+}
+
+TEST_F(PairingApiTest, ParallelClaimsOfOneCodeLeaveOnePairingAndOneLiveClientDevice) {
+  const json o = offer(agent_);
+  constexpr int kThreads = 6;
+  std::vector<int> statuses(kThreads);
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      while (!go.load()) std::this_thread::yield();
+      statuses[i] = claim(o, alice_).status;
+    });
+  }
+  go = true;
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201), 1);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 409), kThreads - 1);
+  EXPECT_EQ(live_devices_of(alice_), 2u) << "the agent and the one winning client device";
+  EXPECT_EQ(store_->list_pairings(alice_.tenant_id, agent_.id)->size(), 1u);
 }
 
 TEST_F(PairingApiTest, TheCodeNeverReachesLogsOrAuditEvents) {
