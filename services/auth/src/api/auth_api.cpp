@@ -14,6 +14,7 @@ AuthApi::AuthApi(ApiOptions options, ApiDeps deps, metrics::Factory& metrics)
   add_account_routes(*router_, *core_);
   add_session_routes(*router_, *core_);
   add_mfa_routes(*router_, *core_);
+  add_pairing_routes(*router_, *core_);
 }
 
 AuthApi::~AuthApi() = default;
