@@ -12,5 +12,8 @@ void add_session_routes(Router& router, const ApiCore& core);
 // account.cpp: POST /v1/signup, GET /v1/me, POST /v1/me/password, POST /v1/me/sign-out-everywhere,
 // GET /.well-known/jwks.json.
 void add_account_routes(Router& router, const ApiCore& core);
+// devices.cpp: POST /v1/device/code, /v1/device/approve, /v1/device/deny, /v1/device/token,
+// GET /v1/devices, PATCH and DELETE /v1/devices/{id}, GET /v1/device/self.
+void add_device_routes(Router& router, const ApiCore& core);
 
 }  // namespace bw::auth::api
