@@ -470,6 +470,30 @@ TEST_F(DevicesApiTest, AGrantApprovedInOneTenantRegistersThereOnly) {
   EXPECT_EQ(body(call("GET", "/v1/devices", nullptr, owner_.access))["devices"].size(), 0u);
 }
 
+TEST_F(DevicesApiTest, EveryOutcomeMovesAMetricWithoutIds) {
+  const auto code = request_code();
+  EXPECT_EQ(error_of(poll(code["device_code"])), "authorization_pending");
+  EXPECT_EQ(approve("BCDF-GHJK", member_).status, 400);
+  EXPECT_EQ(approve(code["user_code"], member_).status, 204);
+  now_ += 5000;
+  const auto r = poll(code["device_code"]);
+  ASSERT_EQ(r.status, 200);
+  const std::string device_id = body(r)["device_id"];
+  EXPECT_EQ(call("DELETE", "/v1/devices/" + device_id, nullptr, viewer_.access).status, 403);
+  const std::string text = metrics_.serialize();
+  const auto has = [&](const std::string& family, const std::string& labels) {
+    return std::regex_search(text, std::regex("breakwater_auth_" + family + "_total\\{[^}]*" + labels + "[^}]*\\} 1\\b"));
+  };
+  EXPECT_TRUE(has("device_codes", "result=\"ok\"")) << text;
+  EXPECT_TRUE(has("device_token_polls", "result=\"authorization_pending\""));
+  EXPECT_TRUE(has("device_token_polls", "result=\"approved\""));
+  EXPECT_TRUE(has("device_grant_decisions", "decision=\"approve\",result=\"wrong_code\""));
+  EXPECT_TRUE(has("device_grant_decisions", "decision=\"approve\",result=\"ok\""));
+  EXPECT_TRUE(has("device_actions", "action=\"revoke\",result=\"forbidden\""));
+  EXPECT_EQ(text.find(device_id), std::string::npos);
+  EXPECT_EQ(text.find(member_.id), std::string::npos);
+}
+
 TEST_F(DevicesApiTest, SecretsNeverReachLogsOrAuditPayloads) {
   std::vector<std::string> lines;
   log::set_sink([&](std::string_view line) { lines.emplace_back(line); });
