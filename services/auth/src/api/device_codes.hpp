@@ -27,5 +27,8 @@ std::optional<std::string> normalize_user_code(std::string_view typed);
 // A device name: 1..64 bytes of UTF-8 (the JSON parser has checked the encoding) without
 // control characters, not starting or ending with a space.
 bool valid_device_name(std::string_view name);
+// The message of a 400 for a name valid_device_name refuses.
+inline constexpr std::string_view kDeviceNameRule =
+    "name: 1 to 64 characters, no control characters, no leading or trailing space";
 
 }  // namespace bw::auth::api::detail

@@ -71,14 +71,16 @@ http::Response issue_code(const ApiCore& core, GrantMetrics& m, const http::Requ
   if (!name) return count("invalid"), detail::bad_request(name.error());
   if (auto st = fields->finish(); !st) return count("invalid"), detail::bad_request(st.error());
   if (!detail::valid_device_name(*name)) {
-    return count("invalid"), error(400, "invalid_request", "name: 1 to 64 characters, no control characters, no leading or trailing space");
+    return count("invalid"), error(400, "invalid_request", detail::kDeviceNameRule);
   }
   auto attempt = core.deps().lockout->record_attempt(subject("bw-device-code-v1", {request.peer}), request.peer);
   if (!attempt) {
     log::warn("device_code_lockout_unavailable", {{"error", attempt.error().message}});
     return count("lockout_unavailable"), detail::unavailable();
   }
-  if (!attempt->allowed) return count("limited"), too_many(attempt->retry_after, "too many device requests from this address; try again later");
+  if (!attempt->allowed) {
+    return count("limited"), too_many(attempt->retry_after, "too many device requests from this address; try again later");
+  }
 
   const std::string device_code = authcore::generate_token(authcore::TokenKind::kOneTime);
   const auto hash = authcore::token_hash(device_code);
@@ -123,13 +125,16 @@ http::Response decide(const ApiCore& core, GrantMetrics& m, const http::Request&
   const auto code = detail::normalize_user_code(*typed);
   if (!code) return count("invalid"), error(400, "invalid_request", "user_code: 8 letters, as XXXX-XXXX");
 
-  const std::string account = subject("bw-device-approve-v1", {detail::id_hex(caller.tenant.id), detail::id_hex(caller.user.id)});
+  const std::string account =
+      subject("bw-device-approve-v1", {detail::id_hex(caller.tenant.id), detail::id_hex(caller.user.id)});
   auto attempt = core.deps().lockout->record_attempt(account, request.peer);
   if (!attempt) {
     log::warn("device_approve_lockout_unavailable", {{"error", attempt.error().message}});
     return count("lockout_unavailable"), detail::unavailable();
   }
-  if (!attempt->allowed) return count("locked"), too_many(attempt->retry_after, "too many wrong user codes; try again later");
+  if (!attempt->allowed) {
+    return count("locked"), too_many(attempt->retry_after, "too many wrong user codes; try again later");
+  }
 
   const auto now = core.now();
   const Status done = decision == Decision::kApprove

@@ -117,7 +117,8 @@ std::variant<store::Device, http::Response> managed_device(const ApiCore& core, 
   auto owner = core.store().get_user(caller.tenant.id, device->user_id);
   if (!owner) return count("unavailable"), detail::unavailable();
   if (!role_at_least(caller.user.role, store::Role::kAdmin) || !role_at_least(caller.user.role, owner->role)) {
-    return count("forbidden"), error(403, "forbidden", "only the device's owner, or an admin ranking at or above them, may do this");
+    return count("forbidden"),
+           error(403, "forbidden", "only the device's owner, or an admin ranking at or above them, may do this");
   }
   return std::move(device.value());
 }
@@ -131,7 +132,7 @@ http::Response rename(const ApiCore& core, DeviceMetrics& m, const http::Request
   if (!name) return count("invalid"), detail::bad_request(name.error());
   if (auto st = fields->finish(); !st) return count("invalid"), detail::bad_request(st.error());
   if (!detail::valid_device_name(*name)) {
-    return count("invalid"), error(400, "invalid_request", "name: 1 to 64 characters, no control characters, no leading or trailing space");
+    return count("invalid"), error(400, "invalid_request", detail::kDeviceNameRule);
   }
   auto device = managed_device(core, caller, params[0], count);
   if (auto* refused = std::get_if<http::Response>(&device)) return std::move(*refused);
