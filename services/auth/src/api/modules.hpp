@@ -18,5 +18,8 @@ void add_mfa_routes(Router& router, const ApiCore& core);
 // POST /v1/pairing/claims, GET /v1/pairings, GET /v1/device/pairings, DELETE /v1/pairings/{id},
 // POST /v1/device/assertion.
 void add_pairing_routes(Router& router, const ApiCore& core);
+// devices.cpp: POST /v1/device/code, /v1/device/approve, /v1/device/deny, /v1/device/token,
+// GET /v1/devices, PATCH and DELETE /v1/devices/{id}, GET /v1/device/self.
+void add_device_routes(Router& router, const ApiCore& core);
 
 }  // namespace bw::auth::api
