@@ -128,7 +128,7 @@ class MfaApiTest : public ::testing::Test {
   }
   // Starts an enrolment; the secret's bytes.
   Bytes enrol(const std::string& token) {
-    const auto r = call("POST", "/v1/mfa/totp", nullptr, token);
+    const auto r = call("POST", "/v1/mfa/totp", {{"password", kPassword}}, token);
     EXPECT_EQ(r.status, 200) << r.body;
     if (r.status != 200) return {};
     auto secret = authcore::base32_decode(body(r)["secret"].get<std::string>());
@@ -192,7 +192,7 @@ class MfaApiTest : public ::testing::Test {
 };
 
 TEST_F(MfaApiTest, EnrolmentShowsTheSecretOnceAndNotCacheable) {
-  const auto r = call("POST", "/v1/mfa/totp", nullptr, access("acme", "alice"));
+  const auto r = call("POST", "/v1/mfa/totp", {{"password", kPassword}}, access("acme", "alice"));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_FALSE(r.cacheable);
   const auto b = body(r);
@@ -203,6 +203,21 @@ TEST_F(MfaApiTest, EnrolmentShowsTheSecretOnceAndNotCacheable) {
   EXPECT_NE(uri.find("secret=" + secret), std::string::npos);
   EXPECT_TRUE(counted("mfa_enrolments", "started"));
   EXPECT_EQ(all_audit_payloads().find(secret), std::string::npos) << "no secret in the audit trail";
+}
+
+TEST_F(MfaApiTest, EnrolmentNeedsThePasswordAgain) {
+  const std::string token = access("acme", "alice");
+  const auto missing = call("POST", "/v1/mfa/totp", nullptr, token);
+  EXPECT_EQ(missing.status, 400);
+  const auto attempts = lockout_->attempts.size();
+  const auto wrong = call("POST", "/v1/mfa/totp", {{"password", "not the password at all"}}, token);
+  EXPECT_EQ(wrong.status, 403);
+  EXPECT_EQ(body(wrong)["error"], "wrong_password");
+  EXPECT_EQ(lockout_->attempts.size(), attempts + 1) << "a step-up guess counts in the lockout";
+  EXPECT_EQ(lockout_->address_failures.size(), 1u);
+  EXPECT_EQ(wrong.body.find("secret"), std::string::npos);
+  EXPECT_TRUE(store_->get_totp_secret(user("acme", "alice").tenant_id, user("acme", "alice").id).error().code != 0)
+      << "nothing stored";
 }
 
 TEST_F(MfaApiTest, VerifyEnablesAndAnswersRecoveryCodesAndAnOtpSession) {
@@ -225,18 +240,19 @@ TEST_F(MfaApiTest, LoginNeedsTheCodeOnceEnabled) {
   const auto without = login("acme", "alice");
   EXPECT_EQ(without.status, 401);
   EXPECT_EQ(body(without)["error"], "mfa_required");
-  EXPECT_EQ(lockout_->cleared.size(), 2u) << "only the two logins before enabling cleared the account";
+  // Before enabling: two logins and the enrolment's password check cleared the account.
+  EXPECT_EQ(lockout_->cleared.size(), 3u);
   const auto wrong = login("acme", "alice", {{"totp_code", other_code(secret)}});
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(body(wrong)["error"], "invalid_credentials");
   EXPECT_EQ(body(wrong), body(login("acme", "alice", json::object(), "a wrong password!")))
       << "a wrong code answers exactly like a wrong password";
   EXPECT_EQ(lockout_->address_failures.size(), 2u);
-  EXPECT_EQ(lockout_->cleared.size(), 2u) << "no failed step clears the account";
+  EXPECT_EQ(lockout_->cleared.size(), 3u) << "no failed step clears the account";
   const auto right = login("acme", "alice", {{"totp_code", code(secret)}});
   ASSERT_EQ(right.status, 200) << right.body;
   EXPECT_TRUE(mfa_of(body(right)["access_token"]));
-  EXPECT_EQ(lockout_->cleared.size(), 3u);
+  EXPECT_EQ(lockout_->cleared.size(), 4u);
   EXPECT_TRUE(counted("logins", "mfa_required"));
   EXPECT_TRUE(counted("logins", "wrong_code"));
 }
@@ -369,7 +385,7 @@ TEST_F(MfaApiTest, EnrolmentReplacesAnUnfinishedOneAndRefusesWhenEnabled) {
   EXPECT_EQ(stale.status, 403);
   EXPECT_EQ(body(stale)["error"], "wrong_code");
   ASSERT_EQ(call("POST", "/v1/mfa/totp/verify", {{"code", code(second)}}, token).status, 200);
-  const auto again = call("POST", "/v1/mfa/totp", nullptr, token);
+  const auto again = call("POST", "/v1/mfa/totp", {{"password", kPassword}}, token);
   EXPECT_EQ(again.status, 409);
   EXPECT_EQ(call("POST", "/v1/mfa/totp/verify", {{"code", code(second)}}, token).status, 409);
   EXPECT_TRUE(counted("mfa_enrolments", "already_enabled"));
@@ -400,7 +416,7 @@ TEST_F(MfaApiTest, MalformedInputNamesTheFieldNeverTheValue) {
   EXPECT_EQ(both.status, 400);
   EXPECT_EQ(both.body.find("123456"), std::string::npos);
   EXPECT_EQ(login("acme", "alice", {{"totp_code", std::string(17, '1')}}).status, 400);
-  EXPECT_EQ(call("POST", "/v1/mfa/totp", nullptr, "").status, 401);
+  EXPECT_EQ(call("POST", "/v1/mfa/totp", {{"password", kPassword}}, "").status, 401);
 }
 
 TEST_F(MfaApiTest, DisableNeedsThePasswordAndACodeCountedInTheLockout) {
@@ -547,7 +563,7 @@ TEST_F(MfaApiTest, AnUnfinishedEnrolmentDoesNotChangeLoginAndExpiredTokensCannot
   ASSERT_EQ(r.status, 200) << "not enabled until verified";
   EXPECT_FALSE(mfa_of(body(r)["access_token"]));
   now_ += (300 + 31) * 1000;  // past the access token's lifetime and the leeway
-  EXPECT_EQ(call("POST", "/v1/mfa/totp", nullptr, token).status, 401);
+  EXPECT_EQ(call("POST", "/v1/mfa/totp", {{"password", kPassword}}, token).status, 401);
   EXPECT_EQ(call("POST", "/v1/mfa/totp/verify", {{"code", "123456"}}, token).status, 401);
   EXPECT_EQ(call("PUT", "/v1/tenant/mfa", {{"required", false}}, token).status, 401);
 }

@@ -119,15 +119,7 @@ http::Response change_password(const ApiCore& core, AccountMetrics& m, const htt
   if (auto st = fields->finish(); !st) return count("invalid"), detail::bad_request(st.error());
   // The current password is a credential guess like a login: counted in the same lockout,
   // so a stolen access token cannot be used to guess it without limit.
-  const std::string account = detail::account_subject(caller.tenant.slug, caller.user.login);
-  auto attempt = core.deps().lockout->record_attempt(account, request.peer);
-  if (!attempt) return count("lockout_unavailable"), detail::unavailable();
-  if (!attempt->allowed) return count("locked"), detail::locked(attempt->retry_after);
-  if (!core.deps().hasher->verify(caller.user.password_phc, *current)) {
-    (void)core.deps().lockout->record_address_failure(request.peer);
-    return count("wrong_password"), error(403, "wrong_password", "current_password: not correct");
-  }
-  (void)core.deps().lockout->clear_account(account);
+  if (auto refused = core.check_password(caller, request, *current, count)) return std::move(*refused);
   if (auto st = authcore::check_new_password(*next, {caller.user.login, caller.user.email}); !st) {
     return count("weak_password"), error(400, "weak_password", "new_password: " + st.error().message);
   }

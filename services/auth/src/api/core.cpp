@@ -169,6 +169,24 @@ void ApiCore::add_device_authed(Router& router, std::string method, std::string 
              });
 }
 
+std::optional<http::Response> ApiCore::check_password(const Caller& caller, const http::Request& request,
+                                                      std::string_view password,
+                                                      const std::function<void(const char*)>& count,
+                                                      bool keep_count) const {
+  const std::string account = detail::account_subject(caller.tenant.slug, caller.user.login);
+  auto attempt = deps_.lockout->record_attempt(account, request.peer);
+  if (!attempt) return count("lockout_unavailable"), detail::unavailable();
+  if (!attempt->allowed) return count("locked"), detail::locked(attempt->retry_after);
+  if (!deps_.hasher->verify(caller.user.password_phc, password)) {
+    if (auto st = deps_.lockout->record_address_failure(request.peer); !st) {
+      log::warn("lockout_record_failed", {{"error", st.error().message}});
+    }
+    return count("wrong_password"), error(403, "wrong_password", "password: not correct");
+  }
+  if (!keep_count) (void)deps_.lockout->clear_account(account);
+  return std::nullopt;
+}
+
 http::Response ApiCore::start_session(const store::User& user, const std::vector<std::string>& auth_methods) const {
   const auto t = now();
   store::RefreshFamily family;

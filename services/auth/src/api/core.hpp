@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -83,6 +84,17 @@ class ApiCore {
   using DeviceHandler = std::function<http::Response(const http::Request&, const DeviceCaller&, const PathParams&)>;
   void add_device_authed(Router& router, std::string method, std::string pattern, store::Role min_role,
                          DeviceHandler handler) const;
+
+  // Re-checks the caller's password for a sensitive step (password change, MFA enrolment
+  // and removal) as one attempt in the login lockout, so a stolen access token cannot be
+  // used to guess it: nullopt when it is right (the account's count is cleared unless
+  // keep_count), else the response to send — 429 locked, 503 when the lockout cannot be
+  // asked, 403 wrong_password (counted as a failure of the source address). `count` gets
+  // the outcome's metric label.
+  std::optional<http::Response> check_password(const Caller& caller, const http::Request& request,
+                                               std::string_view password,
+                                               const std::function<void(const char*)>& count,
+                                               bool keep_count = false) const;
 
   // Starts a session (refresh family) for the user and answers 200 with its first token
   // pair; auth_methods go into every access token of the session.

@@ -84,11 +84,14 @@ std::variant<std::optional<store::TotpSecret>, http::Response> stored_totp(const
 
 http::Response enrol(const ApiCore& core, MfaMetrics& m, const http::Request& request, const Caller& caller) {
   const auto count = [&](const char* result) { m.enrolments.add({{"result", result}}).Increment(); };
-  if (!request.body.empty()) {
-    auto fields = json::parse_object(request.body);
-    if (!fields) return count("invalid"), detail::bad_request(fields.error());
-    if (auto st = fields->finish(); !st) return count("invalid"), detail::bad_request(st.error());
-  }
+  // The password again (step-up): a stolen access token alone must not let anyone bind a
+  // second factor of their own to the account.
+  auto fields = json::parse_object(request.body);
+  if (!fields) return count("invalid"), detail::bad_request(fields.error());
+  auto password = fields->string("password", 1, authcore::kMaxPasswordBytes);
+  if (!password) return count("invalid"), detail::bad_request(password.error());
+  if (auto st = fields->finish(); !st) return count("invalid"), detail::bad_request(st.error());
+  if (auto refused = core.check_password(caller, request, *password, count)) return std::move(*refused);
   if (!core.deps().kek) {
     log::error("totp_kek_missing", {});
     return count("unavailable"), detail::unavailable();
@@ -164,12 +167,13 @@ std::optional<http::Response> check_proof(const ApiCore& core, const Caller& cal
   const auto& totp = std::get<std::optional<store::TotpSecret>>(stored);
   if (!totp || !totp->enabled) return count("not_enabled"), not_enabled();
   const std::string account = detail::account_subject(caller.tenant.slug, caller.user.login);
-  auto attempt = core.deps().lockout->record_attempt(account, request.peer);
-  if (!attempt) return count("lockout_unavailable"), detail::unavailable();
-  if (!attempt->allowed) return count("locked"), detail::locked(attempt->retry_after);
-  if (proof.password && !core.deps().hasher->verify(caller.user.password_phc, *proof.password)) {
-    (void)core.deps().lockout->record_address_failure(request.peer);
-    return count("wrong_password"), error(403, "wrong_password", "password: not correct");
+  if (proof.password) {
+    // Keeps the account's count until the code passed too.
+    if (auto refused = core.check_password(caller, request, *proof.password, count, true)) return std::move(*refused);
+  } else {
+    auto attempt = core.deps().lockout->record_attempt(account, request.peer);
+    if (!attempt) return count("lockout_unavailable"), detail::unavailable();
+    if (!attempt->allowed) return count("locked"), detail::locked(attempt->retry_after);
   }
   const auto check = proof.totp_code ? mfa::use_totp_code(core, caller.user, *totp, *proof.totp_code)
                                      : mfa::use_recovery_code(core, caller.user, *proof.recovery_code);
