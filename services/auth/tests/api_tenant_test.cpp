@@ -492,6 +492,26 @@ TEST_F(TenantApiTest, DisablingTheInviterWithdrawsTheirInvitations) {
   EXPECT_FALSE(store_->find_user_by_login(acme_, "eve"));
 }
 
+TEST_F(TenantApiTest, DemotingTheInviterBelowTheInvitedRoleWithdrawsTheInvitation) {
+  ASSERT_EQ(as("acme/alice", "PATCH", "/v1/users/" + uid(acme_, "mia"), {{"role", "owner"}}).status, 200);
+  const std::string admin_invite = invite("acme/alice", "gil@acme.test", "admin")["token"];
+  const std::string member_invite = invite("acme/alice", "hal@acme.test", "member")["token"];
+  ASSERT_EQ(as("acme/mia", "PATCH", "/v1/users/" + uid(acme_, "alice"), {{"role", "admin"}}).status, 200);
+  EXPECT_EQ(accept("acme", admin_invite, "gil").status, 404) << "an admin may no longer grant admin";
+  EXPECT_FALSE(store_->find_user_by_login(acme_, "gil"));
+  EXPECT_EQ(accept("acme", member_invite, "hal").status, 201) << "but may still grant member";
+}
+
+TEST_F(TenantApiTest, AnAdminMayDisableThemselves) {
+  const std::string access = token("acme", "adam");
+  const auto r = call("POST", "/v1/users/" + uid(acme_, "adam") + "/disable", json::object(), access);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(user(acme_, "adam").disabled_at);
+  EXPECT_EQ(call("GET", "/v1/me", nullptr, access).status, 401);
+  EXPECT_EQ(as("acme/alice", "POST", "/v1/users/" + uid(acme_, "adam") + "/disable").status, 200) << "idempotent";
+  EXPECT_EQ(revocations_->published.size(), 1u) << "a second disable writes nothing";
+}
+
 TEST_F(TenantApiTest, TheInvitationTokenIsNeverLoggedOrAudited) {
   std::mutex mu;
   std::vector<std::string> lines;
