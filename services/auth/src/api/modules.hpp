@@ -13,7 +13,8 @@ void add_session_routes(Router& router, const ApiCore& core);
 // GET /.well-known/jwks.json.
 void add_account_routes(Router& router, const ApiCore& core);
 // tenant.cpp: GET /v1/tenant, GET /v1/users, GET|PATCH /v1/users/{id}, POST /v1/users/{id}/disable,
-// POST /v1/invitations, POST /v1/invitations/accept.
+// and (calling add_invitation_routes) invitations.cpp: POST /v1/invitations, /v1/invitations/accept.
 void add_tenant_routes(Router& router, const ApiCore& core);
+void add_invitation_routes(Router& router, const ApiCore& core);
 
 }  // namespace bw::auth::api
