@@ -542,6 +542,32 @@ TEST_F(TenantApiTest, TheInvitationTokenIsNeverLoggedOrAudited) {
   ASSERT_TRUE(last_audit("invitation_accepted"));
 }
 
+TEST_F(TenantApiTest, OutcomesAreCountedByResultWithoutIds) {
+  const std::string t = invite("acme/alice", "ivy@acme.test", "viewer")["token"];
+  ASSERT_EQ(accept("acme", t, "ivy").status, 201);
+  ASSERT_EQ(accept("acme", t, "ivy2").status, 404);
+  ASSERT_EQ(as("acme/adam", "POST", "/v1/invitations", {{"email", "x@acme.test"}, {"role", "admin"}}).status, 403);
+  ASSERT_EQ(as("acme/adam", "PATCH", "/v1/users/" + uid(acme_, "alice"), {{"role", "viewer"}}).status, 403);
+  ASSERT_EQ(as("acme/alice", "PATCH", "/v1/users/" + uid(acme_, "alice"), {{"role", "viewer"}}).status, 409);
+  ASSERT_EQ(as("acme/alice", "POST", "/v1/users/" + uid(acme_, "mia") + "/disable").status, 200);
+  ASSERT_EQ(as("acme/alice", "GET", "/v1/users/" + uid(globex_, "gus")).status, 404);
+  ASSERT_EQ(as("acme/vic", "GET", "/v1/tenant").status, 200);
+  const std::string text = metrics_.serialize();
+  for (const char* series : {"invitations_created_total{result=\"created\"} 1",
+                             "invitations_created_total{result=\"forbidden\"} 1",
+                             "invitation_accepts_total{result=\"accepted\"} 1",
+                             "invitation_accepts_total{result=\"refused\"} 1",
+                             "role_changes_total{result=\"forbidden\"} 1",
+                             "role_changes_total{result=\"last_owner\"} 1",
+                             "user_disables_total{result=\"disabled\"} 1",
+                             "user_reads_total{result=\"not_found\"} 1",
+                             "tenant_reads_total{result=\"ok\"} 1"}) {
+    EXPECT_NE(text.find(series), std::string::npos) << series;
+  }
+  EXPECT_EQ(text.find(uid(acme_, "mia")), std::string::npos);
+  EXPECT_EQ(text.find(crypto::hex_encode(ByteView(acme_))), std::string::npos);
+}
+
 TEST_F(TenantApiTest, MalformedAcceptsNameTheFieldAndCountNothing) {
   const auto r = call("POST", "/v1/invitations/accept", {{"tenant", "acme"}, {"token", "x"}, {"login", "z"}});
   EXPECT_EQ(r.status, 400);
