@@ -30,6 +30,22 @@ TEST_P(InvitationTest, ExpiredForeignAndOwnerInvitationsAreRefused) {
   EXPECT_EQ(count("SELECT COUNT(*) FROM users"), 2);
 }
 
+TEST_P(InvitationTest, FindSeesOnlyAnUnusedUnexpiredInvitationOfTheTenant) {
+  const Bytes token = new_hash();
+  const Invitation sent = invite(token, kT0 + 10);
+  auto found = store().find_invitation(tenant_, token, kT0 + 1);
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(found->id, sent.id);
+  EXPECT_EQ(found->email, "new@acme.example");
+  EXPECT_EQ(found->role, Role::kAdmin);
+  EXPECT_EQ(found->invited_by, owner_);
+  EXPECT_EQ(found->expires_at, kT0 + 10);
+  EXPECT_ERRC(store().find_invitation(tenant_, token, kT0 + 10), Errc::kNotFound);
+  EXPECT_ERRC(store().find_invitation(seed_tenant("globex"), token, kT0 + 1), Errc::kNotFound);
+  ASSERT_TRUE(store().accept_invitation(tenant_, token, newcomer(), kT0 + 1).ok());
+  EXPECT_ERRC(store().find_invitation(tenant_, token, kT0 + 2), Errc::kNotFound);
+}
+
 TEST_P(InvitationTest, ConcurrentAcceptsCreateOneUser) {
   const Bytes token = new_hash();
   invite(token);

@@ -16,6 +16,7 @@ AuthApi::AuthApi(ApiOptions options, ApiDeps deps, metrics::Factory& metrics)
   add_mfa_routes(*router_, *core_);
   add_pairing_routes(*router_, *core_);
   add_device_routes(*router_, *core_);
+  add_tenant_routes(*router_, *core_);
 }
 
 AuthApi::~AuthApi() = default;

@@ -21,5 +21,9 @@ void add_pairing_routes(Router& router, const ApiCore& core);
 // devices.cpp: POST /v1/device/code, /v1/device/approve, /v1/device/deny, /v1/device/token,
 // GET /v1/devices, PATCH and DELETE /v1/devices/{id}, GET /v1/device/self.
 void add_device_routes(Router& router, const ApiCore& core);
+// tenant.cpp: GET /v1/tenant, GET /v1/users, GET|PATCH /v1/users/{id}, POST /v1/users/{id}/disable,
+// and (calling add_invitation_routes) invitations.cpp: POST /v1/invitations, /v1/invitations/accept.
+void add_tenant_routes(Router& router, const ApiCore& core);
+void add_invitation_routes(Router& router, const ApiCore& core);
 
 }  // namespace bw::auth::api

@@ -87,6 +87,7 @@ class SqlStore final : public Store {
   Result<std::vector<SigningKey>> active_signing_keys() override;
 
   Status create_invitation(const Invitation& invitation) override;
+  Result<Invitation> find_invitation(const Id& tenant_id, ByteView token_hash, TimeMs now) override;
   Result<User> accept_invitation(const Id& tenant_id, ByteView token_hash, User user, TimeMs now) override;
   Status put_totp_secret(const Id& tenant_id, const Id& user_id, ByteView sealed_secret, TimeMs now) override;
   Result<TotpSecret> get_totp_secret(const Id& tenant_id, const Id& user_id) override;

@@ -17,6 +17,17 @@ Status SqlStore::create_invitation(const Invitation& i) {
   return {};
 }
 
+Result<Invitation> SqlStore::find_invitation(const Id& tenant_id, ByteView token_hash, TimeMs now) {
+  const Value p[] = {v(tenant_id), v(token_hash), v(now)};
+  auto rows = query("SELECT id, email, role, invited_by, created_at, expires_at FROM invitations "
+                    "WHERE tenant_id = ? AND token_hash = ? AND used_at IS NULL AND expires_at > ?", p);
+  if (!rows) return rows.error();
+  if (rows->empty()) return make_error(Errc::kNotFound, "invitation not found");
+  const Row& r = rows->front();
+  return Invitation{tenant_id, id_at(r, 0), Bytes(token_hash.begin(), token_hash.end()), r.text(1),
+                    parse_role(r.text(2)).value_or(Role::kViewer), id_at(r, 3), r.int64(4), r.int64(5)};
+}
+
 Result<User> SqlStore::accept_invitation(const Id& tenant_id, ByteView token_hash, User user, TimeMs now) {
   return in_transaction<User>(*db_, [&](Connection& c) -> Result<User> {
     const Value key[] = {v(tenant_id), v(token_hash), v(now)};

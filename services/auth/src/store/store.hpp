@@ -117,6 +117,10 @@ class Store {
 
   // --- invitations
   virtual Status create_invitation(const Invitation& invitation) = 0;
+  // The unused, unexpired invitation with that token hash in that tenant (read only, so a
+  // caller can check a new password against its e-mail before hashing it). kNotFound
+  // otherwise, one answer for missing, used and expired; accept_invitation decides.
+  virtual Result<Invitation> find_invitation(const Id& tenant_id, ByteView token_hash, TimeMs now) = 0;
   // Marks the invitation used and creates `user` with the invitation's e-mail and role, in
   // one transaction; exactly one accept can succeed. kNotFound: no such invitation in that
   // tenant, already used or expired (one answer for all three).
