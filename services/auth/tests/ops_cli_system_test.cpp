@@ -276,7 +276,9 @@ TEST_F(OpsCliSystem, EveryCommandIsAuditedAndNoSecretReachesTheServiceLogOrTheAu
   const std::string log = auth_->process.output();
   EXPECT_EQ(log.find("bwot_"), std::string::npos);
   for (const auto& secret : secrets_) {
-    if (!secret.empty()) EXPECT_EQ(log.find(secret.substr(5)), std::string::npos);
+    if (!secret.empty()) {
+      EXPECT_EQ(log.find(secret.substr(5)), std::string::npos);
+    }
   }
 }
 
