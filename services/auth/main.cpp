@@ -41,7 +41,7 @@ void add_auth_keys(bw::config::Schema& s) {
   s.add({.path = "auth.cors_origin", .type = Type::kString, .default_value = "",
          .help = "the one browser origin allowed cross-origin calls, e.g. https://app.example.com"});
   s.add({.path = "auth.kek_file", .type = Type::kString, .default_value = "",
-         .help = "key-encryption key: 64 hex characters, mode 0600 (required whenever a database is configured)"});
+         .help = "key-encryption key: 64 hex characters, mode 0600; set, it turns the database and the internal API on"});
   s.add({.path = "auth.kek_id", .type = Type::kString, .default_value = "kek1",
          .help = "id recorded with every value sealed under auth.kek_file"});
   s.add({.path = "auth.ratelimit_address", .type = Type::kString, .default_value = "",
@@ -75,19 +75,16 @@ void add_auth_keys(bw::config::Schema& s) {
   bw::redis::add_config_keys(s);
 }
 
-// The store (and with it the internal API and the signing keys) is on when the public API
-// is, or when a database is configured explicitly.
+// The database (and with it the internal API and the signing keys) is on when the public
+// API is, or when auth.kek_file is set: the KEK is what the stored signing keys need.
 bool store_configured(const bw::config::Values& v) {
-  return !v.str("auth.public_listen").empty() || v.is_set("auth.database_url") || v.is_set("auth.sqlite_path");
+  return !v.str("auth.public_listen").empty() || !v.str("auth.kek_file").empty();
 }
 
 bw::Status validate(const bw::config::Values& v) {
   if (auto st = bw::redis::validate_config(v); !st) return st;
   if (!v.str("auth.kek_file").empty()) {
     if (auto ring = load_kek(v); !ring) return ring.error();
-  } else if (store_configured(v)) {
-    return bw::Error{bw::config::kMissing, "config: auth.kek_file is required when a database is configured "
-                                           "(it seals the signing keys)"};
   }
   if (v.str("auth.public_listen").empty()) return {};
   for (const char* key : {"auth.issuer", "auth.kek_file", "auth.ratelimit_address"}) {
@@ -151,6 +148,7 @@ bw::Result<Shared> open_shared(bw::service::ServiceContext& ctx) {
   // An operator's rotate-signing-key reaches this replica within one interval.
   auto reloader = std::make_shared<bw::auth::ops::KeySetReloader>(shared.keys, load, ctx.metrics());
   reloader->start(v.duration("auth.key_reload_interval"));
+  ctx.on_reload([reloader] { reloader->reload(); });  // SIGHUP: at once
   ctx.on_stop([reloader] { reloader->stop(); });
   ctx.keep(reloader);
   // Ready while the database answers (a lookup of an id that cannot exist).
@@ -198,7 +196,7 @@ bw::Status start_public_api(bw::service::ServiceContext& ctx, const Shared& shar
 
 bw::Status start(bw::service::ServiceContext& ctx) {
   if (!store_configured(ctx.config())) {
-    bw::log::info("auth_apis_disabled", {{"reason", "no database configured and auth.public_listen is empty"}});
+    bw::log::info("auth_apis_disabled", {{"reason", "auth.kek_file and auth.public_listen are empty"}});
     return {};
   }
   auto shared = open_shared(ctx);
