@@ -10,10 +10,12 @@
 #include <sstream>
 #include <thread>
 
+#include "api/revocations.hpp"
 #include "api_https_client.hpp"
 #include "bw/crypto/base64url.hpp"
 #include "bw/crypto/hex.hpp"
 #include "bw/crypto/random.hpp"
+#include "bw/redis/pool.hpp"
 #include "bw/testing/binaries.hpp"
 #include "bw/testing/ports.hpp"
 #include "bw/testing/temp_dir.hpp"
@@ -97,12 +99,18 @@ class OpsCliSystem : public SystemFixture {
   }
 
   // breakwater-auth <args>, configured like the running service (same database and KEK).
-  static CliRun cli(std::vector<std::string> args) {
+  // `extra` ("KEY=VALUE") replaces the same variable of the service's environment.
+  static CliRun cli(std::vector<std::string> args, const std::vector<std::string>& extra = {}) {
     auto binary = built_binary("breakwater-auth");
     EXPECT_TRUE(binary);
     auto env = service_env("auth", free_loopback_port(), free_loopback_port());
     env.push_back("BREAKWATER_AUTH_SQLITE_PATH=" + db_);
     env.push_back("BREAKWATER_AUTH_KEK_FILE=" + kek_file_);
+    for (const auto& e : extra) {
+      const auto name = e.substr(0, e.find('=') + 1);
+      std::erase_if(env, [&](const std::string& have) { return have.rfind(name, 0) == 0; });
+      env.push_back(e);
+    }
     auto child = ChildProcess::spawn({.program = binary->string(), .args = std::move(args), .env = env, .log_name = "cli"});
     EXPECT_TRUE(child) << child.error().message;
     if (!child) return {};
@@ -192,7 +200,24 @@ TEST_F(OpsCliSystem, ResetPasswordEndsEverySessionAndPrintsANewOneTimePassword) 
   EXPECT_EQ(post("/v1/token/refresh", {{"tenant", slug}, {"refresh_token", refresh}}).status, 401);
   EXPECT_EQ(login(slug, "alice", boot.field("password")).status, 401);
   EXPECT_EQ(login(slug, "alice", fresh).status, 200);
+  // The epoch reached Redis, where services without the database (the relay) read it.
+  auto pool = std::make_shared<redis::Pool>(
+      redis::ConnectionOptions{.port = redis().port(), .password = redis().password()}, 1);
+  auto published = auth::api::make_redis_revocations(pool)->current(id_from_hex(boot.field("tenant_id")),
+                                                                    id_from_hex(boot.field("user_id")));
+  ASSERT_TRUE(published) << published.error().message;
+  EXPECT_EQ(*published, 1);
   EXPECT_EQ(cli({"reset-password", "--tenant", slug, "--login", "nobody"}).code, 1);
+}
+
+TEST_F(OpsCliSystem, AResetThatCannotReachRedisIsDoneButExitsThree) {
+  const auto [slug, boot] = bootstrap("noredis");
+  const auto r = cli({"reset-password", "--tenant", slug, "--login", "alice"},
+                     {"BREAKWATER_REDIS_ADDRESS=127.0.0.1:" + std::to_string(free_loopback_port())});
+  EXPECT_EQ(r.code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("could not be published"), std::string::npos) << r.err;
+  EXPECT_EQ(login(slug, "alice", r.field("password")).status, 200) << "the reset itself is done";
+  EXPECT_EQ(login(slug, "alice", boot.field("password")).status, 401);
 }
 
 TEST_F(OpsCliSystem, ResetMfaRemovesTotpAndRecoveryCodesAndEndsSessions) {
