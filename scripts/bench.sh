@@ -2,6 +2,7 @@
 # Builds the release preset and runs one benchmark; its figures go to stdout.
 #
 #   scripts/bench.sh ratelimit [FLAGS...]    e.g. scripts/bench.sh ratelimit --duration 5
+#   scripts/bench.sh auth [FLAGS...]         logins, token verifications, refreshes
 #
 # FLAGS go to the benchmark (`scripts/bench.sh ratelimit --help` lists them). The build
 # folder is build/release, or $BW_BENCH_BUILD_DIR. Benchmarks start the servers they need
@@ -11,8 +12,9 @@ cd "$(dirname "$0")/.."
 
 case "${1:-}" in
   ratelimit) target=ratelimit_bench; shift ;;
-  -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
-  *) echo "bench.sh: which benchmark? known: ratelimit (see --help)" >&2; exit 2 ;;
+  auth) target=auth_bench; shift ;;
+  -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+  *) echo "bench.sh: which benchmark? known: ratelimit, auth (see --help)" >&2; exit 2 ;;
 esac
 
 bash scripts/bootstrap.sh

@@ -12,7 +12,8 @@
 # in $BREAKWATER_DEV_STATE (default ~/.local/state/breakwater/dev); secrets there are 0600.
 # Running `up` twice is safe: what already runs is left alone. If `up` fails, it stops what
 # it started. Ports: BREAKWATER_DEV_PORT_BASE (default 7400: auth 7410/9410, ratelimit
-# 7420/9420, audit 7430/9430, relays 7440/9440 and 7441/9441, Redis 6479) moves them all by
+# 7420/9420, audit 7430/9430, relays 7440/9440 and 7441/9441, auth's public HTTPS API 8410,
+# Redis 6479) moves them all by
 # the same amount; clusters whose bases are 3000 or more apart never collide. `up` saves the
 # base and BREAKWATER_DEV_PRESET (default release) in $state/cluster.env for later commands.
 set -euo pipefail
@@ -43,6 +44,7 @@ SERVICES=("auth $((7410 + off)) $((9410 + off))" "ratelimit $((7420 + off)) $((9
   "relay-2 $((7441 + off)) $((9441 + off))")
 NAMES=(auth ratelimit audit relay-1 relay-2)
 REDIS_PORT=$((6479 + off)) RELAY_PORT=$((7440 + off)) RELAY_OPS_PORT=$((9440 + off))
+AUTH_PUBLIC_PORT=$((8410 + off)) RATELIMIT_PORT=$((7420 + off))
 redis_exe=$(readlink -m "$(command -v redis-server || echo /usr/bin/redis-server)") bin_real=$(readlink -m "$bin")
 
 log_size() { wc -c 2>/dev/null < "$state/logs/$1.log" || echo 0; }
@@ -92,11 +94,25 @@ ops:
 log:
   level: info
 YAML
-  if [ "$cert" = relay ] || [ "$cert" = ratelimit ]; then
+  if [ "$cert" = relay ] || [ "$cert" = ratelimit ] || [ "$cert" = auth ]; then
     cat >> "$state/config/$name.yaml" <<YAML
 redis:
   address: 127.0.0.1:$REDIS_PORT
   password_file: $state/redis/password
+YAML
+  fi
+  if [ "$cert" = auth ]; then
+    # The public JSON API (sign-up, login, devices, pairing) on loopback, with its key-
+    # encryption key made once and kept with the cluster's state (0600).
+    [ -f "$state/auth/kek" ] || (umask 077; od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "$state/auth/kek")
+    cat >> "$state/config/$name.yaml" <<YAML
+auth:
+  public_listen: 127.0.0.1:$AUTH_PUBLIC_PORT
+  issuer: https://localhost:$AUTH_PUBLIC_PORT
+  kek_file: $state/auth/kek
+  sqlite_path: $state/auth/auth.db
+  ratelimit_address: 127.0.0.1:$RATELIMIT_PORT
+  ratelimit_server_name: localhost
 YAML
   fi
 }
@@ -216,8 +232,8 @@ cmd_up() {
   cmake --build "$src/build/$preset" --target breakwater-auth breakwater-relay breakwater-ratelimit \
     breakwater-audit breakwater-agent breakwater
   umask 077
-  mkdir -p "$state"/{config,logs,run,redis,agent}
-  chmod 700 "$state" "$state/agent"
+  mkdir -p "$state"/{config,logs,run,redis,agent,auth}
+  chmod 700 "$state" "$state/agent" "$state/auth"
   say "$settings" > "$state/cluster.env"
   bash "$src/scripts/dev-pki.sh" "$state/pki"
   start_redis
@@ -235,6 +251,7 @@ The cluster is up. Every listener uses TLS under the dev CA in $state/pki.
   logs:     $cmd logs
   stop:     $cmd stop
   metrics:  curl --cacert $state/pki/ca.pem https://localhost:$RELAY_OPS_PORT/metrics
+  auth API: https://localhost:$AUTH_PUBLIC_PORT (e.g. curl --cacert $state/pki/ca.pem https://localhost:$AUTH_PUBLIC_PORT/.well-known/jwks.json)
   agent:    $bin/breakwater-agent --config $state/config/agent.yaml run
 NEXT
 }

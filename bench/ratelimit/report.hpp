@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "closed_loop.hpp"
+#include "machine.hpp"
 
 namespace bw::bench {
 
@@ -19,10 +20,6 @@ struct Row {
   CellResult raw_callers;  // same callers, one round trip per decision
   std::vector<double> cpu;  // during the service cell, % of one core: service, client, redis
 };
-
-// Machine facts: "2 cores (nproc), <cpu model>, load <1/5/15 min>".
-std::string machine_summary();
-std::string load_average();
 
 void print_table(const std::vector<Row>& rows, const std::map<int, CellResult>& pipelined);
 

@@ -19,7 +19,7 @@ pids=()
 
 fail() { printf 'cluster_test: FAIL: %s\n' "$*" >&2; exit 1; }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-ports() { local o; for o in -921 10 20 30 40 41 2010 2020 2030 2040 2041; do echo $(($1 + o)); done; }
+ports() { local o; for o in -921 10 20 30 40 41 1010 2010 2020 2030 2040 2041; do echo $(($1 + o)); done; }
 # pid: a live (not zombie) process that belongs to this test's cluster?
 ours() { [[ $(ps -o stat= -p "$1" 2>/dev/null) =~ ^[^Z] ]] && grep -qF -- "$state" "/proc/$1/cmdline" 2>/dev/null; }
 
@@ -63,6 +63,17 @@ for n in "${NAMES[@]}"; do
   [ -f "$state/run/$n.pid" ] || fail "no pid file for $n"
   pids+=("$(cat "$state/run/$n.pid")")
 done
+
+echo "== auth public API: sign-up and login over TLS under the dev CA"
+api=https://localhost:$((BREAKWATER_DEV_PORT_BASE + 1010))
+api_call() { curl -sS --cacert "$state/pki/ca.pem" -H 'Content-Type: application/json' -X POST "$api$1" -d "$2"; }
+out=$(api_call /v1/signup '{"tenant":"cluster-test","login":"ops","email":"ops@example.com","password":"a long enough dev passphrase 1"}') \
+  || fail "sign-up failed: $out"
+grep -q '"tenant_id"' <<<"$out" || fail "sign-up did not create a tenant: $out"
+out=$(api_call /v1/login '{"tenant":"cluster-test","login":"ops","password":"a long enough dev passphrase 1"}') \
+  || fail "login failed: $out"
+grep -q '"access_token"' <<<"$out" || fail "login gave no access token: $out"
+[ "$(stat -c %a "$state/auth/kek")" = 600 ] || fail "the key-encryption key is not 0600"
 
 echo "== up again"
 out=$("$cluster" up 2>&1) || fail "second up failed:"$'\n'"$out"

@@ -12,12 +12,15 @@
 #include <optional>
 #include <thread>
 
+#include "api/revocations.hpp"
 #include "api/signing_keys.hpp"
 #include "api_https_client.hpp"
 #include "bw/crypto/base64url.hpp"
 #include "bw/crypto/hex.hpp"
 #include "bw/crypto/random.hpp"
 #include "bw/jwt/jwt.hpp"
+#include "bw/redis/connection.hpp"
+#include "bw/redis/pool.hpp"
 #include "bw/testing/ports.hpp"
 #include "bw/testing/temp_dir.hpp"
 #include "system_fixture.hpp"
@@ -124,6 +127,14 @@ class AuthApiSystem : public SystemFixture {
     auto t = jwt::sign(*key, c, jwt::TokenKind::kAccess);
     EXPECT_TRUE(t) << t.error().message;
     return t ? *t : "";
+  }
+
+  // The suite's Redis, which breakwater-auth publishes revocation epochs to.
+  static redis::ConnectionOptions suite_redis() {
+    redis::ConnectionOptions o;
+    o.port = redis().port();
+    o.password = redis().password();
+    return o;
   }
 
   static inline std::unique_ptr<TempDir> dir_;
@@ -358,6 +369,60 @@ TEST_F(AuthApiSystem, TokenResponsesCarryTheSecurityHeaders) {
   EXPECT_EQ(l.header("cache-control"), "no-store");
   EXPECT_FALSE(l.header("strict-transport-security").empty());
   EXPECT_EQ(call("GET", "/v1/nothing").status, 404);
+}
+
+}  // namespace
+}  // namespace bw::testing
+
+namespace bw::testing {
+namespace {
+
+using auth::api::kEpochTtl;
+using auth::api::make_redis_revocations;
+using auth::api::revocation_key;
+namespace store = auth::store;
+
+TEST_F(AuthApiSystem, SignOutEverywherePublishesTheEpochToRedisWithABoundedLifetime) {
+  const auto slug = signup("epoch");
+  const auto l = login(slug, kPassword);
+  ASSERT_EQ(l.status, 200) << l.body;
+  const std::string access = body(l)["access_token"];
+  const auto r = call("POST", "/v1/me/sign-out-everywhere", "", {{"Authorization", "Bearer " + access}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body(r)["immediate"], true);
+  EXPECT_EQ(me(access).status, 401);
+  auto claims = jwt::verify(*jwt::KeySet::from_jwks(call("GET", "/.well-known/jwks.json").body), access,
+                            {kIssuer, kAudience}, now_s());
+  ASSERT_TRUE(claims);
+  store::Id tenant{}, user{};
+  const auto t = crypto::hex_decode(claims->tenant), u = crypto::hex_decode(claims->subject);
+  std::copy(t->begin(), t->end(), tenant.begin());
+  std::copy(u->begin(), u->end(), user.begin());
+  redis::Connection c(suite_redis());
+  auto value = c.command({"GET", revocation_key(tenant, user)});
+  ASSERT_TRUE(value) << value.error().message;
+  ASSERT_TRUE(value->is_string()) << value->debug_string();
+  EXPECT_EQ(value->as_string(), "1");
+  auto ttl = c.command({"PTTL", revocation_key(tenant, user)});
+  ASSERT_TRUE(ttl && ttl->is_integer());
+  EXPECT_GT(ttl->as_integer(), 0);
+  EXPECT_LE(ttl->as_integer(), std::chrono::milliseconds(kEpochTtl).count());
+}
+
+TEST_F(AuthApiSystem, PublishedEpochsOnlyEverRise) {
+  auto pool = std::make_shared<redis::Pool>(suite_redis(), 2);
+  auto revocations = make_redis_revocations(pool);
+  store::Id tenant{}, user{};
+  crypto::random_bytes(tenant);
+  crypto::random_bytes(user);
+  EXPECT_EQ(*revocations->current(tenant, user), 0);
+  ASSERT_TRUE(revocations->publish(tenant, user, 5));
+  ASSERT_TRUE(revocations->publish(tenant, user, 3));  // a late, older publisher
+  EXPECT_EQ(*revocations->current(tenant, user), 5);
+  ASSERT_TRUE(revocations->publish(tenant, user, 6));
+  EXPECT_EQ(*revocations->current(tenant, user), 6);
+  // The key carries its user in a hash tag, so one user's epoch lives in one cluster slot.
+  EXPECT_NE(revocation_key(tenant, user).find('{'), std::string::npos);
 }
 
 }  // namespace

@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <tuple>
 #include <nlohmann/json.hpp>
 
 #include "api/auth_api.hpp"
 #include "api/signing_keys.hpp"
+#include "bw/jwt/jwt.hpp"
 #include "bw/testing/temp_dir.hpp"
 #include "store/store.hpp"
 
@@ -39,6 +41,19 @@ struct FakeLockout final : LoginLockout {
   std::vector<std::string> accounts, addresses, address_failures, cleared;
 };
 
+struct FakeRevocations final : Revocations {
+  Status publish(const store::Id& tenant_id, const store::Id& user_id, std::int64_t epoch) override {
+    if (unavailable) return Error{14, "unavailable"};
+    published.push_back({tenant_id, user_id, epoch});
+    return {};
+  }
+  Result<std::int64_t> current(const store::Id&, const store::Id&) override {
+    return published.empty() ? 0 : std::get<2>(published.back());
+  }
+  bool unavailable = false;
+  std::vector<std::tuple<store::Id, store::Id, std::int64_t>> published;
+};
+
 class AuthApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -59,7 +74,7 @@ class AuthApiTest : public ::testing::Test {
     auto hasher = authcore::PasswordHasher::create(params);
     EXPECT_TRUE(hasher);
     ApiDeps deps{store_, lockout_, std::make_shared<const authcore::PasswordHasher>(std::move(hasher.value())), keys_,
-                 [this] { return now_; }};
+                 [this] { return now_; }, revocations_};
     return std::make_unique<AuthApi>(ApiOptions{"https://issuer.test", "aud", std::chrono::hours(1),
                                                 std::chrono::hours(24)},
                                      std::move(deps), metrics_);
@@ -96,6 +111,7 @@ class AuthApiTest : public ::testing::Test {
   std::unique_ptr<testing::TempDir> dir_;
   std::shared_ptr<store::Store> store_;
   std::shared_ptr<FakeLockout> lockout_ = std::make_shared<FakeLockout>();
+  std::shared_ptr<FakeRevocations> revocations_ = std::make_shared<FakeRevocations>();
   std::shared_ptr<const jwt::KeySet> keys_;
   metrics::Factory metrics_{"auth", "test"};
   std::unique_ptr<AuthApi> api_;
@@ -224,8 +240,137 @@ TEST_F(AuthApiTest, ErrorsNeverEchoThePassword) {
 }
 
 TEST_F(AuthApiTest, UnknownPathsAndMethods) {
-  EXPECT_EQ(call("GET", "/v1/login").status, 405);
+  const auto wrong_method = call("GET", "/v1/login");
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_EQ(header(wrong_method, "Allow"), "POST");
   EXPECT_EQ(call("GET", "/v1/../etc/passwd").status, 404);
+  EXPECT_EQ(call("GET", "/v1/me/").status, 404) << "no trailing-slash aliases";
+  EXPECT_EQ(call("GET", "//v1/me").status, 404);
+  EXPECT_EQ(call("POST", "/v1/me").status, 405);
+  EXPECT_EQ(call("HEAD", "/.well-known/jwks.json").status, 200) << "HEAD is answered as GET";
+}
+
+// Signs up and logs in; returns {access token, refresh token}.
+std::pair<std::string, std::string> tokens_of(const http::Response& r) {
+  const auto j = nlohmann::json::parse(r.body);
+  return {j["access_token"], j["refresh_token"]};
+}
+
+TEST_F(AuthApiTest, AccessTokensCarryTheEpochAndHowTheSessionSignedIn) {
+  signup();
+  const auto [access, refresh] = tokens_of(login(kPassword));
+  auto claims = jwt::verify(*keys_, access, {"https://issuer.test", "aud"}, now_ / 1000);
+  ASSERT_TRUE(claims) << claims.error().message;
+  EXPECT_EQ(claims->revocation_epoch, 0);
+  EXPECT_EQ(claims->auth_methods, std::vector<std::string>{"pwd"});
+  const auto r = call("POST", "/v1/token/refresh", {{"tenant", "acme"}, {"refresh_token", refresh}});
+  ASSERT_EQ(r.status, 200);
+  auto refreshed = jwt::verify(*keys_, tokens_of(r).first, {"https://issuer.test", "aud"}, now_ / 1000);
+  ASSERT_TRUE(refreshed);
+  EXPECT_EQ(refreshed->auth_methods, std::vector<std::string>{"pwd"}) << "refresh keeps the session's amr";
+  EXPECT_EQ(refreshed->session, claims->session);
+}
+
+TEST_F(AuthApiTest, LogoutEndsTheSessionsAccessTokensToo) {
+  signup();
+  const auto [access, refresh] = tokens_of(login(kPassword));
+  ASSERT_EQ(call("GET", "/v1/me", nullptr, access).status, 200);
+  ASSERT_EQ(call("POST", "/v1/logout", {{"tenant", "acme"}, {"refresh_token", refresh}}).status, 204);
+  EXPECT_EQ(call("GET", "/v1/me", nullptr, access).status, 401);
+}
+
+TEST_F(AuthApiTest, SignOutEverywhereKillsEveryTokenAtOnceAndPublishesTheEpoch) {
+  signup();
+  const auto [access1, refresh1] = tokens_of(login(kPassword));
+  const auto [access2, refresh2] = tokens_of(login(kPassword));
+  const auto r = call("POST", "/v1/me/sign-out-everywhere", nullptr, access1);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(body(r)["revoke_epoch"], 1);
+  EXPECT_EQ(body(r)["immediate"], true);
+  ASSERT_EQ(revocations_->published.size(), 1u);
+  EXPECT_EQ(std::get<2>(revocations_->published[0]), 1);
+  for (const auto& access : {access1, access2}) EXPECT_EQ(call("GET", "/v1/me", nullptr, access).status, 401);
+  for (const auto& refresh : {refresh1, refresh2}) {
+    EXPECT_EQ(call("POST", "/v1/token/refresh", {{"tenant", "acme"}, {"refresh_token", refresh}}).status, 401);
+  }
+  const auto [fresh, unused] = tokens_of(login(kPassword));
+  auto claims = jwt::verify(*keys_, fresh, {"https://issuer.test", "aud"}, now_ / 1000);
+  ASSERT_TRUE(claims);
+  EXPECT_EQ(claims->revocation_epoch, 1) << "new sessions carry the new epoch";
+  EXPECT_EQ(call("GET", "/v1/me", nullptr, fresh).status, 200);
+  auto events = store_->peek_audit_events(10);
+  ASSERT_TRUE(events);
+  EXPECT_EQ(events->back().kind, "signed_out_everywhere");
+}
+
+TEST_F(AuthApiTest, AnEpochThatCouldNotBePublishedIsReportedNotHidden) {
+  signup();
+  const auto [access, refresh] = tokens_of(login(kPassword));
+  revocations_->unavailable = true;
+  const auto r = call("POST", "/v1/me/sign-out-everywhere", nullptr, access);
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(body(r)["immediate"], false);
+  EXPECT_EQ(call("GET", "/v1/me", nullptr, access).status, 401) << "auth itself reads the epoch from its store";
+}
+
+TEST_F(AuthApiTest, ChangingThePasswordNeedsTheCurrentOneAndEndsEverySession) {
+  signup();
+  const auto [access, refresh] = tokens_of(login(kPassword));
+  const std::string next = "a completely different passphrase 7";
+  const auto wrong = call("POST", "/v1/me/password", {{"current_password", "not it at all 123"}, {"new_password", next}}, access);
+  EXPECT_EQ(wrong.status, 403);
+  EXPECT_EQ(body(wrong)["error"], "wrong_password");
+  EXPECT_EQ(lockout_->address_failures.size(), 1u) << "a wrong current password is a counted guess";
+  EXPECT_EQ(call("POST", "/v1/me/password", {{"current_password", kPassword}, {"new_password", "alice"}}, access).status,
+            400);
+  const auto ok = call("POST", "/v1/me/password", {{"current_password", kPassword}, {"new_password", next}}, access);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(body(ok)["revoke_epoch"], 1);
+  EXPECT_EQ(call("GET", "/v1/me", nullptr, access).status, 401);
+  EXPECT_EQ(call("POST", "/v1/token/refresh", {{"tenant", "acme"}, {"refresh_token", refresh}}).status, 401);
+  EXPECT_EQ(login(kPassword).status, 401);
+  EXPECT_EQ(login(next).status, 200);
+  EXPECT_EQ(ok.body.find(next), std::string::npos);
+}
+
+TEST_F(AuthApiTest, LockedAccountCannotGuessTheCurrentPasswordEither) {
+  signup();
+  const auto [access, refresh] = tokens_of(login(kPassword));
+  lockout_->locked = true;
+  const auto r = call("POST", "/v1/me/password", {{"current_password", kPassword}, {"new_password", "another good passphrase 9"}},
+                      access);
+  EXPECT_EQ(r.status, 429);
+  lockout_->locked = false;
+  lockout_->unavailable = true;
+  EXPECT_EQ(call("POST", "/v1/me/password", {{"current_password", kPassword}, {"new_password", "another good passphrase 9"}},
+                 access)
+                .status,
+            503);
+}
+
+TEST_F(AuthApiTest, ARehashOnLoginKeepsOtherSessions) {
+  signup();
+  const auto [access, refresh] = tokens_of(login(kPassword));
+  api_ = make_api({authcore::kArgon2MinMemoryBytes, 3});
+  ASSERT_EQ(login(kPassword).status, 200);
+  EXPECT_EQ(call("GET", "/v1/me", nullptr, access).status, 200) << "a parameter upgrade is not a password change";
+  EXPECT_EQ(call("POST", "/v1/token/refresh", {{"tenant", "acme"}, {"refresh_token", refresh}}).status, 200);
+}
+
+TEST_F(AuthApiTest, TheRoleIsReadFromTheStoreNotTheToken) {
+  signup();
+  const auto [access, refresh] = tokens_of(login(kPassword));
+  auto tenant = store_->find_tenant_by_slug("acme");
+  auto alice = store_->find_user_by_login(tenant->id, "alice");
+  store::User second = *alice;
+  second.id = store::Id{9};
+  second.login = "owner2";
+  second.email = "owner2@example.com";
+  ASSERT_TRUE(store_->create_user(second));
+  ASSERT_TRUE(store_->set_user_role(tenant->id, alice->id, store::Role::kViewer));
+  const auto me = call("GET", "/v1/me", nullptr, access);
+  ASSERT_EQ(me.status, 200);
+  EXPECT_EQ(body(me)["role"], "viewer") << "the token said owner";
 }
 
 TEST(SigningKeys, AStoredKeyOpensOnlyUnderItsKek) {

@@ -102,6 +102,27 @@ TEST_P(PairingTest, AClaimRecordsThePairingWithTheOffersRole) {
   EXPECT_EQ(store().get_pairing(tenant_, offer_.id)->revoked_at, kT0 + 3);
 }
 
+TEST_P(PairingTest, AnOfferReadsBackWithItsAttemptsAndClaim) {
+  auto fresh = store().get_pairing_offer(tenant_, offer_.id);
+  ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+  EXPECT_EQ(fresh->offer.agent_device_id, agent_.id);
+  EXPECT_EQ(fresh->offer.role, Role::kViewer);
+  EXPECT_EQ(fresh->offer.code_hash, code_);
+  EXPECT_EQ(fresh->offer.expires_at, offer_.expires_at);
+  EXPECT_EQ(fresh->offer.max_attempts, 3);
+  EXPECT_EQ(fresh->attempts, 0);
+  EXPECT_FALSE(fresh->claimed_at.has_value());
+  ASSERT_EQ(store().claim_pairing_offer(tenant_, offer_.id, claim(new_hash()), kT0 + 1)->outcome,
+            ClaimOutcome::kWrongCode);
+  ASSERT_EQ(store().claim_pairing_offer(tenant_, offer_.id, claim(code_), kT0 + 2)->outcome, ClaimOutcome::kClaimed);
+  auto after = store().get_pairing_offer(tenant_, offer_.id);
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  EXPECT_EQ(after->attempts, 1);
+  EXPECT_EQ(after->claimed_at, kT0 + 2);
+  EXPECT_ERRC(store().get_pairing_offer(seed_tenant("other-offer"), offer_.id), Errc::kNotFound);
+  EXPECT_ERRC(store().get_pairing_offer(tenant_, new_id()), Errc::kNotFound);
+}
+
 TEST_P(PairingTest, AnOfferCannotGrantOwner) {
   PairingOffer o = make_offer(tenant_, agent_.id, new_hash(), Role::kOwner, 3);
   EXPECT_ERRC(store().create_pairing_offer(o), Errc::kInvalid);

@@ -13,6 +13,8 @@ AuthApi::AuthApi(ApiOptions options, ApiDeps deps, metrics::Factory& metrics)
       responses_(metrics.counter("http_responses", "public API responses by route and status")) {
   add_account_routes(*router_, *core_);
   add_session_routes(*router_, *core_);
+  add_mfa_routes(*router_, *core_);
+  add_pairing_routes(*router_, *core_);
 }
 
 AuthApi::~AuthApi() = default;

@@ -5,8 +5,10 @@
 // Guarantees:
 //  - copies share one slot: replacing through any copy is seen by all of them;
 //  - current() is a snapshot that stays valid however often the slot is replaced, and
-//    `keys->…` holds such a snapshot for the whole expression, so a pointer taken from
-//    it (signing_key()) cannot dangle while the expression that uses it runs;
+//    `keys->…` holds such a snapshot for the whole expression;
+//  - a set once installed is kept until the last copy of the LiveKeySet goes away, so a
+//    pointer taken from it (`keys->signing_key()`) never dangles even when kept past the
+//    expression. That holds one small set per rotation a process sees: a few per year.
 //  - thread-safe: readers and replace() may run concurrently.
 // Take a snapshot once per request when two calls must see the same keys.
 #pragma once
@@ -14,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <utility>
+#include <vector>
 
 #include "bw/jwt/key_set.hpp"
 
@@ -32,6 +35,7 @@ class LiveKeySet {
   }
   void replace(std::shared_ptr<const jwt::KeySet> keys) const {
     std::lock_guard lock(slot_->mu);
+    if (slot_->keys) slot_->replaced.push_back(std::move(slot_->keys));
     slot_->keys = std::move(keys);
   }
   // keys->signing_key(), keys->to_jwks(): on a snapshot that lives to the end of the
@@ -43,6 +47,7 @@ class LiveKeySet {
   struct Slot {
     std::mutex mu;
     std::shared_ptr<const jwt::KeySet> keys;
+    std::vector<std::shared_ptr<const jwt::KeySet>> replaced;  // kept alive (see above)
   };
   std::shared_ptr<Slot> slot_;
 };

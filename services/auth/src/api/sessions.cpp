@@ -4,9 +4,15 @@
 // record the attempt for the account (fail closed; lockout.hpp) → look the account up → exactly one Argon2id
 // verification (a dummy one when the tenant or user is unknown or disabled) → clear the
 // account's count on success. Every credential failure answers the same 401 body.
+// When the user has TOTP enabled, the second factor (a TOTP code or a recovery code) is
+// checked only after the password verified, and the account's count is cleared only after
+// both: a wrong or reused code answers exactly like a wrong password (mfa_codes.hpp).
 #include <algorithm>
+#include <optional>
+#include <variant>
 
 #include "api/api_support.hpp"
+#include "api/mfa_codes.hpp"
 #include "api/modules.hpp"
 #include "bw/authcore/tokens.hpp"
 #include "bw/json/object.hpp"
@@ -51,21 +57,77 @@ Result<RefreshRequest> parse_refresh_request(std::string_view body) {
   return RefreshRequest{detail::lower_ascii(*tenant), std::move(token.value())};
 }
 
+// The login body: {tenant, login, password} and at most one of totp_code, recovery_code.
+struct LoginRequest {
+  std::string slug;
+  std::string login;
+  std::string password;
+  std::optional<std::string> totp_code;
+  std::optional<std::string> recovery_code;
+};
+
+Result<LoginRequest> parse_login_request(std::string_view body) {
+  auto fields = json::parse_object(body);
+  if (!fields) return fields.error();
+  auto tenant = fields->string("tenant", 1, 63);
+  if (!tenant) return tenant.error();
+  auto login = fields->string("login", 1, 254);
+  if (!login) return login.error();
+  auto password = fields->string("password", 1, authcore::kMaxPasswordBytes);
+  if (!password) return password.error();
+  auto totp_code = fields->optional_string("totp_code", 1, 16);
+  if (!totp_code) return totp_code.error();
+  auto recovery_code = fields->optional_string("recovery_code", 1, 64);
+  if (!recovery_code) return recovery_code.error();
+  if (auto st = fields->finish(); !st) return st.error();
+  if (*totp_code && *recovery_code) {
+    return Error{static_cast<int>(json::JsonError::kOutOfRange), "totp_code, recovery_code: send at most one"};
+  }
+  return LoginRequest{detail::lower_ascii(*tenant), detail::lower_ascii(*login), std::move(password.value()),
+                      std::move(totp_code.value()), std::move(recovery_code.value())};
+}
+
+// The second step, once the password verified: the session's amr, or the answer to send
+// instead. Users without enabled TOTP get ["pwd"] (a code they send is ignored); nothing
+// here runs before the password is right, so it reveals nothing to a guesser.
+std::variant<std::vector<std::string>, http::Response> second_factor(const ApiCore& core, SessionMetrics& m,
+                                                                     const http::Request& request,
+                                                                     const store::User& user, const LoginRequest& req) {
+  const auto count = [&](std::string_view result) { m.logins.add({{"result", std::string(result)}}).Increment(); };
+  auto stored = core.store().get_totp_secret(user.tenant_id, user.id);
+  if (!stored) {
+    if (store::has_code(stored.error(), store::Errc::kNotFound)) return std::vector<std::string>{"pwd"};
+    return count("unavailable"), detail::unavailable();
+  }
+  if (!stored->enabled) return std::vector<std::string>{"pwd"};  // an unfinished enrolment
+  if (!req.totp_code && !req.recovery_code) {
+    return count("mfa_required"),
+           error(401, "mfa_required", "this account uses two-factor authentication: send totp_code or recovery_code");
+  }
+  const auto check = req.totp_code ? mfa::use_totp_code(core, user, *stored, *req.totp_code)
+                                   : mfa::use_recovery_code(core, user, *req.recovery_code);
+  if (check == mfa::CodeCheck::kUnavailable) return count("mfa_unavailable"), detail::unavailable();
+  if (check != mfa::CodeCheck::kAccepted) {
+    if (auto st = core.deps().lockout->record_address_failure(request.peer); !st) {
+      log::warn("login_lockout_unavailable", {{"error", st.error().message}});
+    }
+    return count(mfa::check_label(check)), invalid_credentials();  // the answer of a wrong password
+  }
+  if (req.recovery_code) {
+    json::Writer w;
+    w.begin_object().field("user_id", detail::id_hex(user.id)).field("address", request.peer).end_object();
+    core.audit(user.tenant_id, "mfa_recovery_code_used", w.take());
+    return std::vector<std::string>{"pwd", "rec"};
+  }
+  return std::vector<std::string>{"pwd", "otp"};
+}
+
 http::Response login(const ApiCore& core, SessionMetrics& m, const http::Request& request) {
   const auto count = [&](const char* result) { m.logins.add({{"result", result}}).Increment(); };
-  auto fields = json::parse_object(request.body);
-  if (!fields) return count("invalid"), detail::bad_request(fields.error());
-  auto tenant = fields->string("tenant", 1, 63);
-  if (!tenant) return count("invalid"), detail::bad_request(tenant.error());
-  auto login = fields->string("login", 1, 254);
-  if (!login) return count("invalid"), detail::bad_request(login.error());
-  auto password = fields->string("password", 1, authcore::kMaxPasswordBytes);
-  if (!password) return count("invalid"), detail::bad_request(password.error());
-  if (auto st = fields->finish(); !st) return count("invalid"), detail::bad_request(st.error());
-  const std::string slug = detail::lower_ascii(*tenant);
-  const std::string user_login = detail::lower_ascii(*login);
+  auto req = parse_login_request(request.body);
+  if (!req) return count("invalid"), detail::bad_request(req.error());
 
-  const std::string account = detail::account_subject(slug, user_login);
+  const std::string account = detail::account_subject(req->slug, req->login);
   auto attempt = core.deps().lockout->record_attempt(account, request.peer);
   if (!attempt) {
     log::warn("login_lockout_unavailable", {{"error", attempt.error().message}});
@@ -74,8 +136,8 @@ http::Response login(const ApiCore& core, SessionMetrics& m, const http::Request
   if (!attempt->allowed) return count("locked"), detail::locked(attempt->retry_after);
 
   std::optional<store::User> user;
-  if (auto t = core.store().find_tenant_by_slug(slug); t) {
-    if (auto u = core.store().find_user_by_login(t->id, user_login); u) {
+  if (auto t = core.store().find_tenant_by_slug(req->slug); t) {
+    if (auto u = core.store().find_user_by_login(t->id, req->login); u) {
       user = std::move(u.value());
     } else if (!store::has_code(u.error(), store::Errc::kNotFound)) {
       return count("unavailable"), detail::unavailable();
@@ -84,7 +146,8 @@ http::Response login(const ApiCore& core, SessionMetrics& m, const http::Request
     return count("unavailable"), detail::unavailable();
   }
   const bool usable = user && !user->disabled_at;
-  const bool ok = usable ? core.deps().hasher->verify(user->password_phc, *password) : core.deps().hasher->verify_dummy(*password);
+  const bool ok = usable ? core.deps().hasher->verify(user->password_phc, req->password)
+                         : core.deps().hasher->verify_dummy(req->password);
   if (!ok) {
     if (auto st = core.deps().lockout->record_address_failure(request.peer); !st) {
       log::warn("login_lockout_unavailable", {{"error", st.error().message}});
@@ -92,18 +155,21 @@ http::Response login(const ApiCore& core, SessionMetrics& m, const http::Request
     count(user ? "wrong_password" : "unknown_account");  // the answer is the same for both
     return invalid_credentials();
   }
+  // The account's attempt stays counted until the second factor, too, is right.
+  auto methods = second_factor(core, m, request, *user, *req);
+  if (auto* refused = std::get_if<http::Response>(&methods)) return std::move(*refused);
   if (auto st = core.deps().lockout->clear_account(account); !st) {
     log::warn("login_lockout_clear_failed", {{"error", st.error().message}});  // the count expires by itself
   }
   if (core.deps().hasher->needs_rehash(user->password_phc)) {
     // Only the hash changes (conditionally on the old one): sessions stay.
-    if (auto phc = core.deps().hasher->hash(*password); phc) {
+    if (auto phc = core.deps().hasher->hash(req->password); phc) {
       if (auto done = core.store().rehash_password(user->tenant_id, user->id, user->password_phc, *phc); done && *done) {
         log::info("password_rehashed", {{"user_id", detail::id_hex(user->id)}});
       }
     }
   }
-  auto r = core.start_session(*user, {"pwd"});
+  auto r = core.start_session(*user, std::get<std::vector<std::string>>(methods));
   count(r.status == 200 ? "ok" : "error");
   if (r.status == 200) log::info("login", {{"tenant_id", detail::id_hex(user->tenant_id)}, {"user_id", detail::id_hex(user->id)}});
   return r;

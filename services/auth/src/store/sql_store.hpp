@@ -72,6 +72,7 @@ class SqlStore final : public Store {
   Status create_pairing_offer(const PairingOffer& offer) override;
   Result<ClaimResult> claim_pairing_offer(const Id& tenant_id, const Id& offer_id, const PairingClaim& claim,
                                           TimeMs now) override;
+  Result<PairingOfferState> get_pairing_offer(const Id& tenant_id, const Id& offer_id) override;
   Result<Pairing> get_pairing(const Id& tenant_id, const Id& pairing_id) override;
   Status revoke_pairing(const Id& tenant_id, const Id& pairing_id, TimeMs now) override;
   Result<std::vector<Pairing>> list_pairings(const Id& tenant_id, const Id& device_id) override;

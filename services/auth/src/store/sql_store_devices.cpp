@@ -182,6 +182,18 @@ Result<ClaimResult> SqlStore::claim_pairing_offer(const Id& tenant_id, const Id&
   return in_transaction<ClaimResult>(*db_, [&](Connection& c) { return claim_in(c, tenant_id, offer_id, claim, now); });
 }
 
+Result<PairingOfferState> SqlStore::get_pairing_offer(const Id& tenant_id, const Id& offer_id) {
+  const Value p[] = {v(tenant_id), v(offer_id)};
+  auto rows = query("SELECT agent_device_id, role, code_hash, created_at, expires_at, max_attempts, attempts, "
+                    "claimed_at FROM pairing_offers WHERE tenant_id = ? AND id = ?", p);
+  if (!rows) return rows.error();
+  if (rows->empty()) return make_error(Errc::kNotFound, "pairing offer not found");
+  const Row& r = rows->front();
+  PairingOffer o{tenant_id, offer_id, id_at(r, 0), parse_role(r.text(1)).value_or(Role::kViewer), r.bytes(2),
+                 r.int64(3), r.int64(4), static_cast<int>(r.int64(5))};
+  return PairingOfferState{std::move(o), static_cast<int>(r.int64(6)), opt_time(r, 7)};
+}
+
 Result<Pairing> SqlStore::get_pairing(const Id& tenant_id, const Id& pairing_id) {
   const Value p[] = {v(tenant_id), v(pairing_id)};
   auto rows = query("SELECT tenant_id, id, agent_device_id, client_device_id, client_user_id, role, "

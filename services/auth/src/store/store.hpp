@@ -92,6 +92,8 @@ class Store {
   // atomically; exactly one claim of an offer can succeed. kNotFound: no such offer.
   virtual Result<ClaimResult> claim_pairing_offer(const Id& tenant_id, const Id& offer_id,
                                                   const PairingClaim& claim, TimeMs now) = 0;
+  // The offer with its attempt count and claim time. kNotFound: no such offer in that tenant.
+  virtual Result<PairingOfferState> get_pairing_offer(const Id& tenant_id, const Id& offer_id) = 0;
   virtual Result<Pairing> get_pairing(const Id& tenant_id, const Id& pairing_id) = 0;
   virtual Status revoke_pairing(const Id& tenant_id, const Id& pairing_id, TimeMs now) = 0;
   // Every pairing the device takes part in (as agent or client), revoked ones included,

@@ -104,6 +104,13 @@ struct PairingOffer {
   int max_attempts = 5;
 };
 
+// An offer as it stands: what GET /v1/pairing/offers/{id} and a claim's pre-check read.
+struct PairingOfferState {
+  PairingOffer offer;
+  int attempts = 0;  // wrong codes counted so far
+  std::optional<TimeMs> claimed_at;
+};
+
 struct PairingClaim {
   Id client_device_id{};
   Id client_user_id{};
