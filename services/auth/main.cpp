@@ -1,8 +1,10 @@
 // breakwater-auth: accounts, tenants, roles, tokens, devices and pairing (DESIGN §2).
 // This binary wires components together; the logic lives in src/ (see docs/).
 #include <chrono>
+#include <iostream>
 
 #include "api/auth_api.hpp"
+#include "api/live_key_set.hpp"
 #include "api/signing_keys.hpp"
 #include "bw/config/files.hpp"
 #include "bw/http/server.hpp"
@@ -12,6 +14,10 @@
 #include "bw/service/grpc_channel.hpp"
 #include "bw/service/service_main.hpp"
 #include "bw/service/tls.hpp"
+#include "internal/internal_service.hpp"
+#include "ops/cli.hpp"
+#include "ops/key_set_reloader.hpp"
+#include "ops/service_setup.hpp"
 #include "store/errors.hpp"
 #include "store/store.hpp"
 
@@ -19,10 +25,8 @@ namespace {
 
 using bw::config::Type;
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+using bw::auth::ops::load_kek;
+using bw::auth::ops::now_ms;
 
 void add_auth_keys(bw::config::Schema& s) {
   constexpr std::int64_t kYearMs = 366LL * 24 * 3600 * 1000;
@@ -37,7 +41,7 @@ void add_auth_keys(bw::config::Schema& s) {
   s.add({.path = "auth.cors_origin", .type = Type::kString, .default_value = "",
          .help = "the one browser origin allowed cross-origin calls, e.g. https://app.example.com"});
   s.add({.path = "auth.kek_file", .type = Type::kString, .default_value = "",
-         .help = "key-encryption key: 64 hex characters, mode 0600 (required with auth.public_listen)"});
+         .help = "key-encryption key: 64 hex characters, mode 0600; set, it turns the database and the internal API on"});
   s.add({.path = "auth.kek_id", .type = Type::kString, .default_value = "kek1",
          .help = "id recorded with every value sealed under auth.kek_file"});
   s.add({.path = "auth.ratelimit_address", .type = Type::kString, .default_value = "",
@@ -64,16 +68,17 @@ void add_auth_keys(bw::config::Schema& s) {
          .help = "Argon2id passes (never below 2)", .min = 2, .max = 64});
   s.add({.path = "auth.public_workers", .type = Type::kInt, .default_value = "4",
          .help = "threads running public API handlers (Argon2id runs there)", .min = 1, .max = 256});
+  s.add({.path = "auth.key_reload_interval", .type = Type::kDuration, .default_value = "60s",
+         .help = "how often the signing keys are re-read from the database, so a rotate-signing-key reaches "
+                 "every replica (0s: never)", .min = 0, .max = 3'600'000});
   // Redis holds the per-user revocation epochs every service checks (DESIGN §2).
   bw::redis::add_config_keys(s);
 }
 
-bw::Result<bw::authcore::KeyRing> load_kek(const bw::config::Values& v) {
-  auto text = bw::config::read_private_file(v.str("auth.kek_file"), 4096);
-  if (!text) return bw::Error{text.error().code, "config: auth.kek_file: " + text.error().message};
-  auto ring = bw::auth::api::kek_from_file_text(v.str("auth.kek_id"), *text);
-  if (!ring) return bw::Error{ring.error().code, "config: auth.kek_file: " + ring.error().message};
-  return ring;
+// The database (and with it the internal API and the signing keys) is on when the public
+// API is, or when auth.kek_file is set: the KEK is what the stored signing keys need.
+bool store_configured(const bw::config::Values& v) {
+  return !v.str("auth.public_listen").empty() || !v.str("auth.kek_file").empty();
 }
 
 bw::Status validate(const bw::config::Values& v) {
@@ -122,22 +127,43 @@ bw::Result<bw::http::ServerOptions> server_options(const bw::config::Values& v) 
   return o;
 }
 
-bw::Status start_public_api(bw::service::ServiceContext& ctx) {
+// What both APIs share: the store and the live signing keys, opened once.
+struct Shared {
+  std::shared_ptr<bw::auth::store::Store> store;
+  std::shared_ptr<const bw::authcore::KeyRing> kek;
+  bw::auth::api::LiveKeySet keys;
+};
+
+bw::Result<Shared> open_shared(bw::service::ServiceContext& ctx) {
   const auto& v = ctx.config();
   auto ring = load_kek(v);
   if (!ring) return ring.error();
-  auto hasher = bw::authcore::PasswordHasher::create(
-      {static_cast<std::uint64_t>(v.integer("auth.password_memory_kib")) * 1024,
-       static_cast<std::uint64_t>(v.integer("auth.password_passes"))});
-  if (!hasher) return hasher.error();
-  bw::auth::store::StoreConfig sc{v.str("auth.database_url"), v.str("auth.sqlite_path"),
-                                  static_cast<int>(v.integer("auth.database_pool_size")),
-                                  static_cast<int>(v.duration("auth.database_statement_timeout").count())};
-  auto opened = bw::auth::store::open_store(sc, now_ms());
+  auto opened = bw::auth::store::open_store(bw::auth::ops::store_config(v), now_ms());
   if (!opened) return bw::Error{opened.error().code, "auth store: " + opened.error().message};
-  std::shared_ptr<bw::auth::store::Store> store = std::move(opened.value());
-  auto keys = bw::auth::api::load_or_create_key_set(*store, *ring, now_ms());
+  Shared shared{std::move(opened.value()), std::make_shared<const bw::authcore::KeyRing>(std::move(ring.value())), {}};
+  auto load = [store = shared.store, kek = shared.kek] { return bw::auth::api::load_or_create_key_set(*store, *kek, now_ms()); };
+  auto keys = load();
   if (!keys) return bw::Error{keys.error().code, "signing keys: " + keys.error().message};
+  shared.keys.replace(std::make_shared<const bw::jwt::KeySet>(std::move(keys.value())));
+  // An operator's rotate-signing-key reaches this replica within one interval.
+  auto reloader = std::make_shared<bw::auth::ops::KeySetReloader>(shared.keys, load, ctx.metrics());
+  reloader->start(v.duration("auth.key_reload_interval"));
+  ctx.on_reload([reloader] { reloader->reload(); });  // SIGHUP: at once
+  ctx.on_stop([reloader] { reloader->stop(); });
+  ctx.keep(reloader);
+  // Ready while the database answers (a lookup of an id that cannot exist).
+  ctx.readiness().add_check("database", [store = shared.store] {
+    auto probe = store->get_tenant(bw::auth::store::Id{});
+    return probe.ok() || bw::auth::store::has_code(probe.error(), bw::auth::store::Errc::kNotFound);
+  });
+  ctx.keep(shared.store);
+  return shared;
+}
+
+bw::Status start_public_api(bw::service::ServiceContext& ctx, const Shared& shared) {
+  const auto& v = ctx.config();
+  auto hasher = bw::auth::ops::make_hasher(v);
+  if (!hasher) return hasher.error();
   auto quota = quota_client(v);
   if (!quota) return quota.error();
   auto options = server_options(v);
@@ -147,11 +173,9 @@ bw::Status start_public_api(bw::service::ServiceContext& ctx) {
 
   bw::auth::api::ApiOptions api_options{v.str("auth.issuer"), v.str("auth.audience"), v.duration("auth.refresh_idle"),
                                         v.duration("auth.session_lifetime")};
-  bw::auth::api::ApiDeps deps{store, bw::auth::api::make_quota_lockout(quota.value()),
+  bw::auth::api::ApiDeps deps{shared.store, bw::auth::api::make_quota_lockout(quota.value()),
                               std::make_shared<const bw::authcore::PasswordHasher>(std::move(hasher.value())),
-                              std::make_shared<const bw::jwt::KeySet>(std::move(keys.value())), now_ms,
-                              bw::auth::api::make_redis_revocations(redis->pool),
-                              std::make_shared<const bw::authcore::KeyRing>(std::move(ring.value()))};
+                              shared.keys, now_ms, bw::auth::api::make_redis_revocations(redis->pool), shared.kek};
   const std::string kid = deps.keys->signing_key()->kid();
   auto api = std::make_shared<bw::auth::api::AuthApi>(std::move(api_options), std::move(deps), ctx.metrics());
   auto server = bw::http::start_server(std::move(options.value()), [api](const auto& r) { return api->handle(r); });
@@ -159,17 +183,11 @@ bw::Status start_public_api(bw::service::ServiceContext& ctx) {
   std::shared_ptr<bw::http::Server> running = std::move(server.value());
   bw::log::info("public_api_listening", {{"port", running->port()}, {"tls", !v.boolean("auth.public_plaintext")},
                                          {"signing_kid", kid}});
-  // Ready while the database answers (a lookup of an id that cannot exist).
-  ctx.readiness().add_check("database", [store] {
-    auto probe = store->get_tenant(bw::auth::store::Id{});
-    return probe.ok() || bw::auth::store::has_code(probe.error(), bw::auth::store::Errc::kNotFound);
-  });
   // Not ready without Redis: a password change could not revoke tokens at once.
   ctx.readiness().add_check("redis", [probe = redis->probe] { return probe->ping(); });
   ctx.on_stop([running] { running->stop(); });
   ctx.keep(redis->probe);
   ctx.keep(redis->pool);
-  ctx.keep(store);
   ctx.keep(quota.value());
   ctx.keep(api);
   ctx.keep(running);
@@ -177,11 +195,20 @@ bw::Status start_public_api(bw::service::ServiceContext& ctx) {
 }
 
 bw::Status start(bw::service::ServiceContext& ctx) {
+  if (!store_configured(ctx.config())) {
+    bw::log::info("auth_apis_disabled", {{"reason", "auth.kek_file and auth.public_listen are empty"}});
+    return {};
+  }
+  auto shared = open_shared(ctx);
+  if (!shared) return shared.error();
+  ctx.add_grpc_service(std::make_shared<bw::auth::internal::AuthInternalService>(shared->store, shared->keys,
+                                                                                  ctx.metrics()),
+                       "breakwater.auth.v1.AuthInternal");
   if (ctx.config().str("auth.public_listen").empty()) {
     bw::log::info("public_api_disabled", {{"reason", "auth.public_listen is empty"}});
     return {};
   }
-  return start_public_api(ctx);
+  return start_public_api(ctx, *shared);
 }
 
 }  // namespace
@@ -196,5 +223,7 @@ int main(int argc, char** argv) {
   spec.add_config = add_auth_keys;
   spec.validate = validate;
   spec.start = start;
+  spec.extra_help = bw::auth::ops::commands_help();
+  if (bw::auth::ops::is_command(argc, argv)) return bw::auth::ops::run_command(argc, argv, spec, std::cout, std::cerr);
   return bw::service::run_service(argc, argv, spec);
 }

@@ -47,6 +47,7 @@ void print_help(const ServiceSpec& spec, const config::Schema& schema) {
             << "  --check-config   validate the configuration and exit (0 valid, 2 invalid)\n"
             << "  --version        print the version\n\n"
             << "Signals: SIGTERM/SIGINT drain and exit; SIGHUP reloads where supported.\n\n"
+            << spec.extra_help << (spec.extra_help.empty() ? "" : "\n")
             << "Configuration keys (each overridable by the environment variable shown):\n"
             << schema.describe();
 }

@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 
+#include "api/live_key_set.hpp"
 #include "api/lockout.hpp"
 #include "api/revocations.hpp"
 #include "bw/authcore/sealed_secret.hpp"
@@ -49,7 +50,7 @@ struct ApiDeps {
   std::shared_ptr<store::Store> store;
   std::shared_ptr<LoginLockout> lockout;
   std::shared_ptr<const authcore::PasswordHasher> hasher;
-  std::shared_ptr<const jwt::KeySet> keys;       // current key signs; all verify
+  LiveKeySet keys;                               // current key signs; all verify; reloaded while serving
   std::function<std::int64_t()> now_ms;          // Unix milliseconds
   std::shared_ptr<Revocations> revocations;      // null: epochs are not published (tests only)
   std::shared_ptr<const authcore::KeyRing> kek;  // seals TOTP secrets

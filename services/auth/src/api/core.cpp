@@ -78,7 +78,7 @@ std::variant<Caller, http::Response> ApiCore::authenticate(const http::Request& 
   }
   const std::string_view token = header->substr(kBearer.size());
   jwt::VerifyOptions vo{options_.issuer, options_.audience, jwt::TokenKind::kAccess, jwt::kDefaultLeeway};
-  auto claims = jwt::verify(*deps_.keys, token, vo, now() / 1000);
+  auto claims = jwt::verify(*deps_.keys.current(), token, vo, now() / 1000);
   if (!claims) return refuse(jwt::errc_name(static_cast<jwt::Errc>(claims.error().code)), "token refused");
   const auto tenant_id = detail::parse_id(claims->tenant);
   const auto user_id = detail::parse_id(claims->subject);

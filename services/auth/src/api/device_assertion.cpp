@@ -55,7 +55,8 @@ http::Response issue_assertion(const ApiCore& core, PairingMetrics& m, const htt
     return p.client_device_id == *device_id && !p.revoked_at;
   });
   if (!paired) return count("not_paired"), error(409, "not_paired", "the device has no live pairing");
-  const auto* key = core.deps().keys->signing_key();
+  const auto keys = core.deps().keys.current();  // one snapshot, held while its key signs
+  const auto* key = keys ? keys->signing_key() : nullptr;
   if (!key) return count("no_signing_key"), detail::unavailable();
   const std::int64_t now_s = core.now() / 1000;
   jwt::Claims c;

@@ -72,6 +72,7 @@ class ServiceContext {
 struct ServiceSpec {
   std::string name;                 // "auth": binary breakwater-auth, metrics breakwater_auth_*
   std::string summary;              // one line for --help
+  std::string extra_help;           // printed by --help after the options (e.g. subcommands)
   std::uint16_t grpc_port = 0;      // default port of server.grpc_listen
   std::uint16_t ops_port = 0;       // default port of ops.listen
   bool require_client_certs = true; // internal API: mutual TLS under the cluster CA
