@@ -188,6 +188,9 @@ chart owns are refused in <component>.config, so the file says one thing.
 {{- range $key := include "breakwater.chartOwnedKeys" $root | fromYamlArray }}
 {{- $section := index $user (first (splitList "." $key)) }}
 {{- if and (kindIs "map" $section) (hasKey $section (last (splitList "." $key))) }}
+{{- if eq $key "auth.database_url" }}
+{{- fail (printf "%s.config: auth.database_url is a secret and never goes in the ConfigMap: put the URL in a Secret and name it in auth.publicApi.database.urlSecret" $name) }}
+{{- end }}
 {{- fail (printf "%s.config: %s is set by the chart and cannot be overridden" $name $key) }}
 {{- end }}
 {{- end }}
