@@ -305,10 +305,13 @@ metrics: {podAnnotations: false}
 networkPolicy: {enabled: false}
 YAML
 
-check "helm lint --strict (defaults)" "$HELM" lint --strict "$chart" >/dev/null
-check "helm lint --strict (every flag on)" "$HELM" lint --strict "$chart" -f "$tmp/all-on.yaml" >/dev/null
+# (The redirect inside lint: on the check line it would also swallow the ok/FAIL line.)
+lint() { "$HELM" lint --strict "$chart" "$@" >/dev/null; }
+check "helm lint --strict (defaults)" lint
+check "helm lint --strict (every flag on)" lint -f "$tmp/all-on.yaml"
 render_to() { local out=$1; shift; "$HELM" template breakwater "$chart" --namespace breakwater "$@" > "$out"; }
 refused() { ! "$HELM" template x "$chart" "$@" >/dev/null 2>&1; }
+refused_saying() { local re=$1 out; shift; ! out=$("$HELM" template x "$chart" "$@" 2>&1) && grep -q -- "$re" <<<"$out"; }
 check "helm template (defaults)" render_to "$tmp/default.yaml"
 check "helm template (every flag on)" render_to "$tmp/all-on-rendered.yaml" -f "$tmp/all-on.yaml"
 check "helm template (minimal: no audit, no Redis password, no policies)" render_to "$tmp/minimal-rendered.yaml" -f "$tmp/minimal.yaml"
@@ -318,14 +321,14 @@ check "refused: a chart-owned key in <component>.config" refused --set relay.con
 check "refused: an unknown value (schema)" refused --set relay.replica=3
 check "refused: drainTimeoutSeconds above the services' 60 s" refused --set drainTimeoutSeconds=61
 check "helm template (auth without its public API)" render_to "$tmp/no-public-api-rendered.yaml" --set auth.publicApi.enabled=false
-check "refused: 2 auth replicas on SQLite" refused --set auth.replicas=2
+check "refused: 2 auth replicas on SQLite (the message names PostgreSQL)" refused_saying 'auth.replicas is 2.*SQLite.*PostgreSQL' --set auth.replicas=2
 check "refused: 2 auth replicas on SQLite without persistence" refused --set auth.replicas=2 --set auth.publicApi.persistence.enabled=false
 check "accepted: 3 auth replicas on PostgreSQL" eval '"$HELM" template x "$chart" --set auth.replicas=3 --set auth.publicApi.database.urlSecret.name=db >/dev/null'
-check "refused: auth.database_url in auth.config (a secret in a ConfigMap)" refused --set auth.config.auth.database_url=postgresql://u:p@db/bw
+check "refused: auth.database_url in auth.config (a secret in a ConfigMap; the message names urlSecret)" refused_saying 'database.urlSecret' --set auth.config.auth.database_url=postgresql://u:p@db/bw
 check "refused: auth.database_url in auth.config even with the public API off" \
   refused --set auth.publicApi.enabled=false --set auth.config.auth.database_url=postgresql://u:p@db/bw
 check "refused: a chart-owned auth key in auth.config (auth.kek_file)" refused --set auth.config.auth.kek_file=/tmp/kek
-check "refused: the public API without ratelimit (login lockout)" refused --set ratelimit.enabled=false
+check "refused: the public API without ratelimit (login lockout)" refused_saying 'ratelimit.enabled=true' --set ratelimit.enabled=false
 check "refused: an issuer that is not an https URL (schema)" refused --set auth.publicApi.issuer=auth.example.com
 
 # --- 2. what the rendered manifests say --------------------------------------------------------
