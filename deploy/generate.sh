@@ -39,7 +39,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$out/monitoring"
 "$helm" template breakwater "$chart" --namespace breakwater > "$tmp/base.yaml"
-split "$tmp/base.yaml" "$out" "configmap.yaml deployment.yaml service.yaml poddisruptionbudget.yaml networkpolicy.yaml"
+split "$tmp/base.yaml" "$out" "configmap.yaml deployment.yaml service.yaml persistentvolumeclaim.yaml poddisruptionbudget.yaml networkpolicy.yaml"
 "$helm" template breakwater "$chart" --namespace breakwater \
   --set metrics.serviceMonitor.enabled=true --set metrics.prometheusRule.enabled=true \
   --set metrics.grafanaDashboard.enabled=true > "$tmp/monitoring.yaml"

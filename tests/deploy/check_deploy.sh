@@ -109,8 +109,22 @@ volumes() {
     lind == iind + 2 && line ~ /^name: / { name = substr(line, 7) }
     lind == iind + 2 && line ~ /^secret:/ { kind = "secret" }
     lind == iind + 2 && line ~ /^configMap:/ { kind = "configMap" }
+    lind == iind + 2 && line ~ /^persistentVolumeClaim:/ { kind = "pvc" }
+    lind == iind + 2 && line ~ /^emptyDir:/ { kind = "emptyDir" }
     lind == iind + 4 && line ~ /^defaultMode: / { mode = substr(line, 14) }
     END { emit() }'
+}
+# list_item KEY RE FILE: the item of the list under the first "KEY:" that has a line matching
+# RE (whole item, nested lists included). Key order inside an item does not matter: helm
+# prints the chart's order, kustomize sorts the keys.
+list_item() {
+  block "$1" "$3" | awk -v re="$2" '
+    function flush() { if (hit) printf "%s", item; item = ""; hit = 0 }
+    NR == 1 { next }
+    { match($0, /^ */); ind = RLENGTH }
+    /^ *- / && (iind == "" || ind == iind) { if (iind == "") iind = ind; flush() }
+    { item = item $0 "\n"; if ($0 ~ re) hit = 1 }
+    END { flush() }'
 }
 # config_of DIR NAME: the breakwater.yaml held by ConfigMap NAME.
 config_of() {
@@ -171,6 +185,63 @@ check_manifests() {  # FILE LABEL EXPECTED-DEPLOYMENTS
   fi
 }
 
+# auth's public HTTPS API (auth.publicApi): port 8410 served, in its Service and open to
+# everyone; the KEK only from a Secret mounted 0440; the database either SQLite on the pod
+# volume at /var/lib/breakwater (one replica, Recreate) or a PostgreSQL URL that only a
+# Secret-backed environment variable carries.
+has_all() {  # TEXT RE...: every RE matches a line of TEXT
+  local text=$1 re; shift
+  for re in "$@"; do grep -q -- "$re" <<<"$text" || return 1; done
+}
+open_to_all() { local r; r=$(list_item ingress "port: $1\$" "$2"); [ -n "$r" ] && ! grep -q 'from:' <<<"$r"; }
+no_secret_in_configmaps() {  # DIR: no ConfigMap holds a KEK-like value or a database URL
+  local f
+  for f in $(docs_of_kind "$1" ConfigMap); do
+    grep -qE '[0-9a-fA-F]{64}|database_url|postgres(ql)?://|^ *kek:' "$f" && return 1
+  done
+  return 0
+}
+check_auth_public_api() {  # DIR LABEL DATABASE: sqlite, sqlite-emptydir or postgres
+  local dir=$1 label=$2 db=$3 dep svc pol cfg vols env l="$2 breakwater-auth"
+  dep=$(doc_named "$dir" Deployment breakwater-auth) || dep=/dev/null
+  svc=$(doc_named "$dir" Service breakwater-auth) || svc=/dev/null
+  cfg=$(config_of "$dir" breakwater-auth)
+  vols=$(volumes "$dep")
+  check "$l: container port 8410 named https-public" has_all "$(list_item ports 'containerPort: 8410$' "$dep")" 'name: https-public$'
+  check "$l: Service carries 8410 as https-public" has_all "$(list_item ports 'port: 8410$' "$svc")" 'name: https-public$' 'targetPort: https-public$'
+  if pol=$(doc_named "$dir" NetworkPolicy breakwater-auth); then
+    check "$l: NetworkPolicy opens 8410 to everyone, keeps gRPC 7410 and ops 9410 restricted" \
+      eval 'open_to_all 8410 "$pol" && ! open_to_all 7410 "$pol" && ! open_to_all 9410 "$pol"'
+  fi
+  check "$l: config serves the public API (public_listen, issuer, kek_file, ratelimit over mutual TLS, Redis)" \
+    has_all "$cfg" '^  public_listen: 0.0.0.0:8410$' '^  issuer: https://.' '^  kek_file: /etc/breakwater/kek/kek$' \
+    '^  ratelimit_address: breakwater-ratelimit.breakwater.svc:7420$' '^  ratelimit_server_name: breakwater-ratelimit$' \
+    '^redis:$' '^  address: '
+  check "$l: KEK Secret volume mounted read-only at /etc/breakwater/kek with defaultMode 288 (0440)" \
+    eval 'grep -qx "kek secret 288" <<<"$vols" && has_all "$(list_item volumeMounts "name: kek$" "$dep")" "mountPath: /etc/breakwater/kek$" "readOnly: true$"'
+  check "$label: no ConfigMap holds a KEK or a database URL" no_secret_in_configmaps "$dir"
+  env=$(list_item env 'name: BREAKWATER_AUTH_DATABASE_URL$' "$dep")
+  case $db in
+    postgres)
+      check "$l: PostgreSQL URL only from Secret breakwater-auth-db (env BREAKWATER_AUTH_DATABASE_URL, secretKeyRef)" \
+        eval 'has_all "$env" "secretKeyRef:" "name: breakwater-auth-db$" "key: url$" && ! grep -q "value:" <<<"$env"'
+      check "$l: no SQLite path, volume or PersistentVolumeClaim with PostgreSQL" \
+        eval '! grep -q "sqlite_path" <<<"$cfg" && ! grep -q "^data " <<<"$vols" && [ -z "$(docs_of_kind "$dir" PersistentVolumeClaim)" ]'
+      check "$l: PostgreSQL allows 2 replicas" grep -q '^  replicas: 2$' "$dep" ;;
+    sqlite*)
+      check "$l: SQLite: no database URL variable, sqlite_path on the /var/lib/breakwater volume" \
+        eval '[ -z "$env" ] && has_all "$cfg" "^  sqlite_path: /var/lib/breakwater/auth.db$" && has_all "$(list_item volumeMounts "name: data$" "$dep")" "mountPath: /var/lib/breakwater$"'
+      check "$l: SQLite: 1 replica, Recreate strategy" eval 'grep -q "^  replicas: 1$" "$dep" && next_line_has "$dep" "^  strategy:" "type: Recreate$"'
+      if [ "$db" = sqlite ]; then
+        check "$l: SQLite on PersistentVolumeClaim breakwater-auth-data (ReadWriteOnce)" \
+          eval 'grep -qx "data pvc -" <<<"$vols" && has_all "$(cat "$(doc_named "$dir" PersistentVolumeClaim breakwater-auth-data || echo /dev/null)")" ReadWriteOnce "storage: 1Gi$"'
+      else
+        check "$l: SQLite without persistence on an emptyDir, no PersistentVolumeClaim" \
+          eval 'grep -qx "data emptyDir -" <<<"$vols" && [ -z "$(docs_of_kind "$dir" PersistentVolumeClaim)" ]'
+      fi ;;
+  esac
+}
+
 # A stand-in for the pod's /etc/breakwater: the Secret files as the kubelet lays them out
 # (symlinks into a ..data folder, mode 0440), a real certificate and key, a password.
 make_secret_volume() {  # DIR NAME=SOURCE...
@@ -188,15 +259,17 @@ make_pod_files() {
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=breakwater-test \
     -keyout "$d/key.pem" -out "$d/cert.pem" >/dev/null 2>&1 || return 1
   printf 'not-a-real-password' > "$d/password"
+  openssl rand -hex 32 | tr -d '\n' > "$d/kek" || return 1
   make_secret_volume "$tmp/etc/tls" tls.crt="$d/cert.pem" tls.key="$d/key.pem" ca.crt="$d/cert.pem" &&
-    make_secret_volume "$tmp/etc/redis" password="$d/password"
+    make_secret_volume "$tmp/etc/redis" password="$d/password" &&
+    make_secret_volume "$tmp/etc/kek" kek="$d/kek"
 }
 check_configs() {  # DIR LABEL: each rendered config file passes --check-config
   local dir=$1 label=$2 f name comp out
   for f in $(docs_of_kind "$dir" ConfigMap); do
     name=$(name_of "$f"); comp=${name##*-}
     [[ " ${components[*]} " == *" $comp "* ]] || continue
-    config_of "$dir" "$name" | sed "s#/etc/breakwater/\(tls\|redis\)/#$tmp/etc/\1/#" > "$tmp/$label-$comp.yaml"
+    config_of "$dir" "$name" | sed "s#/etc/breakwater/\(tls\|redis\|kek\)/#$tmp/etc/\1/#" > "$tmp/$label-$comp.yaml"
     out=$(env -i PATH=/usr/bin:/bin "$bin/breakwater-$comp" --config "$tmp/$label-$comp.yaml" --check-config 2>&1)
     check "$label $name: breakwater-$comp --check-config accepts the rendered config ($out)" test "$out" = "configuration is valid"
   done
@@ -208,7 +281,13 @@ relay:
   publicService: {enabled: true, type: LoadBalancer, annotations: {example.com/scheme: internet-facing}}
   config: {relay: {actor_threads: 4}}
 auth:
+  replicas: 2
   config: {log: {level: debug}}
+  publicApi:
+    host: auth.example.com
+    corsOrigin: https://app.example.com
+    publicService: {enabled: true, type: LoadBalancer, annotations: {example.com/scheme: internet-facing}}
+    database: {urlSecret: {name: breakwater-auth-db, key: url}}
 metrics:
   serviceMonitor: {enabled: true, labels: {release: prometheus}}
   prometheusRule: {enabled: true, labels: {release: prometheus}}
@@ -219,16 +298,20 @@ networkPolicy:
 YAML
 cat > "$tmp/minimal.yaml" <<'YAML'
 audit: {enabled: false}
+auth: {publicApi: {persistence: {enabled: false}}}
 relay: {replicas: 1}
 redis: {passwordSecret: {name: ""}}
 metrics: {podAnnotations: false}
 networkPolicy: {enabled: false}
 YAML
 
-check "helm lint --strict (defaults)" "$HELM" lint --strict "$chart" >/dev/null
-check "helm lint --strict (every flag on)" "$HELM" lint --strict "$chart" -f "$tmp/all-on.yaml" >/dev/null
+# (The redirect inside lint: on the check line it would also swallow the ok/FAIL line.)
+lint() { "$HELM" lint --strict "$chart" "$@" >/dev/null; }
+check "helm lint --strict (defaults)" lint
+check "helm lint --strict (every flag on)" lint -f "$tmp/all-on.yaml"
 render_to() { local out=$1; shift; "$HELM" template breakwater "$chart" --namespace breakwater "$@" > "$out"; }
 refused() { ! "$HELM" template x "$chart" "$@" >/dev/null 2>&1; }
+refused_saying() { local re=$1 out; shift; ! out=$("$HELM" template x "$chart" "$@" 2>&1) && grep -q -- "$re" <<<"$out"; }
 check "helm template (defaults)" render_to "$tmp/default.yaml"
 check "helm template (every flag on)" render_to "$tmp/all-on-rendered.yaml" -f "$tmp/all-on.yaml"
 check "helm template (minimal: no audit, no Redis password, no policies)" render_to "$tmp/minimal-rendered.yaml" -f "$tmp/minimal.yaml"
@@ -237,16 +320,39 @@ check "helm template (release prod: resources prod-breakwater-*)" grep -q '^  na
 check "refused: a chart-owned key in <component>.config" refused --set relay.config.server.grpc_listen=0.0.0.0:1
 check "refused: an unknown value (schema)" refused --set relay.replica=3
 check "refused: drainTimeoutSeconds above the services' 60 s" refused --set drainTimeoutSeconds=61
+check "helm template (auth without its public API)" render_to "$tmp/no-public-api-rendered.yaml" --set auth.publicApi.enabled=false
+check "refused: 2 auth replicas on SQLite (the message names PostgreSQL)" refused_saying 'auth.replicas is 2.*SQLite.*PostgreSQL' --set auth.replicas=2
+check "refused: 2 auth replicas on SQLite without persistence" refused --set auth.replicas=2 --set auth.publicApi.persistence.enabled=false
+check "accepted: 3 auth replicas on PostgreSQL" eval '"$HELM" template x "$chart" --set auth.replicas=3 --set auth.publicApi.database.urlSecret.name=db >/dev/null'
+check "refused: auth.database_url in auth.config (a secret in a ConfigMap; the message names urlSecret)" refused_saying 'database.urlSecret' --set auth.config.auth.database_url=postgresql://u:p@db/bw
+check "refused: auth.database_url in auth.config even with the public API off" \
+  refused --set auth.publicApi.enabled=false --set auth.config.auth.database_url=postgresql://u:p@db/bw
+check "refused: a chart-owned auth key in auth.config (auth.kek_file)" refused --set auth.config.auth.kek_file=/tmp/kek
+check "refused: the public API without ratelimit (login lockout)" refused_saying 'ratelimit.enabled=true' --set ratelimit.enabled=false
+check "refused: an issuer that is not an https URL (schema)" refused --set auth.publicApi.issuer=auth.example.com
 
 # --- 2. what the rendered manifests say --------------------------------------------------------
 check_manifests "$tmp/default.yaml" default 4
 check_manifests "$tmp/all-on-rendered.yaml" all-on 4
 check_manifests "$tmp/minimal-rendered.yaml" minimal 3
+check_manifests "$tmp/no-public-api-rendered.yaml" no-public-api 4
+check_auth_public_api "$tmp/docs-default" default sqlite
+check_auth_public_api "$tmp/docs-all-on" all-on postgres
+check_auth_public_api "$tmp/docs-minimal" minimal sqlite-emptydir
+no_public_api() {
+  local dir=$tmp/docs-no-public-api f
+  f=$(doc_named "$dir" Deployment breakwater-auth) || return 1
+  ! grep -q '8410\|kek\|/var/lib/breakwater' "$tmp/no-public-api-rendered.yaml" &&
+    [ -z "$(docs_of_kind "$dir" PersistentVolumeClaim)" ] && ! config_of "$dir" breakwater-auth | grep -q '^redis:\|^auth:' &&
+    ! volumes "$f" | grep -q '^redis-password '
+}
+check "no-public-api: no port 8410, KEK, database volume, PersistentVolumeClaim or Redis for auth" no_public_api
 count() { grep -c "^kind: $2\$" "$1"; }
-check "all-on: 4 ServiceMonitors, 1 PrometheusRule, dashboard ConfigMap, public relay Service" \
+check "all-on: 4 ServiceMonitors, 1 PrometheusRule, dashboard ConfigMap, public relay and auth Services" \
   test "$(count "$tmp/all-on-rendered.yaml" ServiceMonitor)" -eq 4 -a "$(count "$tmp/all-on-rendered.yaml" PrometheusRule)" -eq 1 \
   -a "$(grep -c '^  name: breakwater-grafana-dashboard$' "$tmp/all-on-rendered.yaml")" -eq 1 \
-  -a "$(grep -c '^  name: breakwater-relay-public$' "$tmp/all-on-rendered.yaml")" -eq 1
+  -a "$(grep -c '^  name: breakwater-relay-public$' "$tmp/all-on-rendered.yaml")" -eq 1 \
+  -a "$(grep -c '^  name: breakwater-auth-public$' "$tmp/all-on-rendered.yaml")" -eq 1
 check "minimal: no Redis password volume, no NetworkPolicy, no scrape annotations" \
   test "$(grep -c 'redis-password\|^kind: NetworkPolicy\|prometheus.io/scrape' "$tmp/minimal-rendered.yaml")" -eq 0
 
@@ -256,6 +362,7 @@ for d in deploy/k8s deploy/k8s/monitoring deploy/k8s/cert-manager; do
   check "kubectl kustomize $d" kustomize_to "$src/$d" "$tmp/kustomize-${d//\//-}.yaml"
 done
 check_manifests "$tmp/kustomize-deploy-k8s.yaml" kustomize 4
+check_auth_public_api "$tmp/docs-kustomize" kustomize sqlite
 objects() {  # FILE: "Kind name" of every object
   awk '/^---/ { if (k) print k, n; k = n = ""; next } /^kind: / { k = $2 } /^  name: / && !n { n = $2 }
        END { if (k) print k, n }' "$1"
@@ -277,7 +384,18 @@ if [ -n "$bin" ] && ! { command -v openssl && command -v curl; } >/dev/null; the
 fi
 if [ -n "$bin" ]; then
   check "pod files: certificate, key and password laid out like a Secret volume (0440, ..data symlinks)" make_pod_files
-  for label in default all-on minimal kustomize; do check_configs "$tmp/docs-$label" "$label"; done
+  for label in default all-on minimal kustomize no-public-api; do check_configs "$tmp/docs-$label" "$label"; done
+  # The KEK as the pod sees it (0440, group fsGroup) passes auth's private-file check; one
+  # that others can read does not, so the check above really read the mounted file.
+  check "default breakwater-auth: --check-config ran with the public API on" grep -q '^  public_listen: 0.0.0.0:8410$' "$tmp/default-auth.yaml"
+  kek_exposed_refused() {
+    local kek=$tmp/etc/kek/..data/kek out
+    chmod 0444 "$kek"
+    out=$(env -i PATH=/usr/bin:/bin "$bin/breakwater-auth" --config "$tmp/default-auth.yaml" --check-config 2>&1)
+    chmod 0440 "$kek"
+    grep -q 'auth.kek_file: .* is accessible by other users' <<<"$out"
+  }
+  check "a KEK readable by others (0444) is refused by --check-config, naming auth.kek_file" kek_exposed_refused
   # Kubernetes service-link variables (a Service named breakwater-relay gives
   # BREAKWATER_RELAY_PORT...) are ignored by the loader; a real typo in the section is not.
   # enableServiceLinks: false (checked above) keeps them out of the pods anyway.

@@ -25,7 +25,7 @@ Names. fullname is the release name when it already contains the chart name, els
 {{- end }}
 
 {{- define "breakwater.ports" -}}
-auth: {grpc: 7410, ops: 9410}
+auth: {grpc: 7410, ops: 9410, public: 8410}
 ratelimit: {grpc: 7420, ops: 9420}
 audit: {grpc: 7430, ops: 9430}
 relay: {grpc: 7440, ops: 9440}
@@ -42,9 +42,60 @@ relay: {grpc: 7440, ops: 9440}
 {{- toYaml $out }}
 {{- end }}
 
-{{/* Components that talk to Redis. */}}
+{{/*
+Components that talk to Redis: relay, ratelimit, and auth when its public API is on (it
+publishes revocation epochs there). Call with (dict "root" $ "name" <component>).
+*/}}
 {{- define "breakwater.usesRedis" -}}
-{{- has . (list "relay" "ratelimit") }}
+{{- or (has .name (list "relay" "ratelimit")) (and (eq .name "auth") (eq (include "breakwater.authPublicApi" .root) "true")) }}
+{{- end }}
+
+{{/*
+auth's public HTTPS API (sign-up, login, devices, pairing). Call these with the root
+context. authPublicApi is "true" when auth runs with it; authSqlite is "true" when its
+database is SQLite on a pod volume rather than PostgreSQL named by a Secret.
+*/}}
+{{- define "breakwater.authPublicApi" -}}
+{{- and .Values.auth.enabled .Values.auth.publicApi.enabled }}
+{{- end }}
+
+{{- define "breakwater.authSqlite" -}}
+{{- not .Values.auth.publicApi.database.urlSecret.name }}
+{{- end }}
+
+{{- define "breakwater.authKekSecretName" -}}
+{{- default (printf "%s-auth-kek" (include "breakwater.fullname" .)) .Values.auth.publicApi.kekSecret.name }}
+{{- end }}
+
+{{- define "breakwater.authDataClaimName" -}}
+{{ include "breakwater.fullname" . }}-auth-data
+{{- end }}
+
+{{/*
+iss of access tokens: auth.publicApi.issuer, else https://<auth.publicApi.host>, else the
+in-cluster URL of the API (https://<fullname>-auth.<namespace>.svc:8410).
+*/}}
+{{- define "breakwater.authIssuer" -}}
+{{- $api := .Values.auth.publicApi }}
+{{- if $api.issuer }}
+{{- $api.issuer }}
+{{- else if $api.host }}
+{{- printf "https://%s" $api.host }}
+{{- else }}
+{{- printf "https://%s-auth.%s.svc:8410" (include "breakwater.fullname" .) .Release.Namespace }}
+{{- end }}
+{{- end }}
+
+{{/* Refuses combinations of values the public API cannot run with. */}}
+{{- define "breakwater.authPublicApiCheck" -}}
+{{- if eq (include "breakwater.authPublicApi" .) "true" }}
+{{- if not .Values.ratelimit.enabled }}
+{{- fail "auth.publicApi needs ratelimit.enabled=true: breakwater-auth locks out password guessing through breakwater-ratelimit" }}
+{{- end }}
+{{- if and (eq (include "breakwater.authSqlite" .) "true") (gt (int .Values.auth.replicas) 1) }}
+{{- fail (printf "auth.replicas is %v, but auth's database is SQLite on one volume, which only one pod may use: set auth.replicas=1, or use PostgreSQL (auth.publicApi.database.urlSecret)" .Values.auth.replicas) }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/* Labels. Call the component variants with (dict "root" $ "name" <component>). */}}
@@ -98,6 +149,32 @@ app.kubernetes.io/component: {{ .name }}
 {{- end }}
 
 {{/*
+Config keys the chart sets, refused in <component>.config. auth.database_url is refused
+even with the public API off: a database URL is a secret and belongs in a Secret
+(auth.publicApi.database.urlSecret), never in a ConfigMap.
+*/}}
+{{- define "breakwater.chartOwnedKeys" -}}
+- server.grpc_listen
+- server.drain_delay
+- server.drain_timeout
+- ops.listen
+- ops.plaintext
+- tls.cert_file
+- tls.key_file
+- redis.address
+- redis.password
+- redis.password_file
+- auth.public_listen
+- auth.issuer
+- auth.cors_origin
+- auth.kek_file
+- auth.ratelimit_address
+- auth.ratelimit_server_name
+- auth.database_url
+- auth.sqlite_path
+{{- end }}
+
+{{/*
 The YAML configuration file of one component: what the chart owns (listen addresses,
 drain timeout, certificate and password paths) merged with <component>.config. Keys the
 chart owns are refused in <component>.config, so the file says one thing.
@@ -108,9 +185,12 @@ chart owns are refused in <component>.config, so the file says one thing.
 {{- $c := index $root.Values $name }}
 {{- $ports := index (include "breakwater.ports" $root | fromYaml) $name }}
 {{- $user := deepCopy ($c.config | default dict) }}
-{{- range $key := list "server.grpc_listen" "server.drain_delay" "server.drain_timeout" "ops.listen" "ops.plaintext" "tls.cert_file" "tls.key_file" "redis.address" "redis.password" "redis.password_file" }}
+{{- range $key := include "breakwater.chartOwnedKeys" $root | fromYamlArray }}
 {{- $section := index $user (first (splitList "." $key)) }}
 {{- if and (kindIs "map" $section) (hasKey $section (last (splitList "." $key))) }}
+{{- if eq $key "auth.database_url" }}
+{{- fail (printf "%s.config: auth.database_url is a secret and never goes in the ConfigMap: put the URL in a Secret and name it in auth.publicApi.database.urlSecret" $name) }}
+{{- end }}
 {{- fail (printf "%s.config: %s is set by the chart and cannot be overridden" $name $key) }}
 {{- end }}
 {{- end }}
@@ -125,12 +205,28 @@ chart owns are refused in <component>.config, so the file says one thing.
     "drain_timeout" (printf "%ss" (include "breakwater.seconds" (dict "Values" $root.Values "key" "drainTimeoutSeconds"))))
   "tls" $tls
   "ops" (dict "listen" (printf "0.0.0.0:%v" $ports.ops)) }}
-{{- if eq (include "breakwater.usesRedis" $name) "true" }}
+{{- if eq (include "breakwater.usesRedis" .) "true" }}
 {{- $redis := dict "address" $root.Values.redis.address }}
 {{- if $root.Values.redis.passwordSecret.name }}
 {{- $_ := set $redis "password_file" "/etc/breakwater/redis/password" }}
 {{- end }}
 {{- $_ := set $base "redis" $redis }}
+{{- end }}
+{{- if and (eq $name "auth") (eq (include "breakwater.authPublicApi" $root) "true") }}
+{{- $ratelimit := include "breakwater.componentName" (dict "root" $root "name" "ratelimit") }}
+{{- $auth := dict
+  "public_listen" (printf "0.0.0.0:%v" $ports.public)
+  "issuer" (include "breakwater.authIssuer" $root)
+  "kek_file" "/etc/breakwater/kek/kek"
+  "ratelimit_address" (printf "%s.%s.svc:%v" $ratelimit $root.Release.Namespace (index (include "breakwater.ports" $root | fromYaml) "ratelimit").grpc)
+  "ratelimit_server_name" $ratelimit }}
+{{- with $root.Values.auth.publicApi.corsOrigin }}
+{{- $_ := set $auth "cors_origin" . }}
+{{- end }}
+{{- if eq (include "breakwater.authSqlite" $root) "true" }}
+{{- $_ := set $auth "sqlite_path" "/var/lib/breakwater/auth.db" }}
+{{- end }}
+{{- $_ := set $base "auth" $auth }}
 {{- end }}
 {{- toYaml (mustMergeOverwrite $base $user) }}
 {{- end }}
