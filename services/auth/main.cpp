@@ -16,6 +16,7 @@
 #include "bw/service/tls.hpp"
 #include "internal/internal_service.hpp"
 #include "ops/cli.hpp"
+#include "ops/housekeeper.hpp"
 #include "ops/key_set_reloader.hpp"
 #include "ops/service_setup.hpp"
 #include "store/errors.hpp"
@@ -68,6 +69,12 @@ void add_auth_keys(bw::config::Schema& s) {
          .help = "Argon2id passes (never below 2)", .min = 2, .max = 64});
   s.add({.path = "auth.public_workers", .type = Type::kInt, .default_value = "4",
          .help = "threads running public API handlers (Argon2id runs there)", .min = 1, .max = 256});
+  s.add({.path = "auth.purge_interval", .type = Type::kDuration, .default_value = "1h",
+         .help = "how often expired offers, grants, invitations and sessions are deleted (0: never)",
+         .min = 0, .max = 7LL * 24 * 3600 * 1000});
+  s.add({.path = "auth.purge_retention", .type = Type::kDuration, .default_value = "7d",
+         .help = "how long expired rows are kept before the purge deletes them",
+         .min = 0, .max = 366LL * 24 * 3600 * 1000});
   s.add({.path = "auth.key_reload_interval", .type = Type::kDuration, .default_value = "60s",
          .help = "how often the signing keys are re-read from the database, so a rotate-signing-key reaches "
                  "every replica (0s: never)", .min = 0, .max = 3'600'000});
@@ -151,6 +158,11 @@ bw::Result<Shared> open_shared(bw::service::ServiceContext& ctx) {
   ctx.on_reload([reloader] { reloader->reload(); });  // SIGHUP: at once
   ctx.on_stop([reloader] { reloader->stop(); });
   ctx.keep(reloader);
+  auto housekeeper = std::make_shared<bw::auth::ops::Housekeeper>(shared.store, v.duration("auth.purge_retention"),
+                                                                  now_ms, ctx.metrics());
+  housekeeper->start(v.duration("auth.purge_interval"));
+  ctx.on_stop([housekeeper] { housekeeper->stop(); });
+  ctx.keep(housekeeper);
   // Ready while the database answers (a lookup of an id that cannot exist).
   ctx.readiness().add_check("database", [store = shared.store] {
     auto probe = store->get_tenant(bw::auth::store::Id{});

@@ -3,6 +3,7 @@
 // injected clock. The real binary is driven by ops_cli_system_test.cpp.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <optional>
 #include <tuple>
 
@@ -10,7 +11,9 @@
 #include "bw/metrics/metrics.hpp"
 #include "bw/testing/temp_dir.hpp"
 #include "ops/commands.hpp"
+#include "ops/housekeeper.hpp"
 #include "ops/key_set_reloader.hpp"
+#include "ops/periodic.hpp"
 #include "store/errors.hpp"
 
 namespace bw::auth::ops {
@@ -224,6 +227,44 @@ TEST_F(OpsCommandsTest, TheReloaderReplacesTheLiveSetOnlyWhenTheKeysChanged) {
     EXPECT_NE(text.find(std::string("breakwater_auth_key_set_reloads_total{result=\"") + result + "\"}"),
               std::string::npos) << result;
   }
+}
+
+TEST_F(OpsCommandsTest, TheHousekeeperDeletesSessionsPastRetentionAndKeepsLiveOnes) {
+  auto booted = boot();
+  ASSERT_TRUE(booted) << booted.error().message;
+  const auto tenant = store_->find_tenant_by_slug("acme")->id;
+  const auto user = store_->find_user_by_login(tenant, "alice")->id;
+  const store::Id live = session(tenant, user);
+  store::Id dead{};
+  dead[0] = 0xdd;
+  constexpr store::TimeMs kDay = 86'400'000;
+  ASSERT_TRUE(store_->create_refresh_family({tenant, dead, user, now_ - 30 * kDay, now_ - 10 * kDay},
+                                            {Bytes(32, 0xee), now_ - 30 * kDay, now_ - 29 * kDay}));
+  metrics::Factory metrics("auth", "test");
+  Housekeeper keeper(std::shared_ptr<store::Store>(store_.get(), [](store::Store*) {}), std::chrono::hours(24 * 7),
+                     [this] { return now_; }, metrics);
+  EXPECT_GE(keeper.run_once(), 1);
+  EXPECT_FALSE(store_->get_refresh_family(tenant, dead)) << "ended ten days ago, retention seven";
+  EXPECT_TRUE(store_->get_refresh_family(tenant, live));
+  EXPECT_EQ(keeper.run_once(), 0) << "nothing left to delete";
+}
+
+TEST(PeriodicTask, RunsUntilStoppedAndStopsAtOnce) {
+  std::atomic<int> runs{0};
+  PeriodicTask task;
+  task.start(std::chrono::milliseconds(5), [&] { ++runs; });
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (runs < 3 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_GE(runs.load(), 3);
+  const auto before = std::chrono::steady_clock::now();
+  task.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(2));
+  const int after_stop = runs;
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(runs.load(), after_stop);
+  task.stop();  // idempotent
+  PeriodicTask never;
+  never.start(std::chrono::milliseconds(0), [&] { ++runs; });  // interval 0: never runs
 }
 
 }  // namespace

@@ -21,6 +21,8 @@ AuthApi::AuthApi(ApiOptions options, ApiDeps deps, metrics::Factory& metrics)
 
 AuthApi::~AuthApi() = default;
 
+std::vector<std::pair<std::string, std::string>> AuthApi::routes() const { return router_->routes(); }
+
 http::Response AuthApi::handle(const http::Request& request) {
   std::string route;
   http::Response r = router_->route(request, route);

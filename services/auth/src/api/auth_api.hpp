@@ -23,6 +23,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "api/live_key_set.hpp"
 #include "api/lockout.hpp"
@@ -65,6 +67,8 @@ class AuthApi {
   ~AuthApi();
   // Routes one request; never throws on bad input.
   http::Response handle(const http::Request& request);
+  // Every (method, pattern) served.
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
  private:
   std::unique_ptr<ApiCore> core_;

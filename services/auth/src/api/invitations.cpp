@@ -47,8 +47,6 @@ http::Response invalid_invitation() {
   return error(404, "invalid_invitation", "the invitation is not valid: unknown, used, expired or for another tenant");
 }
 
-std::int64_t seconds(store::TimeMs ms) { return ms / 1000; }
-
 http::Response create_invitation(const ApiCore& core, InvitationMetrics& m, const http::Request& request,
                                  const Caller& caller) {
   const auto count = [&](const char* result) { m.invitations.add({{"result", result}}).Increment(); };
@@ -78,7 +76,7 @@ http::Response create_invitation(const ApiCore& core, InvitationMetrics& m, cons
       .field("email", inv.email)
       .field("role", store::role_name(role))
       .field("by", detail::id_hex(caller.user.id))
-      .field("expires_at", seconds(inv.expires_at))
+      .field("expires_at", inv.expires_at)
       .end_object();
   core.audit(caller.tenant.id, "invitation_created", audit.take());
   log::info("invitation_created", {{"invitation_id", detail::id_hex(inv.id)}, {"role", store::role_name(role)}});
@@ -88,7 +86,7 @@ http::Response create_invitation(const ApiCore& core, InvitationMetrics& m, cons
       .field("invitation_id", detail::id_hex(inv.id))
       .field("token", token)
       .field("role", store::role_name(role))
-      .field("expires_at", seconds(inv.expires_at))
+      .field("expires_at", inv.expires_at)
       .end_object();
   return detail::json(201, w.take());  // not cacheable: the token is shown once
 }

@@ -38,6 +38,12 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
   routes_.push_back(std::move(r));
 }
 
+std::vector<std::pair<std::string, std::string>> Router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : routes_) out.emplace_back(r.method, r.pattern);
+  return out;
+}
+
 bool Router::match(const Route& route, const std::vector<std::string_view>& path, PathParams& params) {
   if (route.segments.size() != path.size()) return false;
   params.clear();

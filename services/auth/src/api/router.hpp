@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bw/http/server.hpp"
@@ -21,6 +22,9 @@ class Router {
 
   // method: "GET" (also answers HEAD), "POST", "PATCH", "PUT" or "DELETE".
   void add(std::string method, std::string pattern, Handler handler);
+
+  // Every (method, pattern) served, in registration order (tests check each is covered).
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
   // Routes one request; `label` receives the matched pattern or "other".
   http::Response route(const http::Request& request, std::string& label) const;

@@ -45,8 +45,6 @@ Count counter(metrics::Family<prometheus::Counter>& family) {
 http::Response not_found() { return error(404, "not_found", "no such user in this tenant"); }
 http::Response forbidden() { return error(403, "forbidden", "your role does not allow this"); }
 
-std::int64_t seconds(store::TimeMs ms) { return ms / 1000; }
-
 // A user as the API shows it: never the password hash or the revocation epoch.
 void write_user(json::Writer& w, const store::User& u) {
   w.field("user_id", detail::id_hex(u.id))
@@ -54,7 +52,7 @@ void write_user(json::Writer& w, const store::User& u) {
       .field("email", u.email)
       .field("role", store::role_name(u.role))
       .field("disabled", u.disabled_at.has_value())
-      .field("created_at", seconds(u.created_at));
+      .field("created_at", u.created_at);
 }
 
 http::Response user_response(const store::User& u) {
@@ -86,7 +84,7 @@ http::Response get_tenant(TenantMetrics& m, const Caller& caller) {
       .field("slug", t.slug)
       .field("name", t.name)
       .field("mfa_required", t.mfa_required)
-      .field("created_at", seconds(t.created_at))
+      .field("created_at", t.created_at)
       .end_object();
   counter(m.tenant_reads)("ok");
   return detail::json(200, w.take());

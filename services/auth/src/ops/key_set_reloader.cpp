@@ -47,24 +47,9 @@ bool KeySetReloader::reload() {
 }
 
 void KeySetReloader::start(std::chrono::milliseconds interval) {
-  if (interval.count() <= 0 || thread_.joinable()) return;
-  thread_ = std::thread([this, interval] {
-    std::unique_lock lock(mu_);
-    while (!wake_.wait_for(lock, interval, [this] { return stopping_; })) {
-      lock.unlock();
-      reload();
-      lock.lock();
-    }
-  });
+  task_.start(interval, [this] { reload(); });
 }
 
-void KeySetReloader::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void KeySetReloader::stop() { task_.stop(); }
 
 }  // namespace bw::auth::ops

@@ -12,12 +12,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
 
 #include "api/live_key_set.hpp"
+#include "ops/periodic.hpp"
 #include "bw/metrics/metrics.hpp"
 #include "bw/result.hpp"
 
@@ -41,10 +39,7 @@ class KeySetReloader {
   api::LiveKeySet keys_;
   Load load_;
   metrics::Family<prometheus::Counter> reloads_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicTask task_;  // last: stopped first
 };
 
 }  // namespace bw::auth::ops
