@@ -188,12 +188,35 @@ TEST_F(AuthApiTest, AReusedRefreshTokenRevokesTheFamilyAndIsAudited) {
             401);
   auto events = store_->peek_audit_events(10);
   ASSERT_TRUE(events);
-  ASSERT_EQ(events->size(), 2u);
+  ASSERT_EQ(events->size(), 3u);
   EXPECT_EQ((*events)[0].kind, "tenant_created");
-  EXPECT_EQ((*events)[1].kind, "refresh_token_reused");
-  const std::string payload = to_string((*events)[1].payload);
+  EXPECT_EQ((*events)[1].kind, "login");
+  EXPECT_EQ((*events)[2].kind, "refresh_token_reused");
+  const std::string payload = to_string((*events)[2].payload);
   EXPECT_EQ(payload.find("bwrt_"), std::string::npos) << "no token in the audit trail";
   EXPECT_NE(payload.find("session_id"), std::string::npos);
+}
+
+TEST_F(AuthApiTest, SignInsAreAuditedWithoutWhatWasTyped) {
+  signup();
+  ASSERT_EQ(login(kPassword).status, 200);
+  ASSERT_EQ(login("a wrong password 99").status, 401);
+  ASSERT_EQ(call("POST", "/v1/login", {{"tenant", "acme"}, {"login", "typo-in-login"}, {"password", "x"}}).status, 401);
+  lockout_->locked = true;
+  ASSERT_EQ(login(kPassword).status, 429);
+  ASSERT_EQ(call("POST", "/v1/login", {{"tenant", "no-such-tenant"}, {"login", "alice"}, {"password", "x"}}).status, 429);
+  auto events = store_->peek_audit_events(20);
+  ASSERT_TRUE(events);
+  std::vector<std::string> kinds;
+  std::string payloads;
+  for (const auto& e : *events) kinds.push_back(e.kind), payloads += to_string(e.payload);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"tenant_created", "login", "login_failed", "login_failed", "login_locked"}))
+      << "an unknown tenant has no log to write to";
+  EXPECT_EQ(payloads.find(kPassword), std::string::npos);
+  EXPECT_EQ(payloads.find("a wrong password"), std::string::npos);
+  EXPECT_EQ(payloads.find("typo-in-login"), std::string::npos) << "a login typed may be a misplaced password";
+  EXPECT_NE(payloads.find("\"user_id\":null"), std::string::npos) << "unknown user";
+  EXPECT_NE(payloads.find("\"amr\":\"pwd\""), std::string::npos);
 }
 
 TEST_F(AuthApiTest, LoginRehashesWhenTheParametersRose) {
@@ -300,7 +323,7 @@ TEST_F(AuthApiTest, SignOutEverywhereKillsEveryTokenAtOnceAndPublishesTheEpoch) 
   EXPECT_EQ(call("GET", "/v1/me", nullptr, fresh).status, 200);
   auto events = store_->peek_audit_events(10);
   ASSERT_TRUE(events);
-  EXPECT_EQ(events->back().kind, "signed_out_everywhere");
+  EXPECT_TRUE(std::any_of(events->begin(), events->end(), [](const auto& e) { return e.kind == "signed_out_everywhere"; }));
 }
 
 TEST_F(AuthApiTest, AnEpochThatCouldNotBePublishedIsReportedNotHidden) {

@@ -122,6 +122,23 @@ std::variant<std::vector<std::string>, http::Response> second_factor(const ApiCo
   return std::vector<std::string>{"pwd", "otp"};
 }
 
+// Audit events of sign-ins: who (when known — never the login typed, which may be a
+// misplaced password), from where, and for a success how (amr).
+void audit_login(const ApiCore& core, const store::Id& tenant_id, std::string_view kind, const store::User* user,
+                 const http::Request& request, const std::vector<std::string>* methods = nullptr) {
+  json::Writer w;
+  w.begin_object();
+  if (user) {
+    w.field("user_id", detail::id_hex(user->id));
+  } else {
+    w.key("user_id").null();
+  }
+  w.field("address", request.peer);
+  if (methods) w.field("amr", join_methods(*methods));
+  w.end_object();
+  core.audit(tenant_id, kind, w.take());
+}
+
 http::Response login(const ApiCore& core, SessionMetrics& m, const http::Request& request) {
   const auto count = [&](const char* result) { m.logins.add({{"result", result}}).Increment(); };
   auto req = parse_login_request(request.body);
@@ -133,10 +150,15 @@ http::Response login(const ApiCore& core, SessionMetrics& m, const http::Request
     log::warn("login_lockout_unavailable", {{"error", attempt.error().message}});
     return count("lockout_unavailable"), detail::unavailable();
   }
-  if (!attempt->allowed) return count("locked"), detail::locked(attempt->retry_after);
+  if (!attempt->allowed) {
+    if (auto t = core.store().find_tenant_by_slug(req->slug); t) audit_login(core, t->id, "login_locked", nullptr, request);
+    return count("locked"), detail::locked(attempt->retry_after);
+  }
 
   std::optional<store::User> user;
+  std::optional<store::Id> tenant_id;
   if (auto t = core.store().find_tenant_by_slug(req->slug); t) {
+    tenant_id = t->id;
     if (auto u = core.store().find_user_by_login(t->id, req->login); u) {
       user = std::move(u.value());
     } else if (!store::has_code(u.error(), store::Errc::kNotFound)) {
@@ -153,6 +175,7 @@ http::Response login(const ApiCore& core, SessionMetrics& m, const http::Request
       log::warn("login_lockout_unavailable", {{"error", st.error().message}});
     }
     count(user ? "wrong_password" : "unknown_account");  // the answer is the same for both
+    if (tenant_id) audit_login(core, *tenant_id, "login_failed", user ? &*user : nullptr, request);
     return invalid_credentials();
   }
   // The account's attempt stays counted until the second factor, too, is right.
@@ -171,7 +194,10 @@ http::Response login(const ApiCore& core, SessionMetrics& m, const http::Request
   }
   auto r = core.start_session(*user, std::get<std::vector<std::string>>(methods));
   count(r.status == 200 ? "ok" : "error");
-  if (r.status == 200) log::info("login", {{"tenant_id", detail::id_hex(user->tenant_id)}, {"user_id", detail::id_hex(user->id)}});
+  if (r.status == 200) {
+    log::info("login", {{"tenant_id", detail::id_hex(user->tenant_id)}, {"user_id", detail::id_hex(user->id)}});
+    audit_login(core, user->tenant_id, "login", &*user, request, &std::get<std::vector<std::string>>(methods));
+  }
   return r;
 }
 
