@@ -8,8 +8,8 @@
 #include <tuple>
 #include <nlohmann/json.hpp>
 
-#include "api/auth_api.hpp"
 #include "api/signing_keys.hpp"
+#include "api_test_support.hpp"
 #include "bw/jwt/jwt.hpp"
 #include "bw/testing/temp_dir.hpp"
 #include "store/store.hpp"
@@ -17,29 +17,7 @@
 namespace bw::auth::api {
 namespace {
 
-constexpr const char* kPassword = "correct horse battery staple 42";
 const std::string kKekHex(64, 'b');
-
-struct FakeLockout final : LoginLockout {
-  Result<AttemptDecision> record_attempt(const std::string& account, const std::string& address) override {
-    accounts.push_back(account);
-    addresses.push_back(address);
-    if (unavailable) return Error{14, "unavailable"};
-    if (locked) return AttemptDecision{false, std::chrono::milliseconds(90'500)};
-    return AttemptDecision{true, {}};
-  }
-  Status record_address_failure(const std::string& address) override {
-    address_failures.push_back(address);
-    return {};
-  }
-  Status clear_account(const std::string& account) override {
-    cleared.push_back(account);
-    return {};
-  }
-  bool unavailable = false;
-  bool locked = false;
-  std::vector<std::string> accounts, addresses, address_failures, cleared;
-};
 
 struct FakeRevocations final : Revocations {
   Status publish(const store::Id& tenant_id, const store::Id& user_id, std::int64_t epoch) override {
@@ -54,67 +32,22 @@ struct FakeRevocations final : Revocations {
   std::vector<std::tuple<store::Id, store::Id, std::int64_t>> published;
 };
 
-class AuthApiTest : public ::testing::Test {
+class AuthApiTest : public ApiTest {
  protected:
-  void SetUp() override {
-    auto dir = testing::TempDir::create("bw-auth-api-unit-");
-    ASSERT_TRUE(dir);
-    dir_ = std::make_unique<testing::TempDir>(std::move(dir.value()));
-    auto opened = store::open_store({.database_url = "", .sqlite_path = (dir_->path() / "a.db").string()}, now_);
-    ASSERT_TRUE(opened) << opened.error().message;
-    store_ = std::move(opened.value());
-    auto ring = kek_from_file_text("kek1", kKekHex);
-    ASSERT_TRUE(ring);
-    auto keys = load_or_create_key_set(*store_, *ring, now_);
-    ASSERT_TRUE(keys) << keys.error().message;
-    keys_ = std::make_shared<const jwt::KeySet>(std::move(keys.value()));
-    api_ = make_api({});
+  AuthApiTest() {
+    setup_.revocations = revocations_;
+    lockout_->retry_after = std::chrono::milliseconds(90'500);
   }
+  // An API whose hasher uses `params` (a re-hash on login).
   std::unique_ptr<AuthApi> make_api(authcore::Argon2Params params) {
-    auto hasher = authcore::PasswordHasher::create(params);
-    EXPECT_TRUE(hasher);
-    ApiDeps deps{store_, lockout_, std::make_shared<const authcore::PasswordHasher>(std::move(hasher.value())), keys_,
-                 [this] { return now_; }, revocations_};
-    return std::make_unique<AuthApi>(ApiOptions{"https://issuer.test", "aud", std::chrono::hours(1),
-                                                std::chrono::hours(24)},
-                                     std::move(deps), metrics_);
-  }
-  http::Response call(const std::string& method, const std::string& path, const nlohmann::json& body = nullptr,
-                      const std::string& bearer = "") {
-    http::Request r;
-    r.method = method;
-    r.path = r.target = path;
-    if (!body.is_null()) r.body = body.dump();
-    if (!bearer.empty()) r.headers.emplace_back("authorization", "Bearer " + bearer);
-    r.peer = "192.0.2.7";
-    r.tls = true;
-    return api_->handle(r);
+    return ApiTest::make_api({.revocations = revocations_, .hasher = make_hasher(params)});
   }
   void signup() {
-    ASSERT_EQ(call("POST", "/v1/signup", {{"tenant", "acme"}, {"login", "Alice"}, {"email", "alice@example.com"},
-                                          {"password", kPassword}})
-                  .status,
-              201);
+    ASSERT_EQ(post_signup("acme", "Alice", "alice@example.com").status, 201);
   }
-  http::Response login(const std::string& password) {
-    return call("POST", "/v1/login", {{"tenant", "ACME"}, {"login", "alice"}, {"password", password}});
-  }
-  static nlohmann::json body(const http::Response& r) { return nlohmann::json::parse(r.body); }
-  static std::string header(const http::Response& r, const std::string& name) {
-    for (const auto& [k, v] : r.headers) {
-      if (k == name) return v;
-    }
-    return "";
-  }
+  http::Response login(const std::string& password) { return post_login("ACME", "alice", password); }
 
-  std::int64_t now_ = 1'800'000'000'000;
-  std::unique_ptr<testing::TempDir> dir_;
-  std::shared_ptr<store::Store> store_;
-  std::shared_ptr<FakeLockout> lockout_ = std::make_shared<FakeLockout>();
   std::shared_ptr<FakeRevocations> revocations_ = std::make_shared<FakeRevocations>();
-  std::shared_ptr<const jwt::KeySet> keys_;
-  metrics::Factory metrics_{"auth", "test"};
-  std::unique_ptr<AuthApi> api_;
 };
 
 TEST_F(AuthApiTest, LockoutSubjectIsAHashOfTenantAndNormalisedLogin) {
