@@ -33,8 +33,8 @@ http::Response unavailable() {
   return r;
 }
 
-http::Response locked(std::chrono::milliseconds retry_after) {
-  auto r = error(429, "locked", "too many failed sign-ins; try again later");
+http::Response locked(std::chrono::milliseconds retry_after, std::string_view message) {
+  auto r = error(429, "locked", message);
   const auto seconds = std::max<std::int64_t>(1, (retry_after.count() + 999) / 1000);
   r.headers.emplace_back("Retry-After", std::to_string(seconds));
   return r;
@@ -86,14 +86,18 @@ bool valid_email(std::string_view email) {
   return at != std::string_view::npos && at > 0 && at + 1 < email.size() && email.find('@', at + 1) == std::string_view::npos;
 }
 
-std::string account_subject(std::string_view slug, std::string_view login) {
-  Bytes input = to_bytes("bw-login-lockout-v1");
-  for (std::string_view part : {slug, login}) {
+std::string lockout_subject(std::string_view tag, std::initializer_list<std::string_view> parts) {
+  Bytes input = to_bytes(tag);
+  for (std::string_view part : parts) {
     const auto n = static_cast<std::uint32_t>(part.size());
     for (int shift = 24; shift >= 0; shift -= 8) input.push_back(static_cast<std::uint8_t>(n >> shift));
     append(input, as_bytes(part));
   }
   return crypto::hex_encode(crypto::sha256(input));
+}
+
+std::string account_subject(std::string_view slug, std::string_view login) {
+  return lockout_subject("bw-login-lockout-v1", {slug, login});
 }
 
 }  // namespace detail

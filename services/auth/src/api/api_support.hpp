@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,7 +24,8 @@ http::Response error(int status, std::string_view code, std::string_view message
 http::Response bad_request(const Error& e);
 http::Response unavailable();
 // 429 locked with Retry-After (whole seconds, at least 1).
-http::Response locked(std::chrono::milliseconds retry_after);
+http::Response locked(std::chrono::milliseconds retry_after,
+                      std::string_view message = "too many failed sign-ins; try again later");
 http::Response json(int status, std::string body);
 
 std::string id_hex(const store::Id& id);
@@ -39,8 +41,10 @@ bool valid_login(std::string_view login);
 // local@domain, 3..254 printable ASCII bytes without spaces, exactly one '@'.
 bool valid_email(std::string_view email);
 
-// The lockout's account subject: hex SHA-256 of the tenant slug and normalised login
-// (length-prefixed), so the lockout service never sees a login in the clear.
+// A lockout subject: hex SHA-256 of a domain tag and the parts, each length-prefixed, so
+// the rate-limit service never sees a login, address or id in the clear.
+std::string lockout_subject(std::string_view tag, std::initializer_list<std::string_view> parts);
+// The login lockout's account subject: lockout_subject over the tenant slug and normalised login.
 std::string account_subject(std::string_view slug, std::string_view login);
 
 }  // namespace detail

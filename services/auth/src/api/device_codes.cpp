@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "bw/crypto/random.hpp"
+#include "bw/json/object.hpp"
 
 namespace bw::auth::api::detail {
 
@@ -48,6 +49,16 @@ bool valid_device_name(std::string_view name) {
     const auto u = static_cast<unsigned char>(c);
     return u < 0x20 || u == 0x7f;
   });
+}
+
+Result<std::string> parse_device_name_body(std::string_view body) {
+  auto fields = json::parse_object(body);
+  if (!fields) return fields.error();
+  auto name = fields->string("name", 1, 64);
+  if (!name) return name.error();
+  if (auto st = fields->finish(); !st) return st.error();
+  if (!valid_device_name(*name)) return Error{0, std::string(kDeviceNameRule)};
+  return std::move(name).value();
 }
 
 }  // namespace bw::auth::api::detail

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "bw/result.hpp"
+
 namespace bw::auth::api::detail {
 
 inline constexpr std::string_view kUserCodeAlphabet = "BCDFGHJKLMNPQRSTVWXZ";
@@ -30,5 +32,8 @@ bool valid_device_name(std::string_view name);
 // The message of a 400 for a name valid_device_name refuses.
 inline constexpr std::string_view kDeviceNameRule =
     "name: 1 to 64 characters, no control characters, no leading or trailing space";
+// The `name` of a request body that holds only {name}; the Error's message is what a 400
+// says (it names the field, never the value).
+Result<std::string> parse_device_name_body(std::string_view body);
 
 }  // namespace bw::auth::api::detail

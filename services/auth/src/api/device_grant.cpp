@@ -44,42 +44,17 @@ struct GrantMetrics {
   metrics::Family<prometheus::Counter> codes, decisions, polls;
 };
 
-// hex SHA-256 of a domain tag and the parts, length-prefixed: a lockout subject that shows
-// the rate-limit service no address or id in the clear.
-std::string subject(std::string_view tag, std::initializer_list<std::string_view> parts) {
-  Bytes input = to_bytes(tag);
-  for (std::string_view part : parts) {
-    const auto n = static_cast<std::uint32_t>(part.size());
-    for (int shift = 24; shift >= 0; shift -= 8) input.push_back(static_cast<std::uint8_t>(n >> shift));
-    append(input, as_bytes(part));
-  }
-  return crypto::hex_encode(crypto::sha256(input));
-}
-
-http::Response too_many(std::chrono::milliseconds retry_after, std::string_view message) {
-  auto r = error(429, "locked", message);
-  const auto seconds = std::max<std::int64_t>(1, (retry_after.count() + 999) / 1000);
-  r.headers.emplace_back("Retry-After", std::to_string(seconds));
-  return r;
-}
-
 http::Response issue_code(const ApiCore& core, GrantMetrics& m, const http::Request& request) {
   const auto count = [&](const char* result) { m.codes.add({{"result", result}}).Increment(); };
-  auto fields = json::parse_object(request.body);
-  if (!fields) return count("invalid"), detail::bad_request(fields.error());
-  auto name = fields->string("name", 1, 64);
+  auto name = detail::parse_device_name_body(request.body);
   if (!name) return count("invalid"), detail::bad_request(name.error());
-  if (auto st = fields->finish(); !st) return count("invalid"), detail::bad_request(st.error());
-  if (!detail::valid_device_name(*name)) {
-    return count("invalid"), error(400, "invalid_request", detail::kDeviceNameRule);
-  }
-  auto attempt = core.deps().lockout->record_attempt(subject("bw-device-code-v1", {request.peer}), request.peer);
+  auto attempt = core.deps().lockout->record_attempt(detail::lockout_subject("bw-device-code-v1", {request.peer}), request.peer);
   if (!attempt) {
     log::warn("device_code_lockout_unavailable", {{"error", attempt.error().message}});
     return count("lockout_unavailable"), detail::unavailable();
   }
   if (!attempt->allowed) {
-    return count("limited"), too_many(attempt->retry_after, "too many device requests from this address; try again later");
+    return count("limited"), detail::locked(attempt->retry_after, "too many device requests from this address; try again later");
   }
 
   const std::string device_code = authcore::generate_token(authcore::TokenKind::kOneTime);
@@ -126,14 +101,14 @@ http::Response decide(const ApiCore& core, GrantMetrics& m, const http::Request&
   if (!code) return count("invalid"), error(400, "invalid_request", "user_code: 8 letters, as XXXX-XXXX");
 
   const std::string account =
-      subject("bw-device-approve-v1", {detail::id_hex(caller.tenant.id), detail::id_hex(caller.user.id)});
+      detail::lockout_subject("bw-device-approve-v1", {detail::id_hex(caller.tenant.id), detail::id_hex(caller.user.id)});
   auto attempt = core.deps().lockout->record_attempt(account, request.peer);
   if (!attempt) {
     log::warn("device_approve_lockout_unavailable", {{"error", attempt.error().message}});
     return count("lockout_unavailable"), detail::unavailable();
   }
   if (!attempt->allowed) {
-    return count("locked"), too_many(attempt->retry_after, "too many wrong user codes; try again later");
+    return count("locked"), detail::locked(attempt->retry_after, "too many wrong user codes; try again later");
   }
 
   const auto now = core.now();

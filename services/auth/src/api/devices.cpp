@@ -126,14 +126,8 @@ std::variant<store::Device, http::Response> managed_device(const ApiCore& core, 
 http::Response rename(const ApiCore& core, DeviceMetrics& m, const http::Request& request, const Caller& caller,
                       const PathParams& params) {
   const auto count = counter(m, "rename");
-  auto fields = json::parse_object(request.body);
-  if (!fields) return count("invalid"), detail::bad_request(fields.error());
-  auto name = fields->string("name", 1, 64);
+  auto name = detail::parse_device_name_body(request.body);
   if (!name) return count("invalid"), detail::bad_request(name.error());
-  if (auto st = fields->finish(); !st) return count("invalid"), detail::bad_request(st.error());
-  if (!detail::valid_device_name(*name)) {
-    return count("invalid"), error(400, "invalid_request", detail::kDeviceNameRule);
-  }
   auto device = managed_device(core, caller, params[0], count);
   if (auto* refused = std::get_if<http::Response>(&device)) return std::move(*refused);
   auto& d = std::get<store::Device>(device);

@@ -94,9 +94,7 @@ http::Response create_invitation(const ApiCore& core, InvitationMetrics& m, cons
 // The lockout subject of an invitation token: a hash of its at-rest hash, so neither the
 // token nor the store's lookup key reaches the rate-limit service.
 std::string invitation_subject(const crypto::Sha256Digest& token_hash) {
-  Bytes input = to_bytes("bw-invitation-lockout-v1");
-  append(input, ByteView(token_hash));
-  return crypto::hex_encode(crypto::sha256(input));
+  return detail::lockout_subject("bw-invitation-lockout-v1", {crypto::hex_encode(ByteView(token_hash))});
 }
 
 struct AcceptRequest {
