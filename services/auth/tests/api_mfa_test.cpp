@@ -9,117 +9,42 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "api/auth_api.hpp"
-#include "api/signing_keys.hpp"
+#include "api_test_support.hpp"
 #include "bw/authcore/base32.hpp"
 #include "bw/authcore/recovery_codes.hpp"
 #include "bw/authcore/sealed_secret.hpp"
 #include "bw/authcore/totp.hpp"
 #include "bw/crypto/hex.hpp"
 #include "bw/crypto/random.hpp"
-#include "bw/testing/temp_dir.hpp"
-#include "store/store.hpp"
 
 namespace bw::auth::api {
 namespace {
 
 using nlohmann::json;
 
-constexpr const char* kPassword = "correct horse battery staple 42";
 constexpr std::int64_t kStepMs = 30'000;
 
-// Thread-safe: the parallel-login test calls it from several threads.
-struct FakeLockout final : LoginLockout {
-  Result<AttemptDecision> record_attempt(const std::string& account, const std::string&) override {
-    std::lock_guard lock(mu);
-    attempts.push_back(account);
-    return AttemptDecision{true, {}};
-  }
-  Status record_address_failure(const std::string& address) override {
-    std::lock_guard lock(mu);
-    address_failures.push_back(address);
-    return {};
-  }
-  Status clear_account(const std::string& account) override {
-    std::lock_guard lock(mu);
-    cleared.push_back(account);
-    return {};
-  }
-  std::mutex mu;
-  std::vector<std::string> attempts, address_failures, cleared;
-};
-
-std::shared_ptr<const authcore::KeyRing> kek(const std::string& id, char hex_digit) {
-  auto ring = kek_from_file_text(id, std::string(64, hex_digit));
-  EXPECT_TRUE(ring);
-  return std::make_shared<const authcore::KeyRing>(std::move(ring.value()));
-}
-
-class MfaApiTest : public ::testing::Test {
+class MfaApiTest : public ApiTest {
  protected:
   void SetUp() override {
-    auto dir = testing::TempDir::create("bw-auth-api-mfa-");
-    ASSERT_TRUE(dir);
-    dir_ = std::make_unique<testing::TempDir>(std::move(dir.value()));
-    auto opened = store::open_store({.database_url = "", .sqlite_path = (dir_->path() / "a.db").string()}, now_);
-    ASSERT_TRUE(opened) << opened.error().message;
-    store_ = std::move(opened.value());
-    auto keys = load_or_create_key_set(*store_, *kek_, now_);
-    ASSERT_TRUE(keys) << keys.error().message;
-    keys_ = std::make_shared<const jwt::KeySet>(std::move(keys.value()));
-    auto hasher = authcore::PasswordHasher::create({});
-    ASSERT_TRUE(hasher);
-    hasher_ = std::make_shared<const authcore::PasswordHasher>(std::move(hasher.value()));
-    api_ = make_api(kek_);
+    setup_.kek = kek_;
+    ApiTest::SetUp();
+    if (HasFatalFailure()) return;
     ASSERT_EQ(signup("acme", "alice"), 201);
   }
   std::unique_ptr<AuthApi> make_api(std::shared_ptr<const authcore::KeyRing> ring) {
-    ApiDeps deps{store_, lockout_, hasher_, keys_, [this] { return now_; }, nullptr, std::move(ring)};
-    return std::make_unique<AuthApi>(
-        ApiOptions{"https://issuer.test", "aud", std::chrono::hours(1), std::chrono::hours(24)}, std::move(deps),
-        metrics_);
+    return ApiTest::make_api({.kek = std::move(ring)});
   }
-  http::Response call(const std::string& method, const std::string& path, const json& body = nullptr,
-                      const std::string& bearer = "") {
-    http::Request r;
-    r.method = method;
-    r.path = r.target = path;
-    if (!body.is_null()) r.body = body.dump();
-    if (!bearer.empty()) r.headers.emplace_back("authorization", "Bearer " + bearer);
-    r.peer = "192.0.2.7";
-    r.tls = true;
-    return api_->handle(r);
-  }
-  int signup(const std::string& tenant, const std::string& login) {
-    return call("POST", "/v1/signup",
-                {{"tenant", tenant}, {"login", login}, {"email", login + "@example.com"}, {"password", kPassword}})
-        .status;
-  }
-  // A user created directly in the store (invitations are another module's).
+  int signup(const std::string& tenant, const std::string& login) { return post_signup(tenant, login).status; }
   void add_user(const std::string& tenant, const std::string& login, store::Role role) {
-    auto t = store_->find_tenant_by_slug(tenant);
-    ASSERT_TRUE(t);
-    store::User u;
-    u.tenant_id = t->id;
-    crypto::random_bytes(u.id);
-    u.login = login;
-    u.email = login + "@example.com";
-    u.role = role;
-    u.password_phc = hasher_->hash(kPassword).value();
-    u.created_at = now_;
-    ASSERT_TRUE(store_->create_user(u));
+    create_user(tenant_id(tenant), login, role);
   }
   store::User user(const std::string& tenant, const std::string& login) {
-    auto t = store_->find_tenant_by_slug(tenant);
-    EXPECT_TRUE(t);
-    return store_->find_user_by_login(t->id, login).value();
+    return store_->find_user_by_login(tenant_id(tenant), login).value();
   }
   http::Response login(const std::string& tenant, const std::string& login, json extra = json::object(),
                        const std::string& password = kPassword) {
-    extra["tenant"] = tenant;
-    extra["login"] = login;
-    extra["password"] = password;
-    return call("POST", "/v1/login", extra);
+    return post_login(tenant, login, password, std::move(extra));
   }
   std::string access(const std::string& tenant, const std::string& login_name, json extra = json::object()) {
     const auto r = login(tenant, login_name, std::move(extra));
@@ -156,16 +81,12 @@ class MfaApiTest : public ::testing::Test {
   }
   std::vector<std::string> audit_kinds() {
     std::vector<std::string> kinds;
-    const auto events = store_->peek_audit_events(1000);
-    EXPECT_TRUE(events);
-    for (const auto& e : *events) kinds.push_back(e.kind);
+    for (const auto& e : audit_events()) kinds.push_back(e.kind);
     return kinds;
   }
   std::string all_audit_payloads() {
     std::string all;
-    const auto events = store_->peek_audit_events(1000);
-    EXPECT_TRUE(events);
-    for (const auto& e : *events) all += to_string(e.payload);
+    for (const auto& e : audit_events()) all += to_string(e.payload);
     return all;
   }
   bool counted(const std::string& what, const std::string& result) const {
@@ -178,17 +99,6 @@ class MfaApiTest : public ::testing::Test {
     }
     return false;
   }
-  static json body(const http::Response& r) { return json::parse(r.body); }
-
-  std::int64_t now_ = 1'800'000'000'000;
-  std::unique_ptr<testing::TempDir> dir_;
-  std::shared_ptr<store::Store> store_;
-  std::shared_ptr<FakeLockout> lockout_ = std::make_shared<FakeLockout>();
-  std::shared_ptr<const authcore::KeyRing> kek_ = kek("kek1", 'b');
-  std::shared_ptr<const jwt::KeySet> keys_;
-  std::shared_ptr<const authcore::PasswordHasher> hasher_;
-  metrics::Factory metrics_{"auth", "test"};
-  std::unique_ptr<AuthApi> api_;
 };
 
 TEST_F(MfaApiTest, EnrolmentShowsTheSecretOnceAndNotCacheable) {
@@ -209,11 +119,11 @@ TEST_F(MfaApiTest, EnrolmentNeedsThePasswordAgain) {
   const std::string token = access("acme", "alice");
   const auto missing = call("POST", "/v1/mfa/totp", nullptr, token);
   EXPECT_EQ(missing.status, 400);
-  const auto attempts = lockout_->attempts.size();
+  const auto attempts = lockout_->accounts.size();
   const auto wrong = call("POST", "/v1/mfa/totp", {{"password", "not the password at all"}}, token);
   EXPECT_EQ(wrong.status, 403);
   EXPECT_EQ(body(wrong)["error"], "wrong_password");
-  EXPECT_EQ(lockout_->attempts.size(), attempts + 1) << "a step-up guess counts in the lockout";
+  EXPECT_EQ(lockout_->accounts.size(), attempts + 1) << "a step-up guess counts in the lockout";
   EXPECT_EQ(lockout_->address_failures.size(), 1u);
   EXPECT_EQ(wrong.body.find("secret"), std::string::npos);
   EXPECT_TRUE(store_->get_totp_secret(user("acme", "alice").tenant_id, user("acme", "alice").id).error().code != 0)
@@ -366,11 +276,11 @@ TEST_F(MfaApiTest, TheStoredSecretIsSealedForItsOwnUserOnly) {
 
 TEST_F(MfaApiTest, AnotherKekRefusesToOpenTheSecret) {
   const Bytes secret = enable("acme", "alice");
-  api_ = make_api(kek("kek1", 'c'));  // same id, other key
+  api_ = make_api(make_kek("kek1", 'c'));  // same id, other key
   const auto r = login("acme", "alice", {{"totp_code", code(secret)}});
   EXPECT_EQ(r.status, 503);
   EXPECT_EQ(r.body.find("access_token"), std::string::npos);
-  api_ = make_api(kek("kek2", 'c'));  // unknown id
+  api_ = make_api(make_kek("kek2", 'c'));  // unknown id
   EXPECT_EQ(login("acme", "alice", {{"totp_code", code(secret)}}).status, 503);
   api_ = make_api(kek_);
   EXPECT_EQ(login("acme", "alice", {{"totp_code", code(secret)}}).status, 200) << "the step was not spent";
@@ -423,7 +333,7 @@ TEST_F(MfaApiTest, DisableNeedsThePasswordAndACodeCountedInTheLockout) {
   const Bytes secret = enable("acme", "alice");
   const auto token = access("acme", "alice", {{"totp_code", code(secret)}});
   now_ += kStepMs;
-  const auto attempts = lockout_->attempts.size();
+  const auto attempts = lockout_->accounts.size();
   const auto wrong_pw =
       call("POST", "/v1/mfa/totp/disable", {{"password", "a wrong password!"}, {"code", code(secret)}}, token);
   EXPECT_EQ(wrong_pw.status, 403);
@@ -433,7 +343,7 @@ TEST_F(MfaApiTest, DisableNeedsThePasswordAndACodeCountedInTheLockout) {
            {{"password", kPassword}, {"code", other_code(secret)}}, token);
   EXPECT_EQ(wrong_code.status, 403);
   EXPECT_EQ(body(wrong_code)["error"], "wrong_code");
-  EXPECT_EQ(lockout_->attempts.size(), attempts + 2) << "each guess is an attempt";
+  EXPECT_EQ(lockout_->accounts.size(), attempts + 2) << "each guess is an attempt";
   EXPECT_EQ(call("POST", "/v1/mfa/totp/disable", {{"password", kPassword}}, token).status, 400);
   ASSERT_EQ(call("POST", "/v1/mfa/totp/disable", {{"password", kPassword}, {"code", code(secret)}}, token).status, 204);
   const auto alice = user("acme", "alice");

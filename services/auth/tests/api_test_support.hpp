@@ -78,7 +78,6 @@ class ApiTest : public ::testing::Test {
     auto opened = store::open_store({.database_url = "", .sqlite_path = (dir_->path() / "a.db").string()}, now_);
     ASSERT_TRUE(opened) << opened.error().message;
     store_ = std::move(opened.value());
-    kek_ = make_kek("kek1", 'b');
     ASSERT_TRUE(kek_);
     auto keys = load_or_create_key_set(*store_, *kek_, now_);
     ASSERT_TRUE(keys) << keys.error().message;
@@ -187,7 +186,7 @@ class ApiTest : public ::testing::Test {
   std::unique_ptr<bw::testing::TempDir> dir_;
   std::shared_ptr<store::Store> store_;
   std::shared_ptr<RecordingLockout> lockout_ = std::make_shared<RecordingLockout>();
-  std::shared_ptr<const authcore::KeyRing> kek_;
+  std::shared_ptr<const authcore::KeyRing> kek_ = make_kek("kek1", 'b');  // seals the signing keys
   std::shared_ptr<const jwt::KeySet> keys_;
   std::shared_ptr<const authcore::PasswordHasher> hasher_;
   std::string phc_;  // kPassword hashed by hasher_
