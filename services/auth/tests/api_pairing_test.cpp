@@ -10,16 +10,13 @@
 #include <thread>
 #include <nlohmann/json.hpp>
 
-#include "api/auth_api.hpp"
-#include "api/signing_keys.hpp"
+#include "api_test_support.hpp"
 #include "bw/authcore/tokens.hpp"
 #include "bw/crypto/base64url.hpp"
 #include "bw/crypto/hex.hpp"
 #include "bw/crypto/random.hpp"
 #include "bw/jwt/jwt.hpp"
 #include "bw/log/log.hpp"
-#include "bw/testing/temp_dir.hpp"
-#include "store/store.hpp"
 
 namespace bw::auth::api {
 namespace {
@@ -27,16 +24,7 @@ namespace {
 using nlohmann::json;
 using store::Role;
 
-constexpr const char* kPassword = "correct horse battery staple 42";
 constexpr std::int64_t kFiveMinutesMs = 5 * 60 * 1000;
-
-struct AllowAll final : LoginLockout {
-  Result<AttemptDecision> record_attempt(const std::string&, const std::string&) override {
-    return AttemptDecision{true, {}};
-  }
-  Status record_address_failure(const std::string&) override { return {}; }
-  Status clear_account(const std::string&) override { return {}; }
-};
 
 // A signed-in user of a tenant.
 struct Member {
@@ -51,71 +39,28 @@ struct Agent {
   std::string token;
 };
 
-class PairingApiTest : public ::testing::Test {
+class PairingApiTest : public ApiTest {
  protected:
   void SetUp() override {
-    auto dir = testing::TempDir::create("bw-auth-pairing-");
-    ASSERT_TRUE(dir);
-    dir_ = std::make_unique<testing::TempDir>(std::move(dir.value()));
-    auto opened = store::open_store({.database_url = "", .sqlite_path = (dir_->path() / "a.db").string()}, now_);
-    ASSERT_TRUE(opened) << opened.error().message;
-    store_ = std::move(opened.value());
-    auto ring = kek_from_file_text("kek1", std::string(64, 'b'));
-    ASSERT_TRUE(ring);
-    auto keys = load_or_create_key_set(*store_, *ring, now_);
-    ASSERT_TRUE(keys) << keys.error().message;
-    keys_ = std::make_shared<const jwt::KeySet>(std::move(keys.value()));
-    auto hasher = authcore::PasswordHasher::create({});
-    ASSERT_TRUE(hasher);
-    auto phc = hasher->hash(kPassword);
-    ASSERT_TRUE(phc);
-    phc_ = *phc;
-    ApiDeps deps{store_, std::make_shared<AllowAll>(),
-                 std::make_shared<const authcore::PasswordHasher>(std::move(hasher.value())), keys_,
-                 [this] { return now_; }};
-    api_ = std::make_unique<AuthApi>(ApiOptions{kIssuer, kAudience, std::chrono::hours(1), std::chrono::hours(24)},
-                                     std::move(deps), metrics_);
-    ASSERT_EQ(call("POST", "/v1/signup", {{"tenant", "acme"}, {"login", "alice"}, {"email", "alice@example.com"},
-                                          {"password", kPassword}})
-                  .status,
-              201);
+    ApiTest::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_EQ(post_signup("acme", "alice").status, 201);
     alice_ = sign_in("acme", "alice");
     agent_ = make_agent(alice_);
   }
 
-  http::Response call(const std::string& method, const std::string& path, const json& body = nullptr,
-                      const std::string& bearer = "") {
-    http::Request r;
-    r.method = method;
-    r.path = r.target = path;
-    if (!body.is_null()) r.body = body.dump();
-    if (!bearer.empty()) r.headers.emplace_back("authorization", "Bearer " + bearer);
-    r.peer = "192.0.2.7";
-    r.tls = true;
-    return api_->handle(r);
-  }
-  static json body(const http::Response& r) { return json::parse(r.body); }
-
   Member sign_in(const std::string& slug, const std::string& login) {
-    auto r = call("POST", "/v1/login", {{"tenant", slug}, {"login", login}, {"password", kPassword}});
-    EXPECT_EQ(r.status, 200) << r.body;
-    auto tenant = store_->find_tenant_by_slug(slug);
-    auto user = store_->find_user_by_login(tenant->id, login);
-    return Member{tenant->id, user->id, slug, login, body(r).value("access_token", "")};
+    const std::string access = access_token(slug, login);
+    const store::Id tenant = tenant_id(slug);
+    return Member{tenant, store_->find_user_by_login(tenant, login)->id, slug, login, access};
   }
   // A user of alice's tenant (or of `tenant`) with `role`, signed in.
   Member add_user(const std::string& login, Role role, const std::string& slug = "acme") {
-    auto tenant = store_->find_tenant_by_slug(slug);
-    EXPECT_TRUE(tenant.ok());
-    store::User u{tenant->id, new_id(), login, login + "@example.com", role, phc_, 0, now_};
-    EXPECT_TRUE(store_->create_user(u).ok());
+    create_user(tenant_id(slug), login, role);
     return sign_in(slug, login);
   }
   Member other_tenant_owner() {
-    EXPECT_EQ(call("POST", "/v1/signup", {{"tenant", "evil"}, {"login", "mallory"}, {"email", "m@example.com"},
-                                          {"password", kPassword}})
-                  .status,
-              201);
+    EXPECT_EQ(post_signup("evil", "mallory", "m@example.com").status, 201);
     return sign_in("evil", "mallory");
   }
   Agent make_agent(const Member& owner, store::DeviceKind kind = store::DeviceKind::kAgent) {
@@ -126,11 +71,6 @@ class PairingApiTest : public ::testing::Test {
     const auto hash = authcore::token_hash(token);
     EXPECT_TRUE(store_->create_device_token(owner.tenant_id, owner.id, d.id, hash, now_).ok());
     return Agent{d.id, token};
-  }
-  static store::Id new_id() {
-    store::Id id{};
-    crypto::random_bytes(id);
-    return id;
   }
   static store::Id id_of(const std::string& hex) {
     auto bytes = crypto::hex_decode(hex);
@@ -167,15 +107,6 @@ class PairingApiTest : public ::testing::Test {
     return static_cast<std::size_t>(std::count_if(all->begin(), all->end(), [](auto& d) { return !d.revoked_at; }));
   }
 
-  static constexpr const char* kIssuer = "https://issuer.test";
-  static constexpr const char* kAudience = "aud";
-  std::int64_t now_ = 1'800'000'000'000;
-  std::unique_ptr<testing::TempDir> dir_;
-  std::shared_ptr<store::Store> store_;
-  std::shared_ptr<const jwt::KeySet> keys_;
-  metrics::Factory metrics_{"auth", "test"};
-  std::unique_ptr<AuthApi> api_;
-  std::string phc_;
   Member alice_;
   Agent agent_;
 };
