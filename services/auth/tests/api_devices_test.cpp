@@ -10,41 +10,16 @@
 #include <set>
 
 #include "api/api_support.hpp"
-#include "api/auth_api.hpp"
 #include "api/device_codes.hpp"
-#include "api/signing_keys.hpp"
+#include "api_test_support.hpp"
 #include "bw/log/log.hpp"
-#include "bw/testing/temp_dir.hpp"
-#include "store/store.hpp"
 
 namespace bw::auth::api {
 namespace {
 
 using nlohmann::json;
 
-constexpr const char* kPassword = "correct horse battery staple 42";
-constexpr const char* kPeer = "192.0.2.7";
-
-struct FakeLockout final : LoginLockout {
-  Result<AttemptDecision> record_attempt(const std::string& account, const std::string& address) override {
-    accounts.push_back(account);
-    addresses.push_back(address);
-    if (unavailable) return Error{14, "unavailable"};
-    if (locked) return AttemptDecision{false, std::chrono::milliseconds(60'000)};
-    return AttemptDecision{true, {}};
-  }
-  Status record_address_failure(const std::string& address) override {
-    address_failures.push_back(address);
-    return {};
-  }
-  Status clear_account(const std::string& account) override {
-    cleared.push_back(account);
-    return {};
-  }
-  bool unavailable = false;
-  bool locked = false;
-  std::vector<std::string> accounts, addresses, address_failures, cleared;
-};
+constexpr const char* kPeer = "192.0.2.7";  // the fixture's peer_
 
 struct User {
   std::string id;
@@ -56,34 +31,13 @@ struct Agent {
   std::string token;
 };
 
-class DevicesApiTest : public ::testing::Test {
+class DevicesApiTest : public ApiTest {
  protected:
   void SetUp() override {
-    auto dir = testing::TempDir::create("bw-auth-api-devices-");
-    ASSERT_TRUE(dir);
-    dir_ = std::make_unique<testing::TempDir>(std::move(dir.value()));
-    auto opened = store::open_store({.database_url = "", .sqlite_path = (dir_->path() / "a.db").string()}, now_);
-    ASSERT_TRUE(opened) << opened.error().message;
-    store_ = std::move(opened.value());
-    auto ring = kek_from_file_text("kek1", std::string(64, 'b'));
-    ASSERT_TRUE(ring);
-    auto keys = load_or_create_key_set(*store_, *ring, now_);
-    ASSERT_TRUE(keys) << keys.error().message;
-    auto hasher = authcore::PasswordHasher::create({});
-    ASSERT_TRUE(hasher);
-    hasher_ = std::make_shared<const authcore::PasswordHasher>(std::move(hasher.value()));
-    auto phc = hasher_->hash(kPassword);
-    ASSERT_TRUE(phc);
-    phc_ = *phc;
-    ApiDeps deps{store_, lockout_, hasher_, std::make_shared<const jwt::KeySet>(std::move(keys.value())),
-                 [this] { return now_; }};
-    api_ = std::make_unique<AuthApi>(ApiOptions{"https://issuer.test", "aud", std::chrono::hours(1),
-                                                std::chrono::hours(24)},
-                                     std::move(deps), metrics_);
-    ASSERT_EQ(call("POST", "/v1/signup", {{"tenant", "acme"}, {"login", "alice"}, {"email", "alice@example.com"},
-                                          {"password", kPassword}}).status, 201);
-    ASSERT_EQ(call("POST", "/v1/signup", {{"tenant", "beta"}, {"login", "bob"}, {"email", "bob@example.com"},
-                                          {"password", kPassword}}).status, 201);
+    ApiTest::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_EQ(post_signup("acme", "alice").status, 201);
+    ASSERT_EQ(post_signup("beta", "bob").status, 201);
     owner_ = sign_in("acme", "alice");
     other_owner_ = sign_in("beta", "bob");
     admin_ = add_user("acme", "ada", store::Role::kAdmin);
@@ -92,50 +46,17 @@ class DevicesApiTest : public ::testing::Test {
   }
   void TearDown() override { log::reset_sink(); }
 
-  http::Response call(const std::string& method, const std::string& path, const json& body = nullptr,
-                      const std::string& bearer = "", const std::string& query = "") {
-    http::Request r;
-    r.method = method;
-    r.path = path;
-    r.query = query;
-    r.target = query.empty() ? path : path + "?" + query;
-    if (!body.is_null()) r.body = body.dump();
-    if (!bearer.empty()) r.headers.emplace_back("authorization", "Bearer " + bearer);
-    r.peer = kPeer;
-    r.tls = true;
-    return api_->handle(r);
-  }
-  static json body(const http::Response& r) { return json::parse(r.body); }
   static std::string error_of(const http::Response& r) { return r.body.empty() ? "" : body(r).value("error", ""); }
 
   User sign_in(const std::string& tenant, const std::string& login) {
-    const auto r = call("POST", "/v1/login", {{"tenant", tenant}, {"login", login}, {"password", kPassword}});
-    EXPECT_EQ(r.status, 200) << r.body;
-    const std::string access = body(r)["access_token"];
+    const std::string access = access_token(tenant, login);
     const auto me = call("GET", "/v1/me", nullptr, access);
     return User{body(me)["user_id"], access};
   }
   User add_user(const std::string& tenant, const std::string& login, store::Role role) {
-    auto t = store_->find_tenant_by_slug(tenant);
-    EXPECT_TRUE(t);
-    store::User u;
-    u.tenant_id = t->id;
-    crypto_id(u.id);
-    u.login = login;
-    u.email = login + "@example.com";
-    u.role = role;
-    u.password_phc = phc_;
-    u.created_at = now_;
-    EXPECT_TRUE(store_->create_user(u));
+    create_user(tenant_id(tenant), login, role);
     return sign_in(tenant, login);
   }
-  static void crypto_id(store::Id& id) {
-    static std::uint8_t next = 1;
-    id.fill(0);
-    id[0] = 0xd0;
-    id[15] = next++;
-  }
-  store::Id tenant_id(const std::string& slug) { return store_->find_tenant_by_slug(slug)->id; }
 
   json request_code(const std::string& name = "build-box") {
     const auto r = call("POST", "/v1/device/code", {{"name", name}});
@@ -157,24 +78,11 @@ class DevicesApiTest : public ::testing::Test {
     now_ += 5000;
     return Agent{body(r)["device_id"], body(r)["device_token"]};
   }
-  std::vector<store::AuditEvent> audit_events() {
-    auto events = store_->peek_audit_events(1000);
-    EXPECT_TRUE(events);
-    return events ? *events : std::vector<store::AuditEvent>{};
-  }
   bool audited(const std::string& kind) {
     const auto events = audit_events();
     return std::any_of(events.begin(), events.end(), [&](const auto& e) { return e.kind == kind; });
   }
 
-  std::int64_t now_ = 1'800'000'000'000;
-  std::unique_ptr<testing::TempDir> dir_;
-  std::shared_ptr<store::Store> store_;
-  std::shared_ptr<FakeLockout> lockout_ = std::make_shared<FakeLockout>();
-  std::shared_ptr<const authcore::PasswordHasher> hasher_;
-  std::string phc_;
-  metrics::Factory metrics_{"auth", "test"};
-  std::unique_ptr<AuthApi> api_;
   User owner_, other_owner_, admin_, member_, viewer_;
 };
 
