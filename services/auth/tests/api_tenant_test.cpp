@@ -9,15 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "api/auth_api.hpp"
 #include "api/role_rules.hpp"
-#include "api/signing_keys.hpp"
+#include "api_test_support.hpp"
 #include "bw/authcore/tokens.hpp"
 #include "bw/crypto/hex.hpp"
 #include "bw/crypto/random.hpp"
 #include "bw/log/log.hpp"
-#include "bw/testing/temp_dir.hpp"
-#include "store/store.hpp"
 
 namespace bw::auth::api {
 namespace {
@@ -25,29 +22,8 @@ namespace {
 using nlohmann::json;
 using store::Role;
 
-constexpr const char* kPassword = "correct horse battery staple 42";
 constexpr const char* kNewPassword = "a brand new passphrase 77";
 constexpr std::int64_t kWeekMs = 7LL * 24 * 3600 * 1000;
-
-struct FakeLockout final : LoginLockout {
-  Result<AttemptDecision> record_attempt(const std::string& account, const std::string& address) override {
-    accounts.push_back(account);
-    if (unavailable) return Error{14, "unavailable"};
-    if (banned.count(address)) return AttemptDecision{false, std::chrono::milliseconds(60'000)};
-    return AttemptDecision{true, {}};
-  }
-  Status record_address_failure(const std::string& address) override {
-    address_failures.push_back(address);
-    return {};
-  }
-  Status clear_account(const std::string& account) override {
-    cleared.push_back(account);
-    return {};
-  }
-  bool unavailable = false;
-  std::set<std::string> banned;
-  std::vector<std::string> accounts, address_failures, cleared;
-};
 
 struct RecordingRevocations final : Revocations {
   Status publish(const store::Id& tenant_id, const store::Id& user_id, std::int64_t epoch) override {
@@ -58,28 +34,14 @@ struct RecordingRevocations final : Revocations {
   std::vector<std::pair<std::string, std::int64_t>> published;
 };
 
-class TenantApiTest : public ::testing::Test {
+class TenantApiTest : public ApiTest {
  protected:
+  TenantApiTest() { setup_.revocations = revocations_; }
   void SetUp() override {
-    auto dir = testing::TempDir::create("bw-auth-tenant-");
-    ASSERT_TRUE(dir);
-    dir_ = std::make_unique<testing::TempDir>(std::move(dir.value()));
-    auto opened = store::open_store({.database_url = "", .sqlite_path = (dir_->path() / "a.db").string()}, now_);
-    ASSERT_TRUE(opened) << opened.error().message;
-    store_ = std::move(opened.value());
-    auto ring = kek_from_file_text("kek1", std::string(64, 'b'));
-    ASSERT_TRUE(ring);
-    auto keys = load_or_create_key_set(*store_, *ring, now_);
-    ASSERT_TRUE(keys) << keys.error().message;
-    auto hasher = authcore::PasswordHasher::create({});
-    ASSERT_TRUE(hasher);
-    ApiDeps deps{store_, lockout_, std::make_shared<const authcore::PasswordHasher>(std::move(hasher.value())),
-                 std::make_shared<const jwt::KeySet>(std::move(keys.value())), [this] { return now_; }, revocations_};
-    api_ = std::make_unique<AuthApi>(ApiOptions{"https://issuer.test", "aud", std::chrono::hours(1), std::chrono::hours(24)},
-                                     std::move(deps), metrics_);
+    ApiTest::SetUp();
+    if (HasFatalFailure()) return;
     acme_ = signup("acme", "alice");
     globex_ = signup("globex", "gina");
-    phc_ = store_->find_user_by_login(acme_, "alice")->password_phc;
     add_user(acme_, "adam", Role::kAdmin);
     add_user(acme_, "mia", Role::kMember);
     add_user(acme_, "vic", Role::kViewer);
@@ -87,28 +49,19 @@ class TenantApiTest : public ::testing::Test {
   }
 
   store::Id signup(const std::string& slug, const std::string& login) {
-    const auto r = call("POST", "/v1/signup", {{"tenant", slug}, {"login", login}, {"email", login + "@" + slug + ".test"},
-                                               {"password", kPassword}});
+    const auto r = post_signup(slug, login, login + "@" + slug + ".test");
     EXPECT_EQ(r.status, 201) << r.body;
-    auto t = store_->find_tenant_by_slug(slug);
-    EXPECT_TRUE(t.ok());
-    return t ? t->id : store::Id{};
+    return tenant_id(slug);
   }
   void add_user(const store::Id& tenant, const std::string& login, Role role) {
-    store::User u{tenant, new_id(), login, login + "@example.test", role, phc_, 0, now_};
-    ASSERT_TRUE(store_->create_user(u).ok());
-  }
-  static store::Id new_id() {
-    store::Id id{};
-    crypto::random_bytes(id);
-    return id;
+    create_user(tenant, login, role, login + "@example.test");
   }
   store::User user(const store::Id& tenant, const std::string& login) { return *store_->find_user_by_login(tenant, login); }
   std::string uid(const store::Id& tenant, const std::string& login) {
     return crypto::hex_encode(ByteView(user(tenant, login).id));
   }
   json login(const std::string& slug, const std::string& login, const std::string& password = kPassword) {
-    const auto r = call("POST", "/v1/login", {{"tenant", slug}, {"login", login}, {"password", password}});
+    const auto r = post_login(slug, login, password);
     EXPECT_EQ(r.status, 200) << login << ": " << r.body;
     return r.status == 200 ? json::parse(r.body) : json::object();
   }
@@ -118,23 +71,11 @@ class TenantApiTest : public ::testing::Test {
     if (t.empty()) t = login(slug, user_login).value("access_token", "");
     return t;
   }
-  http::Response call(const std::string& method, const std::string& path, const json& body = nullptr,
-                      const std::string& bearer = "") {
-    http::Request r;
-    r.method = method;
-    r.path = r.target = path;
-    if (!body.is_null()) r.body = body.dump();
-    if (!bearer.empty()) r.headers.emplace_back("authorization", "Bearer " + bearer);
-    r.peer = peer_;
-    r.tls = true;
-    return api_->handle(r);
-  }
   http::Response as(const std::string& who, const std::string& method, const std::string& path, const json& body = nullptr) {
     const auto slash = who.find('/');
     return call(method, path, body, token(who.substr(0, slash), who.substr(slash + 1)));
   }
-  static json body(const http::Response& r) { return json::parse(r.body); }
-  std::vector<store::AuditEvent> audit() { return *store_->peek_audit_events(1000); }
+  std::vector<store::AuditEvent> audit() { return audit_events(); }
   std::optional<json> last_audit(const std::string& kind) {
     std::optional<json> found;
     for (const auto& e : audit()) {
@@ -153,16 +94,8 @@ class TenantApiTest : public ::testing::Test {
     return call("POST", "/v1/invitations/accept", {{"tenant", slug}, {"token", token}, {"login", login}, {"password", password}});
   }
 
-  std::int64_t now_ = 1'800'000'000'000;
-  std::string peer_ = "192.0.2.7";
-  std::unique_ptr<testing::TempDir> dir_;
-  std::shared_ptr<store::Store> store_;
-  std::shared_ptr<FakeLockout> lockout_ = std::make_shared<FakeLockout>();
   std::shared_ptr<RecordingRevocations> revocations_ = std::make_shared<RecordingRevocations>();
-  metrics::Factory metrics_{"auth", "test"};
-  std::unique_ptr<AuthApi> api_;
   store::Id acme_{}, globex_{};
-  std::string phc_;
   std::map<std::string, std::string> tokens_;
 };
 
