@@ -13,20 +13,16 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "api/auth_api.hpp"
-#include "api/signing_keys.hpp"
+#include "api_test_support.hpp"
 #include "bw/authcore/tokens.hpp"
 #include "bw/crypto/base64url.hpp"
 #include "bw/crypto/hex.hpp"
 #include "bw/crypto/random.hpp"
-#include "bw/testing/temp_dir.hpp"
-#include "store/store.hpp"
 
 namespace bw::auth::api {
 namespace {
 
 using json = nlohmann::json;
-constexpr const char* kPassword = "correct horse battery staple 42";
 
 enum class Access { kPublic, kBearer, kDevice };
 
@@ -75,37 +71,14 @@ const std::vector<RouteSpec> kRoutes = {
     {"GET", "/v1/pairing/offers/{id}", Access::kDevice},
 };
 
-struct AllowAll final : LoginLockout {
-  Result<AttemptDecision> record_attempt(const std::string&, const std::string&) override {
-    return AttemptDecision{true, {}};
-  }
-  Status record_address_failure(const std::string&) override { return {}; }
-  Status clear_account(const std::string&) override { return {}; }
-};
-
 std::string hex(const store::Id& id) { return crypto::hex_encode(ByteView(id)); }
 
-class AccessTest : public ::testing::Test {
+class AccessTest : public ApiTest {
  protected:
   void SetUp() override {
-    auto dir = testing::TempDir::create("bw-auth-access-");
-    ASSERT_TRUE(dir);
-    dir_ = std::make_unique<testing::TempDir>(std::move(dir.value()));
-    auto opened = store::open_store({.database_url = "", .sqlite_path = (dir_->path() / "a.db").string()}, now_);
-    ASSERT_TRUE(opened) << opened.error().message;
-    store_ = std::move(opened.value());
-    auto ring = kek_from_file_text("kek1", std::string(64, 'c'));
-    ASSERT_TRUE(ring);
-    auto keys = load_or_create_key_set(*store_, *ring, now_);
-    ASSERT_TRUE(keys);
-    auto hasher = authcore::PasswordHasher::create({});
-    ASSERT_TRUE(hasher);
-    ApiDeps deps{store_, std::make_shared<AllowAll>(),
-                 std::make_shared<const authcore::PasswordHasher>(std::move(hasher.value())),
-                 std::make_shared<const jwt::KeySet>(std::move(keys.value())), [this] { return now_; }, nullptr,
-                 std::make_shared<const authcore::KeyRing>(std::move(ring.value()))};
-    api_ = std::make_unique<AuthApi>(ApiOptions{"https://issuer.test", "aud", std::chrono::hours(1), std::chrono::hours(24)},
-                                     std::move(deps), metrics_);
+    setup_.kek = kek_;
+    ApiTest::SetUp();
+    if (HasFatalFailure()) return;
     alpha_ = signup("alpha", "alice");
     beta_ = signup("beta", "bob");
     vic_ = add_user(alpha_, "vic", store::Role::kViewer);
@@ -135,29 +108,10 @@ class AccessTest : public ::testing::Test {
     beta_invitation_ = body(inv)["token"];
   }
 
-  http::Response call(const std::string& method, const std::string& path, const json& b = nullptr,
-                      const std::string& bearer = "") {
-    http::Request r;
-    r.method = method;
-    r.path = r.target = path;
-    const auto q = path.find('?');
-    if (q != std::string::npos) {
-      r.path = path.substr(0, q);
-      r.query = path.substr(q + 1);
-    }
-    if (!b.is_null()) r.body = b.dump();
-    if (!bearer.empty()) r.headers.emplace_back("authorization", "Bearer " + bearer);
-    r.peer = "192.0.2.7";
-    r.tls = true;
-    return api_->handle(r);
-  }
-  static json body(const http::Response& r) { return json::parse(r.body, nullptr, false); }
-
   store::Id signup(const std::string& tenant, const std::string& owner) {
-    const auto r = call("POST", "/v1/signup",
-                        {{"tenant", tenant}, {"login", owner}, {"email", owner + "@example.com"}, {"password", kPassword}});
+    const auto r = post_signup(tenant, owner);
     EXPECT_EQ(r.status, 201) << r.body;
-    return store_->find_tenant_by_slug(tenant)->id;
+    return tenant_id(tenant);
   }
   store::User owner_of(const store::Id& tenant) {
     const auto users = store_->list_users(tenant);
@@ -168,16 +122,10 @@ class AccessTest : public ::testing::Test {
     return {};
   }
   store::Id add_user(const store::Id& tenant, const std::string& login, store::Role role) {
-    store::User u = owner_of(tenant);
-    crypto::random_bytes(u.id);
-    u.login = login;
-    u.email = login + "@example.com";
-    u.role = role;
-    EXPECT_TRUE(store_->create_user(u).ok());
-    return u.id;
+    return create_user(tenant, login, role).id;
   }
   std::string login(const std::string& tenant, const std::string& user) {
-    const auto r = call("POST", "/v1/login", {{"tenant", tenant}, {"login", user}, {"password", kPassword}});
+    const auto r = post_login(tenant, user);
     EXPECT_EQ(r.status, 200) << r.body;
     last_refresh_ = body(r).value("refresh_token", "");
     return body(r).value("access_token", "");
@@ -192,11 +140,6 @@ class AccessTest : public ::testing::Test {
     return hex(d.id);
   }
 
-  std::int64_t now_ = 1'800'000'000'000;
-  std::unique_ptr<testing::TempDir> dir_;
-  std::shared_ptr<store::Store> store_;
-  metrics::Factory metrics_{"auth", "test"};
-  std::unique_ptr<AuthApi> api_;
   store::Id alpha_{}, beta_{}, vic_{}, bmember_{};
   std::string alice_, vic_token_, bob_, bob_refresh_, last_refresh_;
   std::string alpha_agent_, beta_agent_, beta_agent_token_, beta_agent_id_;
