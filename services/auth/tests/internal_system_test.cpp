@@ -4,6 +4,8 @@
 // into the SQLite file before the service starts, so every answer is known in advance.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <fstream>
 
 #include "api/signing_keys.hpp"
@@ -42,6 +44,7 @@ Id random_id() {
 // pairing).
 struct Seed {
   Id tenant_a, alice, agent_a, client_a, client_a2, pairing_a, pairing_a_revoked, carol;
+  Id pairing_viewer_admin_offer, pairing_disabled_user;
   Id tenant_b, bob, agent_b, client_b, pairing_b;
   std::string token_a, token_revoked, token_disabled, token_b;
   Bytes public_key;
@@ -89,9 +92,10 @@ class InternalApiSystem : public SystemFixture {
     EXPECT_TRUE(s.create_device(d));
     return d.id;
   }
-  static Id pair(auth::store::Store& s, const Id& tenant, const Id& agent, const Id& client, const Id& user) {
+  static Id pair(auth::store::Store& s, const Id& tenant, const Id& agent, const Id& client, const Id& user,
+                 auth::store::Role role = auth::store::Role::kViewer) {
     const auto code = crypto::random(32);
-    auth::store::PairingOffer offer{tenant, random_id(), agent, auth::store::Role::kViewer, code, kT0, kT0 + 300'000, 3};
+    auth::store::PairingOffer offer{tenant, random_id(), agent, role, code, kT0, kT0 + 300'000, 3};
     EXPECT_TRUE(s.create_pairing_offer(offer));
     auto claimed = s.claim_pairing_offer(tenant, offer.id, {client, user, seed_.public_key, code}, kT0 + 1);
     EXPECT_TRUE(claimed && claimed->outcome == auth::store::ClaimOutcome::kClaimed);
@@ -134,7 +138,15 @@ class InternalApiSystem : public SystemFixture {
     ASSERT_TRUE(s.create_user(carol));
     x.carol = carol.id;
     x.token_disabled = device_token(s, x.tenant_a, carol.id, device(s, x.tenant_a, carol.id, DeviceKind::kAgent));
+    x.pairing_disabled_user =
+        pair(s, x.tenant_a, x.agent_a, device(s, x.tenant_a, carol.id, DeviceKind::kClient), carol.id);
     ASSERT_TRUE(s.disable_user(x.tenant_a, carol.id, kT0 + 7));
+    // A viewer who claimed an offer granting admin.
+    auth::store::User vera{x.tenant_a, random_id(), "vera", "vera@example.com", auth::store::Role::kViewer,
+                           "$argon2id$x", 0, kT0};
+    ASSERT_TRUE(s.create_user(vera));
+    x.pairing_viewer_admin_offer = pair(s, x.tenant_a, x.agent_a, device(s, x.tenant_a, vera.id, DeviceKind::kClient),
+                                        vera.id, auth::store::Role::kAdmin);
     ASSERT_TRUE(s.bump_revoke_epoch(x.tenant_a, x.alice, kT0 + 8));  // alice's epoch: 1
     x.tenant_b = tenant(s, "bravo", x.bob);
     x.agent_b = device(s, x.tenant_b, x.bob, DeviceKind::kAgent);
@@ -305,14 +317,34 @@ TEST_F(InternalApiSystem, LookupPairingByIdAndByDevicesInsideTheTenantOnly) {
   }
 }
 
+TEST_F(InternalApiSystem, APairingSpeaksWithNoMoreThanItsClientUsersCurrentRole) {
+  const std::string a = raw(seed_.tenant_a);
+  v1::Pairing p;
+  ASSERT_TRUE(lookup(by_id(a, raw(seed_.pairing_viewer_admin_offer)), p).ok());
+  EXPECT_EQ(p.role(), common::ROLE_VIEWER) << "the offer said admin; the claimer is a viewer";
+  EXPECT_EQ(p.state(), v1::Pairing::ACTIVE);
+  v1::Pairing q;
+  ASSERT_TRUE(lookup(by_id(a, raw(seed_.pairing_disabled_user)), q).ok());
+  EXPECT_EQ(q.state(), v1::Pairing::REVOKED) << "its client user is disabled";
+  EXPECT_EQ(q.revoked_at().seconds(), (kT0 + 7) / 1000);
+}
+
 TEST_F(InternalApiSystem, ListPairingsOfADeviceInsideTheTenantOnly) {
   const std::string a = raw(seed_.tenant_a), b = raw(seed_.tenant_b);
   v1::ListPairingsResponse live, all, client;
   ASSERT_TRUE(list(a, raw(seed_.agent_a), false, live).ok());
-  ASSERT_EQ(live.pairings_size(), 1);
-  EXPECT_EQ(live.pairings(0).pairing_id(), raw(seed_.pairing_a));
+  // Live: alice's and vera's; carol's counts as revoked (carol is disabled).
+  ASSERT_EQ(live.pairings_size(), 2);
+  std::set<std::string> live_ids;
+  for (const auto& lp : live.pairings()) {
+    live_ids.insert(lp.pairing_id());
+    if (lp.pairing_id() == raw(seed_.pairing_viewer_admin_offer)) {
+      EXPECT_EQ(lp.role(), common::ROLE_VIEWER);
+    }
+  }
+  EXPECT_EQ(live_ids, (std::set<std::string>{raw(seed_.pairing_a), raw(seed_.pairing_viewer_admin_offer)}));
   ASSERT_TRUE(list(a, raw(seed_.agent_a), true, all).ok());
-  EXPECT_EQ(all.pairings_size(), 2);
+  EXPECT_EQ(all.pairings_size(), 4);
   ASSERT_TRUE(list(a, raw(seed_.client_a), false, client).ok()) << "a client device lists its pairings too";
   EXPECT_EQ(client.pairings_size(), 1);
   v1::ListPairingsResponse none;

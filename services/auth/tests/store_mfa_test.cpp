@@ -80,6 +80,16 @@ TEST_P(StoreTest, TotpEnrolmentCanBeRedoneUntilEnabled) {
   EXPECT_EQ(store().get_totp_secret(tenant_, owner_)->sealed_secret, to_bytes("sealed-2"));
 }
 
+TEST_P(StoreTest, EnablingASpecificSecretFailsWhenANewerEnrolmentReplacedIt) {
+  ASSERT_TRUE(store().put_totp_secret(tenant_, owner_, to_bytes("checked"), kT0).ok());
+  ASSERT_TRUE(store().put_totp_secret(tenant_, owner_, to_bytes("newer"), kT0 + 1).ok());  // a second tab
+  EXPECT_ERRC(store().enable_totp(tenant_, owner_, to_bytes("checked")), Errc::kConflict);
+  EXPECT_FALSE(store().get_totp_secret(tenant_, owner_)->enabled);
+  ASSERT_TRUE(store().enable_totp(tenant_, owner_, to_bytes("newer")).ok());
+  EXPECT_TRUE(store().get_totp_secret(tenant_, owner_)->enabled);
+  EXPECT_ERRC(store().enable_totp(tenant_, owner_, to_bytes("newer")), Errc::kConflict) << "already enabled";
+}
+
 TEST_P(StoreTest, EachTotpStepIsUsableOnceAndNeverAnOlderOne) {
   ASSERT_TRUE(store().put_totp_secret(tenant_, owner_, to_bytes("sealed"), kT0).ok());
   EXPECT_TRUE(*store().use_totp_step(tenant_, owner_, 100));

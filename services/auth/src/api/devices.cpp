@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "api/api_support.hpp"
+#include "api/role_rules.hpp"
 #include "api/device_codes.hpp"
 #include "api/device_grant.hpp"
 #include "api/modules.hpp"
@@ -115,10 +116,15 @@ std::variant<store::Device, http::Response> managed_device(const ApiCore& core, 
   }
   if (device->user_id == caller.user.id) return std::move(device.value());
   auto owner = core.store().get_user(caller.tenant.id, device->user_id);
-  if (!owner) return count("unavailable"), detail::unavailable();
-  if (!role_at_least(caller.user.role, store::Role::kAdmin) || !role_at_least(caller.user.role, owner->role)) {
+  if (!owner) {
+    if (store::has_code(owner.error(), store::Errc::kNotFound)) return count("not_found"), not_found();
+    return count("unavailable"), detail::unavailable();
+  }
+  // The same rank rule as for the user (role_rules.hpp): an owner manages anyone's devices,
+  // an admin only those of members and viewers.
+  if (!may_manage(caller.user.role, owner->role)) {
     return count("forbidden"),
-           error(403, "forbidden", "only the device's owner, or an admin ranking at or above them, may do this");
+           error(403, "forbidden", "only the device's owner, or a user who may manage its owner, may do this");
   }
   return std::move(device.value());
 }

@@ -129,13 +129,28 @@ http::Response verify(const ApiCore& core, MfaMetrics& m, const http::Request& r
   const auto& totp = std::get<std::optional<store::TotpSecret>>(stored);
   if (!totp) return count("no_enrolment"), error(409, "no_enrolment", "start an enrolment first (POST /v1/mfa/totp)");
   if (totp->enabled) return count("already_enabled"), error(409, "mfa_already_enabled", "TOTP is already enabled");
+  // Each code tried is an attempt in the login lockout: whoever holds only an access token
+  // of a user with an unfinished enrolment must not guess their way to an otp session.
+  const std::string account = detail::account_subject(caller.tenant.slug, caller.user.login);
+  auto attempt = core.deps().lockout->record_attempt(account, request.peer);
+  if (!attempt) return count("lockout_unavailable"), detail::unavailable();
+  if (!attempt->allowed) return count("locked"), detail::locked(attempt->retry_after);
   const auto check = mfa::use_totp_code(core, caller.user, *totp, *code);
   if (check == mfa::CodeCheck::kUnavailable) return count("unavailable"), detail::unavailable();
-  if (check != mfa::CodeCheck::kAccepted) return count(mfa::check_label(check)), wrong_code();
+  if (check != mfa::CodeCheck::kAccepted) {
+    (void)core.deps().lockout->record_address_failure(request.peer);
+    return count(mfa::check_label(check)), wrong_code();
+  }
+  (void)core.deps().lockout->clear_account(account);
   // Recovery codes first: if enabling fails after, unused codes of a disabled factor are harmless.
   auto codes = mfa::renew_recovery_codes(core, caller.user);
   if (!codes) return count("unavailable"), detail::unavailable();
-  if (auto st = core.store().enable_totp(caller.tenant.id, caller.user.id); !st) {
+  // Only the secret whose code was just checked (a concurrent enrolment may have replaced it).
+  if (auto st = core.store().enable_totp(caller.tenant.id, caller.user.id, totp->sealed_secret); !st) {
+    if (store::has_code(st.error(), store::Errc::kConflict)) {
+      return count("enrolment_changed"),
+             error(409, "enrolment_changed", "a newer enrolment replaced this one; verify a code of the new secret");
+    }
     return count("unavailable"), detail::unavailable();
   }
   core.audit(caller.tenant.id, "mfa_enabled", audit_payload(caller, request));

@@ -274,6 +274,14 @@ http::Response logout(const ApiCore& core, SessionMetrics& m, const http::Reques
     if (!store::has_code(rotated.error(), store::Errc::kNotFound)) return count("unavailable"), detail::unavailable();
     return count("unknown"), done;
   }
+  if (rotated->outcome == store::RotateOutcome::kReused) {
+    // A rotated (stolen or replayed) token presented to logout: the store revoked the
+    // family for reuse; it is audited exactly as on refresh.
+    log::warn("refresh_token_reused", {{"tenant_id", detail::id_hex(tenant->id)},
+                                       {"session_id", detail::id_hex(rotated->family_id)}});
+    audit_reuse(core, tenant->id, rotated->family_id, rotated->user_id, request.peer);
+    return count("reused"), done;
+  }
   if (auto st = core.store().revoke_refresh_family(tenant->id, rotated->family_id, now, "logout"); !st) {
     return count("unavailable"), detail::unavailable();
   }

@@ -83,6 +83,22 @@ grpc::Status AuthInternalService::GetKeySet(grpc::ServerContext*, const v1::GetK
   return done("get_key_set", "ok");
 }
 
+Result<store::Pairing> AuthInternalService::effective(store::Pairing pairing) const {
+  auto user = store_->get_user(pairing.tenant_id, pairing.client_user_id);
+  if (!user) {
+    if (!not_found(user.error())) {
+      log_store_error("effective_pairing", user.error());
+      return user.error();
+    }
+    if (!pairing.revoked_at) pairing.revoked_at = pairing.created_at;
+    return pairing;
+  }
+  if (user->disabled_at && !pairing.revoked_at) pairing.revoked_at = *user->disabled_at;
+  // store::Role runs from owner to viewer: the larger value is the lower role.
+  if (static_cast<int>(user->role) > static_cast<int>(pairing.role)) pairing.role = user->role;
+  return pairing;
+}
+
 grpc::Status AuthInternalService::LookupPairing(grpc::ServerContext*, const v1::LookupPairingRequest* req,
                                                 v1::Pairing* res) {
   constexpr const char* kMethod = "lookup_pairing";
@@ -97,7 +113,9 @@ grpc::Status AuthInternalService::LookupPairing(grpc::ServerContext*, const v1::
       log_store_error(kMethod, pairing.error());
       return done(kMethod, "unavailable", kUnavailable);
     }
-    pairing_to_proto(*pairing, *res);
+    auto now = effective(std::move(pairing.value()));
+    if (!now) return done(kMethod, "unavailable", kUnavailable);
+    pairing_to_proto(*now, *res);
     return done(kMethod, "ok");
   }
   if (req->key_case() != v1::LookupPairingRequest::kDevices) {
@@ -119,7 +137,9 @@ grpc::Status AuthInternalService::LookupPairing(grpc::ServerContext*, const v1::
     if (!p.revoked_at || !found || found->revoked_at) found = &p;
   }
   if (!found) return done(kMethod, "not_found", kNotFound);
-  pairing_to_proto(*found, *res);
+  auto now = effective(*found);
+  if (!now) return done(kMethod, "unavailable", kUnavailable);
+  pairing_to_proto(*now, *res);
   return done(kMethod, "ok");
 }
 
@@ -143,8 +163,10 @@ grpc::Status AuthInternalService::ListPairings(grpc::ServerContext*, const v1::L
     return done(kMethod, "unavailable", kUnavailable);
   }
   for (const auto& p : *pairings) {
-    if (p.revoked_at && !req->include_revoked()) continue;
-    pairing_to_proto(p, *res->add_pairings());
+    auto now = effective(p);
+    if (!now) return done(kMethod, "unavailable", kUnavailable);
+    if (now->revoked_at && !req->include_revoked()) continue;
+    pairing_to_proto(*now, *res->add_pairings());
   }
   return done(kMethod, "ok");
 }

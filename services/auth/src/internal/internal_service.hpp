@@ -52,6 +52,10 @@ class AuthInternalService final : public breakwater::auth::v1::AuthInternal::Ser
  private:
   // Counts the call under `result` and returns `status`.
   grpc::Status done(const char* method, const char* result, grpc::Status status = grpc::Status::OK) const;
+  // The pairing as it stands now: its role lowered to the client user's current role (a
+  // viewer who claimed an admin offer, or a user demoted since, speaks with the lower one),
+  // and revoked when that user is disabled or gone.
+  Result<store::Pairing> effective(store::Pairing pairing) const;
 
   std::shared_ptr<store::Store> store_;
   api::LiveKeySet keys_;

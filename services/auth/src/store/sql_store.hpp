@@ -91,7 +91,7 @@ class SqlStore final : public Store {
   Result<User> accept_invitation(const Id& tenant_id, ByteView token_hash, User user, TimeMs now) override;
   Status put_totp_secret(const Id& tenant_id, const Id& user_id, ByteView sealed_secret, TimeMs now) override;
   Result<TotpSecret> get_totp_secret(const Id& tenant_id, const Id& user_id) override;
-  Status enable_totp(const Id& tenant_id, const Id& user_id) override;
+  Status enable_totp(const Id& tenant_id, const Id& user_id, ByteView expected_sealed) override;
   Status delete_totp(const Id& tenant_id, const Id& user_id) override;
   Result<bool> use_totp_step(const Id& tenant_id, const Id& user_id, std::int64_t step) override;
   Status replace_recovery_codes(const Id& tenant_id, const Id& user_id, const std::vector<Bytes>& code_hashes,

@@ -68,10 +68,18 @@ Result<TotpSecret> SqlStore::get_totp_secret(const Id& tenant_id, const Id& user
   return TotpSecret{r.bytes(0), r.flag(1), r.is_null(2) ? std::nullopt : std::optional<std::int64_t>(r.int64(2))};
 }
 
-Status SqlStore::enable_totp(const Id& tenant_id, const Id& user_id) {
-  const Value p[] = {v(tenant_id), v(user_id)};
-  return expect_one(execute("UPDATE totp_secrets SET enabled = 1 WHERE tenant_id = ? AND user_id = ?", p),
-                    "TOTP secret");
+Status SqlStore::enable_totp(const Id& tenant_id, const Id& user_id, ByteView expected_sealed) {
+  if (expected_sealed.empty()) {
+    const Value p[] = {v(tenant_id), v(user_id)};
+    return expect_one(execute("UPDATE totp_secrets SET enabled = 1 WHERE tenant_id = ? AND user_id = ?", p),
+                      "TOTP secret");
+  }
+  const Value p[] = {v(tenant_id), v(user_id), v(expected_sealed)};
+  auto changed = execute("UPDATE totp_secrets SET enabled = 1 WHERE tenant_id = ? AND user_id = ? "
+                         "AND sealed_secret = ? AND enabled = 0", p);
+  if (!changed) return changed.error();
+  if (*changed != 1) return make_error(Errc::kConflict, "the enrolment changed meanwhile");
+  return {};
 }
 
 Status SqlStore::delete_totp(const Id& tenant_id, const Id& user_id) {

@@ -131,7 +131,10 @@ class Store {
   // kConflict: TOTP is already enabled for the user.
   virtual Status put_totp_secret(const Id& tenant_id, const Id& user_id, ByteView sealed_secret, TimeMs now) = 0;
   virtual Result<TotpSecret> get_totp_secret(const Id& tenant_id, const Id& user_id) = 0;
-  virtual Status enable_totp(const Id& tenant_id, const Id& user_id) = 0;
+  // Enables the stored secret. With `expected_sealed`, only if the stored, not yet enabled
+  // secret is exactly that one (the secret whose code was just checked; a concurrent new
+  // enrolment replaced it → kConflict, nothing enabled).
+  virtual Status enable_totp(const Id& tenant_id, const Id& user_id, ByteView expected_sealed = {}) = 0;
   // Removes the secret and every recovery code.
   virtual Status delete_totp(const Id& tenant_id, const Id& user_id) = 0;
   // Records `step` as used if it is later than the last used one: true exactly once per
