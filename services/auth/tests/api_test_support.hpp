@@ -64,30 +64,20 @@ struct ApiSetup {
   std::shared_ptr<const authcore::PasswordHasher> hasher;  // null: the fixture's hasher_
 };
 
-class ApiTest : public ::testing::Test {
+// A migrated SQLite store in a temporary folder, the test KEK and a password hasher, at
+// the injected time `now_` (a subclass may set another before SetUp).
+class AuthStoreTest : public ::testing::Test {
  protected:
-  static constexpr const char* kIssuer = "https://issuer.test";
-  static constexpr const char* kAudience = "aud";
-
-  // A fresh store, keys and hasher, then `api_ = make_api(setup_)`; a subclass fills
-  // `setup_` in its constructor and calls this first from its own SetUp.
   void SetUp() override {
-    auto dir = bw::testing::TempDir::create("bw-auth-api-");
+    auto dir = bw::testing::TempDir::create("bw-auth-test-");
     ASSERT_TRUE(dir);
     dir_ = std::make_unique<bw::testing::TempDir>(std::move(dir.value()));
     auto opened = store::open_store({.database_url = "", .sqlite_path = (dir_->path() / "a.db").string()}, now_);
     ASSERT_TRUE(opened) << opened.error().message;
     store_ = std::move(opened.value());
     ASSERT_TRUE(kek_);
-    auto keys = load_or_create_key_set(*store_, *kek_, now_);
-    ASSERT_TRUE(keys) << keys.error().message;
-    keys_ = std::make_shared<const jwt::KeySet>(std::move(keys.value()));
     hasher_ = make_hasher({});
     ASSERT_TRUE(hasher_);
-    auto phc = hasher_->hash(kPassword);
-    ASSERT_TRUE(phc);
-    phc_ = *phc;
-    api_ = make_api(setup_);
   }
 
   // A ring of one KEK of 64 copies of `hex_digit`; null (and a failure) if it does not load.
@@ -101,6 +91,40 @@ class ApiTest : public ::testing::Test {
     EXPECT_TRUE(hasher);
     return hasher ? std::make_shared<const authcore::PasswordHasher>(std::move(hasher.value())) : nullptr;
   }
+  // Every audit event so far, oldest first.
+  std::vector<store::AuditEvent> audit_events() {
+    auto events = store_->peek_audit_events(1000);
+    EXPECT_TRUE(events);
+    return events ? *events : std::vector<store::AuditEvent>{};
+  }
+
+  std::int64_t now_ = 1'800'000'000'000;
+  std::unique_ptr<bw::testing::TempDir> dir_;
+  std::shared_ptr<store::Store> store_;
+  std::shared_ptr<const authcore::KeyRing> kek_ = make_kek("kek1", 'b');
+  std::shared_ptr<const authcore::PasswordHasher> hasher_;
+};
+
+// The AuthApi over an AuthStoreTest: signing keys sealed under kek_, a recording lockout.
+class ApiTest : public AuthStoreTest {
+ protected:
+  static constexpr const char* kIssuer = "https://issuer.test";
+  static constexpr const char* kAudience = "aud";
+
+  // The store, keys and hasher, then `api_ = make_api(setup_)`; a subclass fills `setup_`
+  // before calling this first from its own SetUp.
+  void SetUp() override {
+    AuthStoreTest::SetUp();
+    if (HasFatalFailure()) return;
+    auto keys = load_or_create_key_set(*store_, *kek_, now_);
+    ASSERT_TRUE(keys) << keys.error().message;
+    keys_ = std::make_shared<const jwt::KeySet>(std::move(keys.value()));
+    auto phc = hasher_->hash(kPassword);
+    ASSERT_TRUE(phc);
+    phc_ = *phc;
+    api_ = make_api(setup_);
+  }
+
   // An AuthApi over this fixture's store, keys, lockout and clock.
   std::unique_ptr<AuthApi> make_api(const ApiSetup& setup) {
     ApiDeps deps{store_, lockout_, setup.hasher ? setup.hasher : hasher_, keys_, [this] { return now_; },
@@ -174,21 +198,11 @@ class ApiTest : public ::testing::Test {
     EXPECT_TRUE(store_->create_user(u).ok()) << login;
     return u;
   }
-  std::vector<store::AuditEvent> audit_events() {
-    auto events = store_->peek_audit_events(1000);
-    EXPECT_TRUE(events);
-    return events ? *events : std::vector<store::AuditEvent>{};
-  }
 
-  std::int64_t now_ = 1'800'000'000'000;
   std::string peer_ = "192.0.2.7";
   ApiSetup setup_;
-  std::unique_ptr<bw::testing::TempDir> dir_;
-  std::shared_ptr<store::Store> store_;
   std::shared_ptr<RecordingLockout> lockout_ = std::make_shared<RecordingLockout>();
-  std::shared_ptr<const authcore::KeyRing> kek_ = make_kek("kek1", 'b');  // seals the signing keys
   std::shared_ptr<const jwt::KeySet> keys_;
-  std::shared_ptr<const authcore::PasswordHasher> hasher_;
   std::string phc_;  // kPassword hashed by hasher_
   metrics::Factory metrics_{"auth", "test"};
   std::unique_ptr<AuthApi> api_;

@@ -8,8 +8,8 @@
 #include <tuple>
 
 #include "api/signing_keys.hpp"
+#include "api_test_support.hpp"
 #include "bw/metrics/metrics.hpp"
-#include "bw/testing/temp_dir.hpp"
 #include "ops/commands.hpp"
 #include "ops/housekeeper.hpp"
 #include "ops/key_set_reloader.hpp"
@@ -18,8 +18,6 @@
 
 namespace bw::auth::ops {
 namespace {
-
-const std::string kKekHex(64, 'e');
 
 struct FakeRevocations final : api::Revocations {
   Status publish(const store::Id&, const store::Id& user, std::int64_t epoch) override {
@@ -32,29 +30,13 @@ struct FakeRevocations final : api::Revocations {
   std::vector<std::pair<store::Id, std::int64_t>> published;
 };
 
-class OpsCommandsTest : public ::testing::Test {
+class OpsCommandsTest : public api::AuthStoreTest {
  protected:
-  void SetUp() override {
-    auto dir = testing::TempDir::create("bw-auth-ops-");
-    ASSERT_TRUE(dir);
-    dir_ = std::make_unique<testing::TempDir>(std::move(dir.value()));
-    auto opened = store::open_store({.database_url = "", .sqlite_path = (dir_->path() / "a.db").string()}, now_);
-    ASSERT_TRUE(opened) << opened.error().message;
-    store_ = std::move(opened.value());
-    auto ring = api::kek_from_file_text("kek1", kKekHex);
-    ASSERT_TRUE(ring);
-    ring_.emplace(std::move(ring.value()));
-    auto hasher = authcore::PasswordHasher::create();
-    ASSERT_TRUE(hasher);
-    hasher_.emplace(std::move(hasher.value()));
-  }
-  OpsDeps deps() { return {store_.get(), &*hasher_, &*ring_, &revocations_, [this] { return now_; }}; }
+  OpsCommandsTest() { now_ = 1'750'000'000'000; }
+  OpsDeps deps() { return {store_.get(), hasher_.get(), kek_.get(), &revocations_, [this] { return now_; }}; }
   std::vector<std::string> audit_kinds() {
     std::vector<std::string> kinds;
-    auto events = store_->peek_audit_events(100);
-    EXPECT_TRUE(events);
-    if (!events) return kinds;
-    for (const auto& e : *events) {
+    for (const auto& e : audit_events()) {
       kinds.push_back(e.kind);
       EXPECT_EQ(std::string(e.payload.begin(), e.payload.end()).find("bwot_"), std::string::npos);
     }
@@ -72,12 +54,7 @@ class OpsCommandsTest : public ::testing::Test {
     return family;
   }
 
-  std::unique_ptr<testing::TempDir> dir_;
-  std::unique_ptr<store::Store> store_;
-  std::optional<authcore::KeyRing> ring_;
-  std::optional<authcore::PasswordHasher> hasher_;
   FakeRevocations revocations_;
-  store::TimeMs now_ = 1'750'000'000'000;
   int families_ = 0;
 };
 
@@ -181,19 +158,19 @@ TEST_F(OpsCommandsTest, ResetMfaRemovesTotpAndRecoveryCodesAndEndsSessions) {
 }
 
 TEST_F(OpsCommandsTest, RotateSigningKeyMakesANewCurrentKeyAndKeepsThePreviousVerifying) {
-  auto first = api::load_or_create_key_set(*store_, *ring_, now_);
+  auto first = api::load_or_create_key_set(*store_, *kek_, now_);
   ASSERT_TRUE(first);
   const std::string old_kid = first->signing_key()->kid();
   auto r = rotate_signing_key(deps());
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_NE(r->kid, old_kid);
-  auto keys = api::load_or_create_key_set(*store_, *ring_, now_);
+  auto keys = api::load_or_create_key_set(*store_, *kek_, now_);
   ASSERT_TRUE(keys) << "the new key opens under the KEK";
   EXPECT_EQ(keys->signing_key()->kid(), r->kid);
   EXPECT_NE(keys->find(old_kid), nullptr);
   auto again = rotate_signing_key(deps());
   ASSERT_TRUE(again);
-  auto later = api::load_or_create_key_set(*store_, *ring_, now_);
+  auto later = api::load_or_create_key_set(*store_, *kek_, now_);
   EXPECT_EQ(later->find(old_kid), nullptr) << "two rotations retire a key";
   EXPECT_NE(later->find(r->kid), nullptr);
   EXPECT_EQ(audit_kinds(), (std::vector<std::string>{"signing_key_rotated", "signing_key_rotated"}));
@@ -201,7 +178,7 @@ TEST_F(OpsCommandsTest, RotateSigningKeyMakesANewCurrentKeyAndKeepsThePreviousVe
 
 TEST_F(OpsCommandsTest, TheReloaderReplacesTheLiveSetOnlyWhenTheKeysChanged) {
   metrics::Factory factory("auth", "test");
-  auto load = [this] { return api::load_or_create_key_set(*store_, *ring_, now_); };
+  auto load = [this] { return api::load_or_create_key_set(*store_, *kek_, now_); };
   auto first = load();
   ASSERT_TRUE(first);
   api::LiveKeySet live(std::make_shared<const jwt::KeySet>(std::move(first.value())));
@@ -241,7 +218,7 @@ TEST_F(OpsCommandsTest, TheHousekeeperDeletesSessionsPastRetentionAndKeepsLiveOn
   ASSERT_TRUE(store_->create_refresh_family({tenant, dead, user, now_ - 30 * kDay, now_ - 10 * kDay},
                                             {Bytes(32, 0xee), now_ - 30 * kDay, now_ - 29 * kDay}));
   metrics::Factory metrics("auth", "test");
-  Housekeeper keeper(std::shared_ptr<store::Store>(store_.get(), [](store::Store*) {}), std::chrono::hours(24 * 7),
+  Housekeeper keeper(store_, std::chrono::hours(24 * 7),
                      [this] { return now_; }, metrics);
   EXPECT_GE(keeper.run_once(), 1);
   EXPECT_FALSE(store_->get_refresh_family(tenant, dead)) << "ended ten days ago, retention seven";
