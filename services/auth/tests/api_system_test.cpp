@@ -15,6 +15,7 @@
 #include "api/revocations.hpp"
 #include "api/signing_keys.hpp"
 #include "api_https_client.hpp"
+#include "auth_system_support.hpp"
 #include "bw/crypto/base64url.hpp"
 #include "bw/crypto/hex.hpp"
 #include "bw/crypto/random.hpp"
@@ -23,7 +24,6 @@
 #include "bw/redis/pool.hpp"
 #include "bw/testing/ports.hpp"
 #include "bw/testing/temp_dir.hpp"
-#include "system_fixture.hpp"
 #include "tls_probe.hpp"
 
 namespace bw::testing {
@@ -43,17 +43,14 @@ std::string unique_slug(const std::string& stem) {
   return stem + "-" + crypto::hex_encode(crypto::random(4));
 }
 
-class AuthApiSystem : public SystemFixture {
+class AuthApiSystem : public AuthSystemFixture {
  protected:
   static void SetUpTestSuite() {
     SystemFixture::SetUpTestSuite();
     auto dir = TempDir::create("bw-auth-api-");
     ASSERT_TRUE(dir);
     dir_ = std::make_unique<TempDir>(std::move(dir.value()));
-    kek_file_ = (dir_->path() / "kek").string();
-    std::ofstream(kek_file_) << kKekHex << "\n";
-    std::filesystem::permissions(kek_file_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-                                 std::filesystem::perm_options::replace);
+    kek_file_ = write_kek_file(dir_->path(), kKekHex);
     seed_ = crypto::random(32);
     const std::string db = (dir_->path() / "auth.db").string();
     {
@@ -65,7 +62,7 @@ class AuthApiSystem : public SystemFixture {
       ASSERT_TRUE(row) << row.error().message;
       ASSERT_TRUE((*store)->rotate_signing_key(*row));
     }
-    auto rl = start_service("ratelimit", {"BREAKWATER_RATELIMIT_LOCKOUT_ADDRESS_THRESHOLD=100000"});
+    auto rl = start_lockout_ratelimit();
     ASSERT_TRUE(rl) << rl.error().message;
     ratelimit_ = std::make_unique<RunningService>(std::move(rl.value()));
     auto auth = start_auth(db, "127.0.0.1:" + std::to_string(ratelimit_->grpc_port), port_);
@@ -80,12 +77,9 @@ class AuthApiSystem : public SystemFixture {
   }
   static Result<RunningService> start_auth(const std::string& db, const std::string& ratelimit, std::uint16_t& port) {
     port = free_loopback_port();
-    return start_service("auth", {"BREAKWATER_AUTH_PUBLIC_LISTEN=127.0.0.1:" + std::to_string(port),
-                                  std::string("BREAKWATER_AUTH_ISSUER=") + kIssuer,
-                                  std::string("BREAKWATER_AUTH_AUDIENCE=") + kAudience,
-                                  "BREAKWATER_AUTH_KEK_FILE=" + kek_file_, "BREAKWATER_AUTH_SQLITE_PATH=" + db,
-                                  "BREAKWATER_AUTH_RATELIMIT_ADDRESS=" + ratelimit,
-                                  "BREAKWATER_AUTH_RATELIMIT_SERVER_NAME=localhost"});
+    auto env = public_auth_env(port, kIssuer, kek_file_, db, ratelimit);
+    env.push_back(std::string("BREAKWATER_AUTH_AUDIENCE=") + kAudience);
+    return start_service("auth", std::move(env));
   }
 
   static ApiReply call(const std::string& method, const std::string& path, const std::string& body = "",

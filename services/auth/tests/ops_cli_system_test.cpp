@@ -12,6 +12,7 @@
 
 #include "api/revocations.hpp"
 #include "api_https_client.hpp"
+#include "auth_system_support.hpp"
 #include "bw/crypto/base64url.hpp"
 #include "bw/crypto/hex.hpp"
 #include "bw/crypto/random.hpp"
@@ -21,7 +22,6 @@
 #include "bw/testing/temp_dir.hpp"
 #include "store/errors.hpp"
 #include "store/store.hpp"
-#include "system_fixture.hpp"
 
 namespace bw::testing {
 namespace {
@@ -65,29 +65,22 @@ std::string kid_of(const std::string& jwt) {
   return j.is_object() && j.contains("kid") ? j["kid"].get<std::string>() : "";
 }
 
-class OpsCliSystem : public SystemFixture {
+class OpsCliSystem : public AuthSystemFixture {
  protected:
   static void SetUpTestSuite() {
     SystemFixture::SetUpTestSuite();
     auto dir = TempDir::create("bw-auth-cli-");
     ASSERT_TRUE(dir);
     dir_ = std::make_unique<TempDir>(std::move(dir.value()));
-    kek_file_ = (dir_->path() / "kek").string();
-    std::ofstream(kek_file_) << kKekHex << "\n";
-    std::filesystem::permissions(kek_file_, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-                                 std::filesystem::perm_options::replace);
+    kek_file_ = write_kek_file(dir_->path(), kKekHex);
     db_ = (dir_->path() / "auth.db").string();
-    auto rl = start_service("ratelimit", {"BREAKWATER_RATELIMIT_LOCKOUT_ADDRESS_THRESHOLD=100000"});
+    auto rl = start_lockout_ratelimit();
     ASSERT_TRUE(rl) << rl.error().message;
     ratelimit_ = std::make_unique<RunningService>(std::move(rl.value()));
     port_ = free_loopback_port();
-    auto auth = start_service("auth", {"BREAKWATER_AUTH_PUBLIC_LISTEN=127.0.0.1:" + std::to_string(port_),
-                                       std::string("BREAKWATER_AUTH_ISSUER=") + kIssuer,
-                                       "BREAKWATER_AUTH_KEK_FILE=" + kek_file_, "BREAKWATER_AUTH_SQLITE_PATH=" + db_,
-                                       "BREAKWATER_AUTH_KEY_RELOAD_INTERVAL=1s",
-                                       "BREAKWATER_AUTH_RATELIMIT_ADDRESS=127.0.0.1:" +
-                                           std::to_string(ratelimit_->grpc_port),
-                                       "BREAKWATER_AUTH_RATELIMIT_SERVER_NAME=localhost"});
+    auto env = public_auth_env(port_, kIssuer, kek_file_, db_, "127.0.0.1:" + std::to_string(ratelimit_->grpc_port));
+    env.push_back("BREAKWATER_AUTH_KEY_RELOAD_INTERVAL=1s");
+    auto auth = start_service("auth", std::move(env));
     ASSERT_TRUE(auth) << auth.error().message;
     auth_ = std::make_unique<RunningService>(std::move(auth.value()));
   }
