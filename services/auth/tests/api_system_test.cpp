@@ -47,10 +47,8 @@ class AuthApiSystem : public AuthSystemFixture {
  protected:
   static void SetUpTestSuite() {
     SystemFixture::SetUpTestSuite();
-    auto dir = TempDir::create("bw-auth-api-");
-    ASSERT_TRUE(dir);
-    dir_ = std::make_unique<TempDir>(std::move(dir.value()));
-    kek_file_ = write_kek_file(dir_->path(), kKekHex);
+    make_suite_dir("bw-auth-api-", kKekHex);
+    if (HasFatalFailure()) return;
     seed_ = crypto::random(32);
     const std::string db = (dir_->path() / "auth.db").string();
     {
@@ -62,19 +60,9 @@ class AuthApiSystem : public AuthSystemFixture {
       ASSERT_TRUE(row) << row.error().message;
       ASSERT_TRUE((*store)->rotate_signing_key(*row));
     }
-    auto rl = start_lockout_ratelimit();
-    ASSERT_TRUE(rl) << rl.error().message;
-    ratelimit_ = std::make_unique<RunningService>(std::move(rl.value()));
-    auto auth = start_auth(db, "127.0.0.1:" + std::to_string(ratelimit_->grpc_port), port_);
-    ASSERT_TRUE(auth) << auth.error().message;
-    auth_ = std::make_unique<RunningService>(std::move(auth.value()));
+    start_ratelimit_and_auth(kIssuer, db, {std::string("BREAKWATER_AUTH_AUDIENCE=") + kAudience});
   }
-  static void TearDownTestSuite() {
-    auth_.reset();
-    ratelimit_.reset();
-    dir_.reset();
-    SystemFixture::TearDownTestSuite();
-  }
+  // A second breakwater-auth over `db`, on a free `port`, asking the ratelimit service at `ratelimit`.
   static Result<RunningService> start_auth(const std::string& db, const std::string& ratelimit, std::uint16_t& port) {
     port = free_loopback_port();
     auto env = public_auth_env(port, kIssuer, kek_file_, db, ratelimit);
@@ -131,12 +119,7 @@ class AuthApiSystem : public AuthSystemFixture {
     return o;
   }
 
-  static inline std::unique_ptr<TempDir> dir_;
-  static inline std::unique_ptr<RunningService> ratelimit_;
-  static inline std::unique_ptr<RunningService> auth_;
-  static inline std::string kek_file_;
   static inline Bytes seed_;
-  static inline std::uint16_t port_ = 0;
 };
 
 TEST_F(AuthApiSystem, SignUpLogInMeRefreshAndReuseRevokesTheFamily) {

@@ -69,26 +69,10 @@ class OpsCliSystem : public AuthSystemFixture {
  protected:
   static void SetUpTestSuite() {
     SystemFixture::SetUpTestSuite();
-    auto dir = TempDir::create("bw-auth-cli-");
-    ASSERT_TRUE(dir);
-    dir_ = std::make_unique<TempDir>(std::move(dir.value()));
-    kek_file_ = write_kek_file(dir_->path(), kKekHex);
+    make_suite_dir("bw-auth-cli-", kKekHex);
+    if (HasFatalFailure()) return;
     db_ = (dir_->path() / "auth.db").string();
-    auto rl = start_lockout_ratelimit();
-    ASSERT_TRUE(rl) << rl.error().message;
-    ratelimit_ = std::make_unique<RunningService>(std::move(rl.value()));
-    port_ = free_loopback_port();
-    auto env = public_auth_env(port_, kIssuer, kek_file_, db_, "127.0.0.1:" + std::to_string(ratelimit_->grpc_port));
-    env.push_back("BREAKWATER_AUTH_KEY_RELOAD_INTERVAL=1s");
-    auto auth = start_service("auth", std::move(env));
-    ASSERT_TRUE(auth) << auth.error().message;
-    auth_ = std::make_unique<RunningService>(std::move(auth.value()));
-  }
-  static void TearDownTestSuite() {
-    auth_.reset();
-    ratelimit_.reset();
-    dir_.reset();
-    SystemFixture::TearDownTestSuite();
+    start_ratelimit_and_auth(kIssuer, db_, {"BREAKWATER_AUTH_KEY_RELOAD_INTERVAL=1s"});
   }
 
   // breakwater-auth <args>, configured like the running service (same database and KEK).
@@ -137,10 +121,7 @@ class OpsCliSystem : public AuthSystemFixture {
     return {slug, r};
   }
 
-  static inline std::unique_ptr<TempDir> dir_;
-  static inline std::unique_ptr<RunningService> ratelimit_, auth_;
-  static inline std::string kek_file_, db_;
-  static inline std::uint16_t port_ = 0;
+  static inline std::string db_;
   static inline std::vector<std::string> secrets_;  // every password a command printed
 };
 
