@@ -150,19 +150,20 @@ TEST_F(MfaApiTest, LoginNeedsTheCodeOnceEnabled) {
   const auto without = login("acme", "alice");
   EXPECT_EQ(without.status, 401);
   EXPECT_EQ(body(without)["error"], "mfa_required");
-  // Before enabling: two logins and the enrolment's password check cleared the account.
-  EXPECT_EQ(lockout_->cleared.size(), 3u);
+  // Enabling cleared the account four times: two logins, the enrolment's password check and
+  // the verified code.
+  EXPECT_EQ(lockout_->cleared.size(), 4u);
   const auto wrong = login("acme", "alice", {{"totp_code", other_code(secret)}});
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(body(wrong)["error"], "invalid_credentials");
   EXPECT_EQ(body(wrong), body(login("acme", "alice", json::object(), "a wrong password!")))
       << "a wrong code answers exactly like a wrong password";
   EXPECT_EQ(lockout_->address_failures.size(), 2u);
-  EXPECT_EQ(lockout_->cleared.size(), 3u) << "no failed step clears the account";
+  EXPECT_EQ(lockout_->cleared.size(), 4u) << "no failed step clears the account";
   const auto right = login("acme", "alice", {{"totp_code", code(secret)}});
   ASSERT_EQ(right.status, 200) << right.body;
   EXPECT_TRUE(mfa_of(body(right)["access_token"]));
-  EXPECT_EQ(lockout_->cleared.size(), 4u);
+  EXPECT_EQ(lockout_->cleared.size(), 5u);
   EXPECT_TRUE(counted("logins", "mfa_required"));
   EXPECT_TRUE(counted("logins", "wrong_code"));
 }
