@@ -6,9 +6,9 @@
 
 #include <set>
 
-#include <fstream>
 
 #include "api/signing_keys.hpp"
+#include "auth_system_support.hpp"
 #include "breakwater/auth/v1/auth.grpc.pb.h"
 #include "bw/authcore/tokens.hpp"
 #include "bw/crypto/hex.hpp"
@@ -16,7 +16,6 @@
 #include "bw/service/grpc_channel.hpp"
 #include "bw/testing/temp_dir.hpp"
 #include "store/store.hpp"
-#include "system_fixture.hpp"
 #include "tls_probe.hpp"
 
 namespace bw::testing {
@@ -50,21 +49,16 @@ struct Seed {
   Bytes public_key;
 };
 
-class InternalApiSystem : public SystemFixture {
+class InternalApiSystem : public AuthSystemFixture {
  protected:
   static void SetUpTestSuite() {
     SystemFixture::SetUpTestSuite();
-    auto dir = TempDir::create("bw-auth-internal-");
-    ASSERT_TRUE(dir);
-    dir_ = std::make_unique<TempDir>(std::move(dir.value()));
-    const std::string kek_file = (dir_->path() / "kek").string();
-    std::ofstream(kek_file) << kKekHex << "\n";
-    std::filesystem::permissions(kek_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-                                 std::filesystem::perm_options::replace);
+    make_suite_dir("bw-auth-internal-", kKekHex);
+    if (HasFatalFailure()) return;
     const std::string db = (dir_->path() / "auth.db").string();
     seed_database(db);
     if (HasFatalFailure()) return;
-    auto svc = start_service("auth", {"BREAKWATER_AUTH_SQLITE_PATH=" + db, "BREAKWATER_AUTH_KEK_FILE=" + kek_file});
+    auto svc = start_service("auth", {"BREAKWATER_AUTH_SQLITE_PATH=" + db, "BREAKWATER_AUTH_KEK_FILE=" + kek_file_});
     ASSERT_TRUE(svc) << svc.error().message;
     auth_ = std::make_unique<RunningService>(std::move(svc.value()));
     service::ChannelOptions o{.target = "127.0.0.1:" + std::to_string(auth_->grpc_port), .tls = operator_tls(),
@@ -75,9 +69,7 @@ class InternalApiSystem : public SystemFixture {
   }
   static void TearDownTestSuite() {
     stub_.reset();
-    auth_.reset();
-    dir_.reset();
-    SystemFixture::TearDownTestSuite();
+    AuthSystemFixture::TearDownTestSuite();
   }
 
   static std::string device_token(auth::store::Store& s, const Id& tenant, const Id& user, const Id& device) {
@@ -201,8 +193,6 @@ class InternalApiSystem : public SystemFixture {
     return st;
   }
 
-  static inline std::unique_ptr<TempDir> dir_;
-  static inline std::unique_ptr<RunningService> auth_;
   static inline std::unique_ptr<v1::AuthInternal::Stub> stub_;
   static inline Seed seed_;
   static inline Bytes seed_key_;
