@@ -6,7 +6,6 @@
 
 #include <set>
 
-
 #include "api/signing_keys.hpp"
 #include "auth_system_support.hpp"
 #include "breakwater/auth/v1/auth.grpc.pb.h"
