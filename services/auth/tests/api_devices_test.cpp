@@ -326,13 +326,19 @@ TEST_F(DevicesApiTest, ListingIsOwnDevicesUnlessAdmin) {
   EXPECT_EQ(call("GET", "/v1/devices", nullptr, admin_.access, "owner=" + member_.id).status, 400);
 }
 
-TEST_F(DevicesApiTest, OnlyTheOwnerOrAHigherRankingAdminManagesADevice) {
+TEST_F(DevicesApiTest, OnlyTheOwnerOrWhoMayManageTheOwnerManagesADevice) {
   const auto members = register_agent(member_);
   const auto owners = register_agent(owner_);
   const auto admins = register_agent(admin_);
   EXPECT_EQ(call("DELETE", "/v1/devices/" + owners.device_id, nullptr, member_.access).status, 403);
   EXPECT_EQ(call("PATCH", "/v1/devices/" + owners.device_id, {{"name", "x"}}, viewer_.access).status, 403);
   EXPECT_EQ(call("DELETE", "/v1/devices/" + owners.device_id, nullptr, admin_.access).status, 403) << "owner outranks admin";
+  const auto peer = add_user("acme", "adele", store::Role::kAdmin);
+  const auto peers = register_agent(peer);
+  EXPECT_EQ(call("DELETE", "/v1/devices/" + peers.device_id, nullptr, admin_.access).status, 403)
+      << "an admin does not manage another admin's devices";
+  EXPECT_EQ(call("PATCH", "/v1/devices/" + peers.device_id, {{"name", "mine"}}, admin_.access).status, 403);
+  EXPECT_EQ(call("GET", "/v1/device/self", nullptr, peers.token).status, 200);
   EXPECT_EQ(call("DELETE", "/v1/devices/" + admins.device_id, nullptr, member_.access).status, 403);
   EXPECT_EQ(call("GET", "/v1/device/self", nullptr, owners.token).status, 200);
   EXPECT_EQ(call("DELETE", "/v1/devices/" + members.device_id, nullptr, admin_.access).status, 204);

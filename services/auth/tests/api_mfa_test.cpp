@@ -302,6 +302,25 @@ TEST_F(MfaApiTest, EnrolmentReplacesAnUnfinishedOneAndRefusesWhenEnabled) {
   EXPECT_TRUE(counted("mfa_enrolments", "already_enabled"));
 }
 
+TEST_F(MfaApiTest, EnrolmentCodesAreGuessesCountedInTheLockout) {
+  const auto token = access("acme", "alice");
+  const Bytes secret = enrol(token);
+  const auto attempts = lockout_->accounts.size();
+  const auto failures = lockout_->address_failures.size();
+  EXPECT_EQ(call("POST", "/v1/mfa/totp/verify", {{"code", other_code(secret)}}, token).status, 403);
+  EXPECT_EQ(lockout_->accounts.size(), attempts + 1);
+  EXPECT_EQ(lockout_->address_failures.size(), failures + 1);
+  lockout_->locked = true;
+  const auto locked = call("POST", "/v1/mfa/totp/verify", {{"code", code(secret)}}, token);
+  EXPECT_EQ(locked.status, 429) << "even the right code, once locked";
+  lockout_->locked = false;
+  lockout_->unavailable = true;
+  EXPECT_EQ(call("POST", "/v1/mfa/totp/verify", {{"code", code(secret)}}, token).status, 503) << "fails closed";
+  lockout_->unavailable = false;
+  EXPECT_FALSE(store_->get_totp_secret(tenant_id("acme"), user("acme", "alice").id)->enabled);
+  EXPECT_EQ(call("POST", "/v1/mfa/totp/verify", {{"code", code(secret)}}, token).status, 200);
+}
+
 TEST_F(MfaApiTest, VerifyRefusesWithoutEnrolmentAndAReusedCode) {
   const auto token = access("acme", "alice");
   const auto none = call("POST", "/v1/mfa/totp/verify", {{"code", "123456"}}, token);

@@ -130,6 +130,24 @@ TEST_F(AuthApiTest, AReusedRefreshTokenRevokesTheFamilyAndIsAudited) {
   EXPECT_NE(payload.find("session_id"), std::string::npos);
 }
 
+TEST_F(AuthApiTest, AReusedRefreshTokenPresentedToLogoutIsAuditedToo) {
+  signup();
+  const auto l = login(kPassword);
+  ASSERT_EQ(l.status, 200);
+  const std::string first = body(l)["refresh_token"];
+  const auto rotated = call("POST", "/v1/token/refresh", {{"tenant", "acme"}, {"refresh_token", first}});
+  ASSERT_EQ(rotated.status, 200);
+  EXPECT_EQ(call("POST", "/v1/logout", {{"tenant", "acme"}, {"refresh_token", first}}).status, 204)
+      << "logout reveals nothing";
+  EXPECT_EQ(call("POST", "/v1/token/refresh", {{"tenant", "acme"}, {"refresh_token", body(rotated)["refresh_token"]}})
+                .status,
+            401)
+      << "the family died for reuse";
+  auto events = store_->peek_audit_events(10);
+  ASSERT_TRUE(events);
+  EXPECT_TRUE(std::any_of(events->begin(), events->end(), [](const auto& e) { return e.kind == "refresh_token_reused"; }));
+}
+
 TEST_F(AuthApiTest, SignInsAreAuditedWithoutWhatWasTyped) {
   signup();
   ASSERT_EQ(login(kPassword).status, 200);
