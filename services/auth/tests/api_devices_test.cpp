@@ -158,6 +158,30 @@ TEST_F(DevicesApiTest, TheWholeGrantHandsOutOneTokenExactlyOnce) {
   EXPECT_TRUE(audited("device_registered"));
 }
 
+TEST_F(DevicesApiTest, TheApproverSeesWhichDeviceAsksBeforeApproving) {
+  const auto code = request_code("desk-in-room-4");
+  const std::string user_code = code["user_code"];
+  const auto seen = call("POST", "/v1/device/lookup", {{"user_code", user_code}}, member_.access);
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  EXPECT_EQ(body(seen)["device_name"], "desk-in-room-4");
+  EXPECT_EQ(body(seen)["requested_at"], now_);
+  EXPECT_EQ(body(seen)["expires_at"], now_ + 600'000);
+  EXPECT_EQ(seen.body.find("device_code"), std::string::npos) << "never the agent's secret";
+  EXPECT_EQ(error_of(poll(code["device_code"])), "authorization_pending") << "looking is not approving";
+  const auto failures = lockout_->address_failures.size();
+  const auto wrong = call("POST", "/v1/device/lookup", {{"user_code", "BCDF-BCDF"}}, member_.access);
+  EXPECT_EQ(wrong.status, 400);
+  EXPECT_EQ(error_of(wrong), "invalid_user_code");
+  EXPECT_EQ(lockout_->address_failures.size(), failures + 1) << "a wrong code is a counted guess";
+  EXPECT_EQ(call("POST", "/v1/device/lookup", {{"user_code", user_code}}, viewer_.access).status, 403);
+  lockout_->locked = true;
+  EXPECT_EQ(call("POST", "/v1/device/lookup", {{"user_code", user_code}}, member_.access).status, 429);
+  lockout_->locked = false;
+  ASSERT_EQ(approve(user_code, member_).status, 204);
+  EXPECT_EQ(call("POST", "/v1/device/lookup", {{"user_code", user_code}}, member_.access).status, 400)
+      << "only pending requests are shown";
+}
+
 TEST_F(DevicesApiTest, ApprovalIgnoresCaseAndDashes) {
   const auto code = request_code();
   std::string typed = code["user_code"];

@@ -237,6 +237,21 @@ TEST_P(StoreTest, ADeviceGrantIsPendingThenApprovedAndHandedOutOnce) {
   EXPECT_ERRC(store().poll_device_grant(new_hash(), kT0), Errc::kNotFound);
 }
 
+TEST_P(StoreTest, APendingGrantCanBeLookedUpByItsUserCodeOnlyWhilePending) {
+  const Bytes device_code = new_hash();
+  ASSERT_TRUE(store().create_device_grant({device_code, "FGHJ-KLMN", "build box", kT0, kT0 + 600'000, 5000}).ok());
+  auto found = store().find_pending_device_grant("FGHJ-KLMN", kT0 + 1);
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(found->device_name, "build box");
+  EXPECT_EQ(found->created_at, kT0);
+  EXPECT_EQ(found->expires_at, kT0 + 600'000);
+  EXPECT_TRUE(found->device_code_hash.empty()) << "never the device code";
+  EXPECT_ERRC(store().find_pending_device_grant("FGHJ-KLMN", kT0 + 600'000), Errc::kNotFound);
+  EXPECT_ERRC(store().find_pending_device_grant("XXXX-XXXX", kT0 + 1), Errc::kNotFound);
+  ASSERT_TRUE(store().approve_device_grant("FGHJ-KLMN", tenant_, owner_, kT0 + 2).ok());
+  EXPECT_ERRC(store().find_pending_device_grant("FGHJ-KLMN", kT0 + 3), Errc::kNotFound);
+}
+
 TEST_P(StoreTest, ADeviceGrantCanBeDeniedAndExpires) {
   const Bytes denied = new_hash(), late = new_hash();
   ASSERT_TRUE(store().create_device_grant({denied, "AAAA-BBBB", "a", kT0, kT0 + 600'000, 5000}).ok());

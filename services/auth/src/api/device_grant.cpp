@@ -18,13 +18,13 @@
 //     user, if that user is still enabled and at least a member.
 #include "api/device_grant.hpp"
 
+#include <functional>
 #include <memory>
+#include <variant>
 
 #include "api/api_support.hpp"
 #include "api/device_codes.hpp"
 #include "bw/authcore/tokens.hpp"
-#include "bw/crypto/hex.hpp"
-#include "bw/crypto/sha256.hpp"
 #include "bw/json/object.hpp"
 #include "bw/json/writer.hpp"
 #include "bw/log/log.hpp"
@@ -84,14 +84,27 @@ http::Response issue_code(const ApiCore& core, GrantMetrics& m, const http::Requ
   return detail::json(200, w.take());  // not cacheable: Cache-Control: no-store
 }
 
-enum class Decision { kApprove, kDeny };
+using Count = std::function<void(const char*)>;
 
-http::Response decide(const ApiCore& core, GrantMetrics& m, const http::Request& request, const Caller& caller,
-                      Decision decision) {
-  const char* label = decision == Decision::kApprove ? "approve" : "deny";
-  const auto count = [&](const char* result) {
-    m.decisions.add({{"decision", label}, {"result", result}}).Increment();
-  };
+enum class Decision { kApprove, kDeny, kLookup };
+
+const char* decision_label(Decision d) {
+  switch (d) {
+    case Decision::kApprove: return "approve";
+    case Decision::kDeny: return "deny";
+    case Decision::kLookup: return "lookup";
+  }
+  return "lookup";
+}
+
+// A typed user code, checked and counted as one attempt of the caller in the lockout.
+struct CodeAttempt {
+  std::string code;     // canonical
+  std::string account;  // the caller's lockout subject
+};
+
+std::variant<CodeAttempt, http::Response> user_code_attempt(const ApiCore& core, const http::Request& request,
+                                                            const Caller& caller, const Count& count) {
   auto fields = json::parse_object(request.body);
   if (!fields) return count("invalid"), detail::bad_request(fields.error());
   auto typed = fields->string("user_code", 1, 32);
@@ -99,8 +112,7 @@ http::Response decide(const ApiCore& core, GrantMetrics& m, const http::Request&
   if (auto st = fields->finish(); !st) return count("invalid"), detail::bad_request(st.error());
   const auto code = detail::normalize_user_code(*typed);
   if (!code) return count("invalid"), error(400, "invalid_request", "user_code: 8 letters, as XXXX-XXXX");
-
-  const std::string account =
+  std::string account =
       detail::lockout_subject("bw-device-approve-v1", {detail::id_hex(caller.tenant.id), detail::id_hex(caller.user.id)});
   auto attempt = core.deps().lockout->record_attempt(account, request.peer);
   if (!attempt) {
@@ -110,18 +122,58 @@ http::Response decide(const ApiCore& core, GrantMetrics& m, const http::Request&
   if (!attempt->allowed) {
     return count("locked"), detail::locked(attempt->retry_after, "too many wrong user codes; try again later");
   }
+  return CodeAttempt{*code, std::move(account)};
+}
+
+http::Response wrong_user_code(const ApiCore& core, const http::Request& request, const Count& count) {
+  if (auto st = core.deps().lockout->record_address_failure(request.peer); !st) {
+    log::warn("device_approve_lockout_unavailable", {{"error", st.error().message}});
+  }
+  count("wrong_code");  // unknown, expired, or already decided: one answer
+  return error(400, "invalid_user_code", "no pending device request has this code; it may have expired");
+}
+
+// RFC 8628 §5.4: what the user is about to approve (the requesting device's name and when
+// it asked), so a code read out by someone else is recognised as not one's own device.
+http::Response lookup(const ApiCore& core, GrantMetrics& m, const http::Request& request, const Caller& caller) {
+  const Count count = [&](const char* result) {
+    m.decisions.add({{"decision", "lookup"}, {"result", result}}).Increment();
+  };
+  auto attempt = user_code_attempt(core, request, caller, count);
+  if (auto* refused = std::get_if<http::Response>(&attempt)) return std::move(*refused);
+  auto grant = core.store().find_pending_device_grant(std::get<CodeAttempt>(attempt).code, core.now());
+  if (!grant) {
+    if (!store::has_code(grant.error(), store::Errc::kNotFound)) return count("unavailable"), detail::unavailable();
+    return wrong_user_code(core, request, count);
+  }
+  count("ok");
+  json::Writer w;
+  w.begin_object()
+      .field("device_name", grant->device_name)
+      .field("requested_at", grant->created_at)
+      .field("expires_at", grant->expires_at)
+      .end_object();
+  return detail::json(200, w.take());
+}
+
+http::Response decide(const ApiCore& core, GrantMetrics& m, const http::Request& request, const Caller& caller,
+                      Decision decision) {
+  const char* label = decision_label(decision);
+  const Count count = [&](const char* result) {
+    m.decisions.add({{"decision", label}, {"result", result}}).Increment();
+  };
+  auto attempt = user_code_attempt(core, request, caller, count);
+  if (auto* refused = std::get_if<http::Response>(&attempt)) return std::move(*refused);
+  const std::string& code = std::get<CodeAttempt>(attempt).code;
+  const std::string& account = std::get<CodeAttempt>(attempt).account;
 
   const auto now = core.now();
   const Status done = decision == Decision::kApprove
-                          ? core.store().approve_device_grant(*code, caller.tenant.id, caller.user.id, now)
-                          : core.store().deny_device_grant(*code, now);
+                          ? core.store().approve_device_grant(code, caller.tenant.id, caller.user.id, now)
+                          : core.store().deny_device_grant(code, now);
   if (!done) {
     if (!store::has_code(done.error(), store::Errc::kNotFound)) return count("unavailable"), detail::unavailable();
-    if (auto st = core.deps().lockout->record_address_failure(request.peer); !st) {
-      log::warn("device_approve_lockout_unavailable", {{"error", st.error().message}});
-    }
-    count("wrong_code");  // unknown, expired, or already decided: one answer
-    return error(400, "invalid_user_code", "no pending device request has this code; it may have expired");
+    return wrong_user_code(core, request, count);
   }
   if (auto st = core.deps().lockout->clear_account(account); !st) {
     log::warn("device_approve_lockout_clear_failed", {{"error", st.error().message}});
@@ -215,6 +267,8 @@ void add_device_grant_routes(Router& router, const ApiCore& core) {
              [&core, m](const http::Request& r, const PathParams&) { return issue_code(core, *m, r); });
   router.add("POST", "/v1/device/token", [&core, m](const http::Request& r, const PathParams&) { return poll(core, *m, r); });
   // member+: a viewer cannot run agents, so cannot register one.
+  core.add_authed(router, "POST", "/v1/device/lookup", {.min_role = store::Role::kMember},
+                  [&core, m](const http::Request& r, const Caller& c, const PathParams&) { return lookup(core, *m, r, c); });
   for (const auto& [path, decision] : {std::pair{"/v1/device/approve", Decision::kApprove},
                                        std::pair{"/v1/device/deny", Decision::kDeny}}) {
     core.add_authed(router, "POST", path, {.min_role = store::Role::kMember},

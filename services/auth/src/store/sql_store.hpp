@@ -81,6 +81,7 @@ class SqlStore final : public Store {
   Status approve_device_grant(std::string_view user_code, const Id& tenant_id, const Id& user_id,
                               TimeMs now) override;
   Status deny_device_grant(std::string_view user_code, TimeMs now) override;
+  Result<DeviceGrant> find_pending_device_grant(std::string_view user_code, TimeMs now) override;
   Result<PollResult> poll_device_grant(ByteView device_code_hash, TimeMs now) override;
 
   Status rotate_signing_key(const SigningKey& next) override;

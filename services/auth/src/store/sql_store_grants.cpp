@@ -66,6 +66,16 @@ Status SqlStore::deny_device_grant(std::string_view user_code, TimeMs now) {
                     "pending device grant");
 }
 
+Result<DeviceGrant> SqlStore::find_pending_device_grant(std::string_view user_code, TimeMs now) {
+  const Value p[] = {v(user_code), v(now)};
+  auto rows = query("SELECT user_code, device_name, created_at, expires_at, interval_ms FROM device_grants "
+                    "WHERE user_code = ? AND status = 'pending' AND expires_at > ?", p);
+  if (!rows) return rows.error();
+  if (rows->empty()) return make_error(Errc::kNotFound, "pending device grant not found");
+  const Row& r = rows->front();
+  return DeviceGrant{{}, r.text(0), r.text(1), r.int64(2), r.int64(3), r.int64(4)};
+}
+
 Result<PollResult> SqlStore::poll_device_grant(ByteView device_code_hash, TimeMs now) {
   return in_transaction<PollResult>(*db_, [&](Connection& c) { return poll_in(c, device_code_hash, now); });
 }

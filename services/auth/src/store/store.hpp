@@ -106,6 +106,9 @@ class Store {
   virtual Status approve_device_grant(std::string_view user_code, const Id& tenant_id, const Id& user_id,
                                       TimeMs now) = 0;
   virtual Status deny_device_grant(std::string_view user_code, TimeMs now) = 0;
+  // The pending, unexpired grant of a user code (device name and times; never the device
+  // code), so the approving user can see what they approve. kNotFound otherwise.
+  virtual Result<DeviceGrant> find_pending_device_grant(std::string_view user_code, TimeMs now) = 0;
   // The token endpoint's poll; an approval is handed out exactly once.
   virtual Result<PollResult> poll_device_grant(ByteView device_code_hash, TimeMs now) = 0;
 
