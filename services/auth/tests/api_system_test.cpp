@@ -348,12 +348,6 @@ TEST_F(AuthApiSystem, TokenResponsesCarryTheSecurityHeaders) {
   EXPECT_EQ(call("GET", "/v1/nothing").status, 404);
 }
 
-}  // namespace
-}  // namespace bw::testing
-
-namespace bw::testing {
-namespace {
-
 using auth::api::kEpochTtl;
 using auth::api::make_redis_revocations;
 using auth::api::revocation_key;

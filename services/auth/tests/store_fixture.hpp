@@ -147,4 +147,18 @@ class InvitationTest : public StoreTest {
     EXPECT_EQ(r_.error().code, static_cast<int>(errc)) << r_.error().message;         \
   } while (0)
 
+// open_store() on `config` migrates a fresh database, keeps what was written, and opens it
+// again without migrating twice — the same check for each backend's configuration.
+inline void expect_open_store_migrates_once(const StoreConfig& config, TimeMs t0) {
+  {
+    auto store = open_store(config, t0);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    Tenant t{Id{1}, "acme", "Acme", false, t0};
+    ASSERT_TRUE((*store)->create_tenant_with_owner(t, User{t.id, Id{2}, "o", "o@x", Role::kOwner, "phc", 0, t0}).ok());
+  }
+  auto again = open_store(config, t0 + 1);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ((*again)->find_tenant_by_slug("acme")->name, "Acme");
+}
+
 }  // namespace bw::auth::store::testing

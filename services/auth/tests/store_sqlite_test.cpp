@@ -38,15 +38,7 @@ TEST(SqliteStore, OpenStoreMigratesOnceAndReopens) {
   auto dir = bw::testing::TempDir::create("bw-auth-store-");
   ASSERT_TRUE(dir.ok());
   const StoreConfig config{.sqlite_path = (dir->path() / "auth.db").string()};
-  {
-    auto store = open_store(config, kT0);
-    ASSERT_TRUE(store.ok()) << store.error().message;
-    Tenant t{Id{1}, "acme", "Acme", false, kT0};
-    ASSERT_TRUE((*store)->create_tenant_with_owner(t, User{t.id, Id{2}, "o", "o@x", Role::kOwner, "phc", 0, kT0}).ok());
-  }
-  auto again = open_store(config, kT0 + 1);
-  ASSERT_TRUE(again.ok()) << again.error().message;
-  EXPECT_EQ((*again)->find_tenant_by_slug("acme")->name, "Acme");
+  expect_open_store_migrates_once(config, kT0);
 }
 
 }  // namespace
