@@ -55,6 +55,9 @@ class RelayBackend {
                                                        std::size_t max) = 0;
   // Trims entries up to and including up_to.
   virtual Status ack(const std::string& device, MboxOffset up_to) = 0;
+  // Where delivery resumes for a device that acknowledged `after`: `after`, or later when
+  // the age bound dropped entries after it (a gap the endpoints will see).
+  virtual Result<MboxOffset> resume_point(const std::string& device, MboxOffset after) = 0;
 
   // Records that connection `connection` on this pod now owns device (others get a kick)
   // and that the device is online.
@@ -66,12 +69,17 @@ class RelayBackend {
   // Tells each peer that device changed state.
   virtual Status publish_presence(const std::vector<std::string>& peers, const std::string& device, bool online,
                                   std::uint64_t since_ms) = 0;
-  // Keeps the presence records of the given devices alive (called periodically).
-  virtual Status refresh(const std::vector<std::pair<std::string, std::string>>& device_connections) = 0;
+  // Keeps the presence records of (device, connection) alive (called periodically); returns
+  // the devices whose record another connection holds now (superseded: a kick was missed).
+  virtual Result<std::vector<std::string>> refresh(
+      const std::vector<std::pair<std::string, std::string>>& device_connections) = 0;
 
   // Notifications for a device's channel go to the sink given at construction.
   virtual void subscribe(const std::string& device) = 0;
   virtual void unsubscribe(const std::string& device) = 0;
+
+  // Stops the notification thread: no sink call happens after it returns. Idempotent.
+  virtual void stop() {}
 
   // The user's revocation epoch as auth published it (0 when none is recorded).
   virtual Result<std::uint64_t> revocation_epoch(const std::string& tenant, const std::string& user) = 0;

@@ -41,8 +41,11 @@ void add_config_keys(config::Schema& s) {
          .help = "serve the WebSocket without TLS (only behind a proxy that terminates TLS)"});
   s.add({.path = "relay.ws_allowed_origins", .type = Type::kStringList, .default_value = "[]",
          .help = "browser origins allowed to open a WebSocket (exact match); requests without Origin are non-browser clients"});
+  s.add({.path = "relay.ws_allow_missing_origin", .type = Type::kBool, .default_value = "true",
+         .help = "accept WebSocket handshakes without Origin (non-browser clients such as the terminal client; "
+                 "browsers always send one, so this never admits a browser page)"});
   s.add({.path = "relay.ws_allowed_hosts", .type = Type::kStringList, .default_value = "[]",
-         .help = "Host header values accepted (exact, with port if not default); empty: any"});
+         .help = "Host header values accepted on the WebSocket (exact, with the port if not 443); required with relay.ws_listen"});
   s.add({.path = "relay.ws_max_connections", .type = Type::kInt, .default_value = "20000",
          .help = "WebSocket connections per pod; more are refused with 503", .min = 1, .max = 1'000'000});
   s.add({.path = "relay.max_envelope_bytes", .type = Type::kInt, .default_value = "1052672",
@@ -89,6 +92,10 @@ Status validate_config(const config::Values& v) {
   }
   if (v.duration("relay.idle_timeout") <= v.duration("relay.ping_interval")) {
     return Error{config::kOutOfRange, "config: relay.idle_timeout must exceed relay.ping_interval"};
+  }
+  if (!v.str("relay.ws_listen").empty() && v.list("relay.ws_allowed_hosts").empty()) {
+    return Error{config::kMissing,
+                 "config: relay.ws_allowed_hosts is required with relay.ws_listen (the Host names clients use)"};
   }
   if (!v.str("relay.ws_listen").empty() && !v.boolean("relay.ws_plaintext") &&
       (v.str("tls.cert_file").empty() || v.str("tls.key_file").empty())) {

@@ -556,6 +556,7 @@ void schedule_expiry(ConnActor* self) {
 }
 
 struct AuthAnswer {
+  Result<MboxOffset> resume = MboxOffset{};
   Result<Authenticated> who = Error{kAuthUnavailable, "not asked"};
   Result<std::vector<PairingView>> pairings = std::vector<PairingView>{};
   Result<std::uint64_t> epoch = std::uint64_t{0};
@@ -564,6 +565,7 @@ struct AuthAnswer {
 void start_session(ConnActor* self, const AuthAnswer& answer) {
   auto& st = self->state;
   st.who = *answer.who;
+  st.cursor = *answer.resume;
   apply_pairings(self, *answer.pairings, false);
   st.phase = ConnState::Phase::kReady;
   st.last_recheck = SteadyClock::now();
@@ -610,26 +612,32 @@ void on_hello(ConnActor* self, const Inbound& in) {
   auto auth = st.sh->auth;
   auto backend = st.sh->backend;
   run_io(
-      self, [auth, backend, agent = st.agent, credential = in.credential, device = in.device] {
+      self, [auth, backend, agent = st.agent, credential = in.credential, device = in.device,
+             resume_after = in.offset] {
         AuthAnswer a;
         a.who = agent ? auth->validate_agent(credential) : auth->validate_client(credential, device);
         if (!a.who) return a;
         a.pairings = auth->pairings(a.who->identity.tenant, a.who->identity.device);
         if (!agent) a.epoch = backend->revocation_epoch(a.who->identity.tenant, a.who->identity.user);
+        a.resume = backend->resume_point(a.who->identity.device, resume_after);
         return a;
       },
       [self](const AuthAnswer& a) {
         auto& cs = self->state;
         if (cs.phase != ConnState::Phase::kAuth) return;
-        const Error* failure = !a.who ? &a.who.error() : !a.pairings ? &a.pairings.error()
-                                                       : !a.epoch    ? &a.epoch.error()
-                                                                     : nullptr;
+        // AuthLink errors say refused or unavailable; Redis errors are always unavailable.
+        const Error* failure = !a.who        ? &a.who.error()
+                               : !a.pairings ? &a.pairings.error()
+                               : !a.epoch    ? &a.epoch.error()
+                               : !a.resume   ? &a.resume.error()
+                                             : nullptr;
+        bool refused = failure != nullptr && (!a.who || !a.pairings) && failure->code == kAuthRefused;
         if (failure == nullptr && *a.epoch > a.who->revocation_epoch) {
           static const Error revoked{kAuthRefused, "credential revoked"};
           failure = &revoked;
+          refused = true;
         }
         if (failure != nullptr) {
-          const bool refused = failure->code == kAuthRefused;
           cs.sh->metrics->connect(transport_of(self), refused ? "unauthenticated" : "unavailable").Increment();
           if (refused) {
             send_error(self, v1::Error::UNAUTHENTICATED, "credential refused", nullptr, 0, true);
@@ -920,8 +928,20 @@ caf::behavior router(RouterActor* self, std::shared_ptr<Relay::Shared> sh) {
         for (const auto& [device, e] : st.by_device) held.emplace_back(device, e.connection);
         auto backend = st.sh->backend;
         auto metrics = st.sh->metrics.get();
-        router_io(self, [backend, metrics, held = std::move(held)] {
-          if (!backend->refresh(held)) metrics->backend_error("presence_refresh").Increment();
+        caf::actor me = caf::actor_cast<caf::actor>(self);
+        router_io(self, [backend, metrics, me, held = std::move(held)] {
+          auto lost = backend->refresh(held);
+          if (!lost) {
+            metrics->backend_error("presence_refresh").Increment();
+            return;
+          }
+          // Another connection owns these now and its kick was missed: treat as one.
+          for (const auto& device : *lost) {
+            ChannelEvent ev;
+            ev.type = ChannelEvent::Type::kKick;
+            ev.connection = "(refresh)";
+            caf::anon_send(me, chan_atom::value, device, ev);
+          }
         });
       },
   };
