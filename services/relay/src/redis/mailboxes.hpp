@@ -122,7 +122,9 @@ class Mailboxes {
                                                std::size_t max_count);
 
   // Drops every entry ≤ up_to; returns how many. Acking past the newest entry only drops
-  // what exists (offsets issued later are larger than any existing one).
+  // what exists (offsets issued later are larger than any existing one). The relay should
+  // pass at most the highest offset it delivered on that connection: a device acking ahead
+  // only loses its own undelivered entries, but that is still a loss.
   Result<std::uint64_t> ack(const DeviceId& recipient, Offset up_to);
 
   // For a device resuming after `after` (its last acknowledged offset): `after`, or the

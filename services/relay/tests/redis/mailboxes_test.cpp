@@ -278,6 +278,38 @@ TEST(MailboxesDown, ARedisThatIsDownIsAFastConnectError) {
   EXPECT_EQ(m.stats().errors.load(), 3u);
 }
 
+// relay.proto's INTERNAL semantics: after a timeout the envelope may have been recorded; a
+// resend is then refused as replayed and the original stays queued, exactly once.
+TEST(MailboxesUnknownOutcome, AResendAfterATimeoutIsRefusedAsReplayedAndTheOriginalStays) {
+  auto started = bw::testing::RedisServer::start();
+  ASSERT_TRUE(started.ok()) << started.error().message;
+  auto server = std::move(started).value();
+  auto options = bw::redis::test::options_for(server);
+  options.command_timeout = 200ms;
+  Mailboxes m(std::make_shared<bw::redis::Pool>(options, 1), MailboxLimits{});
+  AppendRequest warm{device(1), nonce(1), "first"};
+  ASSERT_TRUE(m.append({&warm, 1}).ok());  // the script is loaded now
+  ASSERT_TRUE(server.pause().ok());
+  AppendRequest r{device(1), nonce(2), "second"};
+  auto unknown = m.append({&r, 1});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_TRUE(bw::redis::has_code(unknown.error(), bw::redis::Errc::kTimeout))
+      << unknown.error().message;
+  ASSERT_TRUE(server.resume().ok());  // the server now runs the request it had received
+  bw::redis::Connection admin(bw::redis::test::options_for(server));
+  ASSERT_TRUE(test::eventually([&] {
+    auto len = admin.command({"XLEN", mailbox_key(device(1))});
+    return len.ok() && *len == bw::redis::Reply::integer(2);
+  }));
+  auto resent = m.append({&r, 1});
+  ASSERT_TRUE(resent.ok()) << resent.error().message;
+  EXPECT_EQ((*resent)[0]->outcome, AppendOutcome::kReplayed);
+  auto read = m.read_after(device(1), Offset{}, 10);
+  ASSERT_TRUE(read.ok());
+  ASSERT_EQ(read->size(), 2u);
+  EXPECT_EQ((*read)[1].envelope, "second");
+}
+
 TEST(MailboxesLimits, ZeroLimitsAreRefusedAtStart) {
   auto p = std::make_shared<bw::redis::Pool>(bw::redis::ConnectionOptions{}, 1);
   MailboxLimits limits;
