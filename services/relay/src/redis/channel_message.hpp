@@ -1,5 +1,5 @@
 // The messages the relay publishes on a device's channel (bw:{d:<device>}:ch), as short
-// ASCII lines (documented in docs/protocol.md §5, "Relay pods' device channel"):
+// ASCII lines (documented in docs/operations.md, "The relay's state in Redis"):
 //
 //   entry <ms>-<seq>                               a new mailbox entry at that offset
 //   presence <device hex> online|offline <since>   a paired device's presence changed
