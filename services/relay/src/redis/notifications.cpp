@@ -95,6 +95,7 @@ struct Notifications::Impl {
   std::unordered_set<DeviceId, DeviceHash> requested;
   Clock::time_point last_traffic;
   bool awaiting_pong = false;
+  bool healthy = false;  // this connection has answered something other than an error
   std::minstd_rand rng{std::random_device{}()};
 
   bool should_stop() const {
@@ -147,6 +148,7 @@ bool Notifications::Impl::open() {
   requested.clear();
   last_traffic = Clock::now();
   awaiting_pong = false;
+  healthy = false;
   ++stats.connects;
   stats.connected = true;
   return true;
@@ -231,11 +233,13 @@ bool Notifications::Impl::handle_array(const redisReply& reply) {
 bool Notifications::Impl::handle(const redisReply& reply) {
   switch (reply.type) {
     case REDIS_REPLY_ARRAY:
+      healthy = true;
       return handle_array(reply);
     case REDIS_REPLY_ERROR:
       ++stats.error_replies;  // e.g. CLUSTERDOWN, MOVED, NOAUTH: start afresh after a pause
       return false;
     default:
+      healthy = true;
       return true;  // +PONG outside subscribed mode
   }
 }
@@ -287,14 +291,20 @@ void Notifications::Impl::run() {
         wait_for(delay);
         continue;
       }
-      failures = 0;
     }
     bool more = false;
     if (!sync(more) || !pump(more)) {
+      // A link that worked is re-made at once; one that failed before any good reply
+      // (an error reply to every SSUBSCRIBE, say) counts as a failure and backs off.
+      const bool worked = healthy;
       drop();
-      ++failures;
-      wait_for(bw::redis::backoff_delay(options.connection.retry, failures + 1,
-                                        std::uniform_real_distribution<double>(0, 1)(rng)));
+      if (worked) {
+        failures = 0;
+      } else {
+        ++failures;
+        wait_for(bw::redis::backoff_delay(options.connection.retry, failures + 1,
+                                          std::uniform_real_distribution<double>(0, 1)(rng)));
+      }
     }
   }
   drop();

@@ -16,8 +16,10 @@
 //   notifications) never misses an entry. After a reconnect, also re-check ownership
 //   (Presence::refresh): a kick may have been missed.
 // - When the connection breaks (EOF, error reply, no PONG within command_timeout after an
-//   idle ping_interval), it reconnects with capped exponential backoff and jitter
-//   (connection.retry.base_backoff … max_backoff), resubscribes everything, then resyncs.
+//   idle ping_interval), it reconnects — at once if the link had worked, then with capped
+//   exponential backoff and jitter (connection.retry.base_backoff … max_backoff) — and
+//   resubscribes everything, then resyncs. A pod whose callbacks fall behind is cut off by
+//   Redis (client-output-buffer-limit pubsub) and recovers the same way.
 // - stop() (and the destructor) returns promptly: the thread waits on poll() with a wake-up
 //   descriptor, never in a blocking read; worst case one connect_timeout or command_timeout
 //   when stop() lands inside a connect or AUTH.
