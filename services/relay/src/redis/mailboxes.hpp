@@ -25,9 +25,11 @@
 //   batch is unknown; any of them may have been recorded (and notified) → INTERNAL. A
 //   resend of such an envelope is then refused as kReplayed and the original stays queued,
 //   exactly the INTERNAL semantics of relay.proto; if it was not recorded, it is appended.
-// - A per-request Error inside an ok result (server error reply, e.g. a key of the wrong
-//   type, OOM): that script recorded nothing → INTERNAL. kInvalidArgument: refused before
-//   sending (too large) → TOO_LARGE / MALFORMED.
+// - A per-request Error inside an ok result: a server error reply (kServerError, e.g. a
+//   key of the wrong type, OOM): that script recorded nothing → INTERNAL;
+//   kInvalidArgument: refused before sending (too large) → TOO_LARGE / MALFORMED; and,
+//   only for requests sent again after NOSCRIPT, the transport codes above with the same
+//   meaning (the rest of the batch has its answers).
 // - A script missing on the server (restart, fail-over, SCRIPT FLUSH) is loaded and the
 //   refused requests are sent again: NOSCRIPT means they did not run.
 // - Reads and acks are idempotent and resent once after a lost connection.
