@@ -70,13 +70,15 @@ inline Result<bw::testing::RedisServer> start_cluster_node() {
 
 class ClusterRedisTest : public ::testing::Test {
  protected:
+  // One node for every suite of the binary (a node takes ~2 s to report cluster_state:ok);
+  // SetUp() empties it before each test. It is killed when the binary exits.
   static void SetUpTestSuite() {
+    if (server_) return;
     auto started = start_cluster_node();
     ASSERT_TRUE(started.ok()) << started.error().message;
     server_.emplace(std::move(started).value());
     ASSERT_TRUE(await_cluster_ok(options()));
   }
-  static void TearDownTestSuite() { server_.reset(); }
 
   void SetUp() override {
     ASSERT_TRUE(server_.has_value());
