@@ -108,6 +108,16 @@ inline DeviceId device(std::uint8_t n) {
   return d;
 }
 
+inline DeviceId numbered_device(std::uint32_t n) {
+  DeviceId d{};
+  d[0] = 0xd0;
+  d[12] = static_cast<std::uint8_t>(n >> 24);
+  d[13] = static_cast<std::uint8_t>(n >> 16);
+  d[14] = static_cast<std::uint8_t>(n >> 8);
+  d[15] = static_cast<std::uint8_t>(n);
+  return d;
+}
+
 inline Nonce nonce(std::uint32_t n) {
   Nonce out{};
   out[12] = static_cast<std::uint8_t>(n >> 24);
@@ -149,6 +159,10 @@ class Recorder {
   int resyncs(const DeviceId& d) {
     std::lock_guard lock(mu_);
     return resyncs_[d];
+  }
+  bool await_distinct_resyncs(std::size_t count, std::chrono::milliseconds deadline = 10000ms) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, deadline, [&] { return resyncs_.size() >= count; });
   }
 
  private:
