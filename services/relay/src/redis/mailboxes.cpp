@@ -129,6 +129,8 @@ std::vector<std::string> Mailboxes::append_args(const MailboxLimits& limits,
 
 // Sends the requests `pending` of `batch` in one pipeline and fills their results; the
 // requests refused with NOSCRIPT (which did not run) are sent once more after SCRIPT LOAD.
+// An Error is returned only when the first pipeline failed (then no result is known); a
+// failure after that concerns only the requests sent again and becomes their results.
 Status Mailboxes::send_batch(bw::redis::Connection& connection,
                              std::span<const AppendRequest> batch,
                              std::vector<std::size_t> pending,
@@ -145,7 +147,11 @@ Status Mailboxes::send_batch(bw::redis::Connection& connection,
           append_args(limits_, request)));
     }
     auto replies = connection.pipeline(commands, Idempotent::kNo);
-    if (!replies) return replies.error();
+    if (!replies && round == 0) return replies.error();
+    if (!replies) {  // the others have their answers: only these are in doubt
+      for (std::size_t i : pending) results[i] = replies.error();
+      return {};
+    }
     std::vector<std::size_t> missing;
     for (std::size_t k = 0; k < pending.size(); ++k) {
       const Reply& reply = (*replies)[k];
@@ -158,7 +164,10 @@ Status Mailboxes::send_batch(bw::redis::Connection& connection,
     pending = std::move(missing);
     if (!pending.empty()) {
       ++stats_.script_loads;
-      if (Status loaded = script.load(connection); !loaded) return loaded.error();
+      if (Status loaded = script.load(connection); !loaded) {
+        for (std::size_t i : pending) results[i] = loaded.error();  // they did not run
+        return {};
+      }
     }
   }
   return {};

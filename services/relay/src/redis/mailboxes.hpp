@@ -13,11 +13,14 @@
 //        nonce_window, sets the mailbox's (and cut's) TTL to max_age and SPUBLISHes
 //        "entry <offset>" on the recipient's channel (channel_message.hpp).
 //   All writes come after all checks, so a script that fails part-way has recorded nothing
-//   but the age trim. A batch is pipelined on one pooled connection: one round trip.
+//   but the age trim. A batch is pipelined on one pooled connection: one round trip, and
+//   requests for one recipient are appended in batch order (a request re-sent after
+//   NOSCRIPT can only land after others if the script vanished in mid-pipeline).
 // - Offsets of one recipient increase with every append (stream ids); read_after() returns
 //   entries strictly after the given offset, oldest first; ack() drops entries ≤ up_to.
 // - Every key has a TTL; every key and the channel of one recipient share its hash tag.
-// - Bounded: batches ≤ max_batch, envelopes ≤ max_envelope_bytes, reads ≤ max_read entries.
+// - Bounded: batches ≤ max_batch, envelopes ≤ max_envelope_bytes, reads ≤ max_read entries;
+//   Redis holds at most max_entries × max_envelope_bytes per mailbox (size both together).
 //
 // Failure behaviour (the caller's mapping to relay.proto Error codes):
 // - Error kConnect / kPoolExhausted: nothing was sent, nothing recorded → UNAVAILABLE.
@@ -25,12 +28,14 @@
 //   batch is unknown; any of them may have been recorded (and notified) → INTERNAL. A
 //   resend of such an envelope is then refused as kReplayed and the original stays queued,
 //   exactly the INTERNAL semantics of relay.proto; if it was not recorded, it is appended.
-// - A per-request Error inside an ok result (server error reply, e.g. a key of the wrong
-//   type, OOM): that script recorded nothing → INTERNAL. kInvalidArgument: refused before
-//   sending (too large) → TOO_LARGE / MALFORMED.
+// - A per-request Error inside an ok result: a server error reply (kServerError, e.g. a
+//   key of the wrong type, OOM): that script recorded nothing → INTERNAL;
+//   kInvalidArgument: refused before sending (too large) → TOO_LARGE / MALFORMED; and,
+//   only for requests sent again after NOSCRIPT, the transport codes above with the same
+//   meaning (the rest of the batch has its answers).
 // - A script missing on the server (restart, fail-over, SCRIPT FLUSH) is loaded and the
 //   refused requests are sent again: NOSCRIPT means they did not run.
-// - Reads and acks are idempotent and resent once after a lost connection.
+// - Reads and acks are idempotent: resent within the retry policy after a lost connection.
 //
 // Thread-safety: every method may be called from any thread at once (connections come
 // from the Pool); stats() counters are atomics.

@@ -1,10 +1,11 @@
 // Notifications over one dedicated hiredis connection (notifications.hpp).
 //
-// The thread owns the connection and two sets: `requested_` (channels we sent SSUBSCRIBE
-// for on this connection) and nothing else; other threads only touch `wanted_` (device →
-// count) under the mutex and poke an eventfd. Each loop turn: (re)connect if needed, send
-// the difference wanted − requested (and requested − wanted), then poll() the socket and
-// the eventfd, read what arrived and dispatch it. The socket is only read after poll()
+// The thread owns the connection and `requested` (devices we sent SSUBSCRIBE for on this
+// connection). Other threads only touch `wanted` (device → count) and `changed` (devices
+// whose subscription may need a command) under the mutex, and poke an eventfd. Each loop
+// turn: (re)connect if needed (then every wanted device counts as changed), send the
+// commands for up to kSyncChunk changed devices, then poll() the socket and the eventfd,
+// read what arrived and dispatch it. The socket is only read after poll()
 // says so, so the thread never sits in a blocking read and stop() is always heard.
 #include "redis/notifications.hpp"
 
@@ -86,6 +87,7 @@ struct Notifications::Impl {
 
   mutable std::mutex mu;
   std::unordered_map<DeviceId, int, DeviceHash> wanted;  // guarded by mu
+  std::unordered_set<DeviceId, DeviceHash> changed;       // guarded by mu: to (un)subscribe
   bool stopping = false;                                  // guarded by mu
   int wake_fd = -1;
   std::thread thread;
@@ -146,6 +148,10 @@ bool Notifications::Impl::open() {
   }
   ctx = std::move(fresh);
   requested.clear();
+  {
+    std::lock_guard lock(mu);  // a fresh connection has no subscription: all of them again
+    for (const auto& [device, count] : wanted) changed.insert(device);
+  }
   last_traffic = Clock::now();
   awaiting_pong = false;
   healthy = false;
@@ -171,21 +177,23 @@ bool Notifications::Impl::flush() {
   return true;
 }
 
-// Sends up to kSyncChunk subscription changes; `more` tells whether some remain.
+// Sends the subscription changes of up to kSyncChunk changed devices; `more` tells
+// whether changed devices remain. Work is proportional to the changes, not to the number
+// of subscribed devices.
 bool Notifications::Impl::sync(bool& more) {
   std::vector<DeviceId> add, remove;
   {
     std::lock_guard lock(mu);
-    for (const auto& [device, count] : wanted) {
-      if (add.size() >= kSyncChunk) break;
-      if (requested.count(device) == 0) add.push_back(device);
+    auto it = changed.begin();
+    for (std::size_t n = 0; n < kSyncChunk && it != changed.end(); ++n) {
+      const bool want = wanted.count(*it) != 0;
+      const bool have = requested.count(*it) != 0;
+      if (want && !have) add.push_back(*it);
+      if (!want && have) remove.push_back(*it);
+      it = changed.erase(it);
     }
-    for (const auto& device : requested) {
-      if (add.size() + remove.size() >= kSyncChunk) break;
-      if (wanted.count(device) == 0) remove.push_back(device);
-    }
+    more = !changed.empty();
   }
-  more = add.size() + remove.size() >= kSyncChunk;
   if (add.empty() && remove.empty()) return true;
   for (const auto& device : add) {
     if (!append_command(*ctx, {"SSUBSCRIBE", device_channel(device)})) return false;
@@ -222,7 +230,11 @@ bool Notifications::Impl::handle_array(const redisReply& reply) {
     }
   } else if (kind == "sunsubscribe") {
     // Also sent unprompted when a slot leaves this node: subscribe again if still wanted.
-    if (device) requested.erase(*device);
+    if (device) {
+      requested.erase(*device);
+      std::lock_guard lock(mu);
+      if (wanted.count(*device) != 0) changed.insert(*device);
+    }
   } else {
     ++stats.malformed;
   }
@@ -343,6 +355,7 @@ Status Notifications::subscribe(const DeviceId& device) {
                                    "notifications: too many subscribed devices");
     }
     impl_->wanted.emplace(device, 1);
+    impl_->changed.insert(device);
   }
   impl_->wake();
   return {};
@@ -355,6 +368,7 @@ void Notifications::unsubscribe(const DeviceId& device) {
     if (it == impl_->wanted.end()) return;
     if (--it->second > 0) return;
     impl_->wanted.erase(it);
+    impl_->changed.insert(device);
   }
   impl_->wake();
 }

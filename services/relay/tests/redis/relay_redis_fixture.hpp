@@ -70,13 +70,15 @@ inline Result<bw::testing::RedisServer> start_cluster_node() {
 
 class ClusterRedisTest : public ::testing::Test {
  protected:
+  // One node for every suite of the binary (a node takes ~2 s to report cluster_state:ok);
+  // SetUp() empties it before each test. It is killed when the binary exits.
   static void SetUpTestSuite() {
+    if (server_) return;
     auto started = start_cluster_node();
     ASSERT_TRUE(started.ok()) << started.error().message;
     server_.emplace(std::move(started).value());
     ASSERT_TRUE(await_cluster_ok(options()));
   }
-  static void TearDownTestSuite() { server_.reset(); }
 
   void SetUp() override {
     ASSERT_TRUE(server_.has_value());
@@ -103,6 +105,16 @@ inline DeviceId device(std::uint8_t n) {
   DeviceId d{};
   d.fill(n);
   d[15] = 0x5a;
+  return d;
+}
+
+inline DeviceId numbered_device(std::uint32_t n) {
+  DeviceId d{};
+  d[0] = 0xd0;
+  d[12] = static_cast<std::uint8_t>(n >> 24);
+  d[13] = static_cast<std::uint8_t>(n >> 16);
+  d[14] = static_cast<std::uint8_t>(n >> 8);
+  d[15] = static_cast<std::uint8_t>(n);
   return d;
 }
 
@@ -147,6 +159,10 @@ class Recorder {
   int resyncs(const DeviceId& d) {
     std::lock_guard lock(mu_);
     return resyncs_[d];
+  }
+  bool await_distinct_resyncs(std::size_t count, std::chrono::milliseconds deadline = 10000ms) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, deadline, [&] { return resyncs_.size() >= count; });
   }
 
  private:
