@@ -103,12 +103,13 @@ redis:
 YAML
   fi
   if [ "$cert" = ratelimit ]; then
-    # The relay's message quotas: per tenant, and per device with a burst.
+    # The relay's message quotas: per tenant, and per device with a burst. GCRA for both: a
+    # fixed one-second window would hand out leases that end with the second.
     cat > "$state/config/ratelimit-rules.yaml" <<YAML
 domain: relay
 descriptors:
   - key: tenant
-    rate_limit: {unit: second, requests_per_unit: 2000}
+    rate_limit: {unit: second, requests_per_unit: 2000, algorithm: gcra, burst: 20000}
     descriptors:
       - key: device
         rate_limit: {unit: second, requests_per_unit: 50, algorithm: gcra, burst: 500}

@@ -162,7 +162,9 @@ const char* reason_name(v1::GoAway::Reason r) {
 
 // ---- I/O actors: run blocking jobs (auth RPCs, Redis reads) off the scheduler ----
 
-void io_loop(caf::blocking_actor* self) {
+// (The index argument is unused; CAF 0.17 dereferences a null argument tuple when an actor
+// function takes no arguments besides self, which UBSan reports.)
+void io_loop(caf::blocking_actor* self, std::size_t /*index*/) {
   bool running = true;
   self->receive_while(running)([](job_atom, Job& job) { job.run(); }, [&](stop_atom) { running = false; });
 }
@@ -962,7 +964,7 @@ Relay::Relay(std::shared_ptr<RelayBackend> backend, std::shared_ptr<AuthLink> au
   sh.metrics = std::make_unique<RelayMetrics>(metrics);
   sh.options = std::move(options);
   for (std::size_t i = 0; i < std::max<std::size_t>(sh.options.io_actors, 1); ++i) {
-    sh.io.push_back(sh.system->spawn<caf::detached>(io_loop));
+    sh.io.push_back(sh.system->spawn<caf::detached>(io_loop, i));
   }
   for (std::size_t i = 0; i < std::max<std::size_t>(sh.options.appenders, 1); ++i) {
     sh.appenders.push_back(sh.system->spawn<caf::detached>(appender_loop, shared_));

@@ -82,7 +82,7 @@ class RelaySystemFixture : public AuthSystemFixture {
     std::ofstream(rules_file_) << "domain: relay\n"
                                   "descriptors:\n"
                                   "  - key: tenant\n"
-                                  "    rate_limit: {unit: second, requests_per_unit: 100000}\n"
+                                  "    rate_limit: {unit: second, requests_per_unit: 100000, algorithm: gcra, burst: 100000}\n"
                                   "    descriptors:\n"
                                   "      - key: device\n"
                                   "        rate_limit: {unit: minute, requests_per_unit: 60, algorithm: gcra, burst: 100}\n";
@@ -137,9 +137,11 @@ class RelaySystemFixture : public AuthSystemFixture {
 
   static std::string ws_url(const RelayPod& pod) { return "wss://localhost:" + std::to_string(pod.ws_port) + "/v1/connect"; }
 
-  // An access token for `user` as auth would sign it (5 minutes, epoch `rev`).
+  // An access token for `user` as auth would sign it (`lifetime_s`, epoch `rev`), issued
+  // `age_s` seconds ago (an old enough one has expired).
   static std::string access_token(const Id& tenant, const Id& user, std::int64_t rev = 0,
-                                  std::int64_t lifetime_s = 240, const Bytes* seed = nullptr) {
+                                  std::int64_t lifetime_s = 240, const Bytes* seed = nullptr,
+                                  std::int64_t age_s = 5) {
     auto key = jwt::SigningKey::from_seed(kRelayKid, seed ? *seed : seed_key_);
     EXPECT_TRUE(key);
     jwt::Claims c;
@@ -150,7 +152,7 @@ class RelaySystemFixture : public AuthSystemFixture {
     c.role = "member";
     c.session = crypto::hex_encode(crypto::random(16));
     c.token_id = crypto::hex_encode(crypto::random(16));
-    c.issued_at = now_ms() / 1000 - 5;
+    c.issued_at = now_ms() / 1000 - age_s;
     c.expires_at = c.issued_at + lifetime_s;
     c.revocation_epoch = rev;
     c.auth_methods = {"pwd"};
