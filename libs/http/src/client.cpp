@@ -165,14 +165,22 @@ Result<ClientResponse> Client::request(std::string_view method, std::string_view
   bhttp::response_parser<bhttp::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(impl_->options.max_response_bytes, 64 * 1024)));
   parser.body_limit(impl_->options.max_response_bytes);
+  const auto too_large = Error{kClientTooLarge, where + ": the response is larger than allowed"};
   io.restart();
-  bhttp::async_read(stream, buffer, parser, [&](auto e, auto) { ec = e; });
+  bhttp::async_read_header(stream, buffer, parser, [&](auto e, auto) { ec = e; });
   io.run();
+  if (!ec && parser.content_length() && *parser.content_length() > impl_->options.max_response_bytes) return too_large;
+  if (!ec && !parser.is_done()) {
+    io.restart();
+    bhttp::async_read(stream, buffer, parser, [&](auto e, auto) { ec = e; });
+    io.run();
+  }
   if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
-    return Error{kClientTooLarge, where + ": the response is larger than allowed"};
+    return too_large;
   }
   if (ec) return Error{timed_out(ec) ? kClientTimeout : kClientProtocol, where + ": cannot read the response (" + ec.message() + ")"};
   auto res = parser.release();
+  if (res.body().size() > impl_->options.max_response_bytes) return too_large;
   ClientResponse out;
   out.status = static_cast<int>(res.result_int());
   for (const auto& f : res) {
