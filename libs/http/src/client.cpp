@@ -16,6 +16,7 @@
 #include <boost/beast/ssl.hpp>
 #include <cctype>
 #include <charconv>
+#include <nlohmann/json.hpp>
 
 // OpenSSL's SSL_set_tlsext_host_name is a macro with a C cast.
 #pragma GCC diagnostic ignored "-Wold-style-cast"
@@ -41,6 +42,16 @@ std::optional<std::string_view> ClientResponse::header(std::string_view name) co
     if (k == name) return std::string_view(v);
   }
   return std::nullopt;
+}
+
+std::string describe_failure(const ClientResponse& response) {
+  std::string out = "HTTP " + std::to_string(response.status);
+  const auto j = nlohmann::json::parse(response.body, nullptr, false);
+  if (j.is_object()) {
+    if (auto e = j.find("error"); e != j.end() && e->is_string()) out += ": " + e->get<std::string>().substr(0, 200);
+    if (auto m = j.find("message"); m != j.end() && m->is_string()) out += " (" + m->get<std::string>().substr(0, 200) + ")";
+  }
+  return out;
 }
 
 std::string BaseUrl::origin() const {

@@ -51,6 +51,10 @@ struct ClientResponse {
   std::optional<std::string_view> header(std::string_view name) const;
 };
 
+// "HTTP 403: wrong_code (the message)" from an error answer's {"error","message"} body
+// (only those two fields, each cut to 200 bytes; never the rest of the body).
+std::string describe_failure(const ClientResponse& response);
+
 // A parsed https base URL: "https://auth.example.com:8443/prefix" → host, port, base path.
 struct BaseUrl {
   std::string host;
