@@ -238,5 +238,28 @@ TEST_F(ClientsSystem, AWrongCodeOnTheAgentPairsNothingAndRevokesTheClaim) {
   EXPECT_FALSE(none->has_value());
 }
 
+
+TEST_F(ClientsSystem, MalformedLinksAndMissingTransportAreRefusedClearly) {
+  struct Case {
+    std::string link, says;
+  };
+  // Version 2 in the first byte (base64url "Ag…"), a cut-off link, another path, plain http.
+  const std::string v2 = "Ag" + std::string(140, 'A');
+  for (const auto& c : std::vector<Case>{{"https://app.example.com/pair#" + v2, "version 2"},
+                                         {"https://app.example.com/pair#AQAB", "106 bytes"},
+                                         {"https://app.example.com/other#" + v2, "/pair"},
+                                         {"http://app.example.com/pair#" + v2, "https://"},
+                                         {"https://app.example.com/pair", "no #fragment"}}) {
+    auto p = shell("breakwater", "pair '" + c.link + "' --test-proof-dir " + proof_dir_, "< /dev/null");
+    EXPECT_EQ(finish(p), 2) << c.link;
+    EXPECT_NE(p.output().find(c.says), std::string::npos) << p.output();
+  }
+  // Without the test-only transport, the agent stops before asking auth for an offer.
+  auto agent = shell("breakwater-agent", "pair", "< /dev/null");
+  EXPECT_EQ(finish(agent), 1);
+  EXPECT_NE(agent.output().find("relay connection is not available"), std::string::npos) << agent.output();
+  EXPECT_EQ(agent.output().find("Waiting for a claim"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace bw::testing
