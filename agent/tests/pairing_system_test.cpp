@@ -18,6 +18,8 @@
 
 #include "api_https_client.hpp"
 #include "auth_system_support.hpp"
+#include "bw/authcore/base32.hpp"
+#include "bw/authcore/totp.hpp"
 #include "bw/crypto/hex.hpp"
 #include "bw/crypto/random.hpp"
 #include "bw/e2e/session.hpp"
@@ -259,6 +261,60 @@ TEST_F(ClientsSystem, MalformedLinksAndMissingTransportAreRefusedClearly) {
   EXPECT_EQ(finish(agent), 1);
   EXPECT_NE(agent.output().find("relay connection is not available"), std::string::npos) << agent.output();
   EXPECT_EQ(agent.output().find("Waiting for a claim"), std::string::npos);
+}
+
+TEST_F(ClientsSystem, AgentLoginDeniedStopsWithAClearMessageAndStoresNothing) {
+  auto dir = TempDir::create("bw-agent-denied-");
+  ASSERT_TRUE(dir);
+  const std::string state = (dir->path() / "state").string();
+  auto login = ChildProcess::spawn({.program = built_binary("breakwater-agent")->string(),
+                                    .args = {"login", "--auth", auth_url(), "--ca", ca_file(), "--name", "stranger"},
+                                    .env = {"BREAKWATER_AGENT_STATE_DIR=" + state},
+                                    .log_name = "agent-denied"});
+  ASSERT_TRUE(login);
+  ASSERT_TRUE(login->wait_for_output("Waiting for approval", 30s)) << login->output();
+  const std::string user_code = find(slurp(login->stdout_path()), R"(enter the code\n  ([A-Z]{4}-[A-Z]{4}))");
+  ASSERT_EQ(post("/v1/device/deny", {{"user_code", user_code}}, access_token()).status, 204);
+  EXPECT_EQ(finish(*login), 1);
+  EXPECT_NE(login->output().find("denied"), std::string::npos) << login->output();
+  EXPECT_NE(::access((state + "/identity.json").c_str(), F_OK), 0);
+}
+
+TEST_F(ClientsSystem, ClientLoginAsksForTheOneTimeCodeWhenTheAccountUsesIt) {
+  const std::string slug = "mfa-" + crypto::hex_encode(crypto::random(4));
+  ASSERT_EQ(post("/v1/signup", {{"tenant", slug}, {"login", "bob"}, {"email", "bob@example.com"}, {"password", kPassword}}).status, 201);
+  const auto l = post("/v1/login", {{"tenant", slug}, {"login", "bob"}, {"password", kPassword}});
+  const std::string token = nlohmann::json::parse(l.body).value("access_token", "");
+  const auto enrol = post("/v1/mfa/totp", {{"password", kPassword}}, token);
+  ASSERT_EQ(enrol.status, 200) << enrol.body;
+  auto secret = authcore::base32_decode(nlohmann::json::parse(enrol.body).value("secret", ""));
+  ASSERT_TRUE(secret);
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  ASSERT_EQ(post("/v1/mfa/totp/verify", {{"code", authcore::totp(secret->view(), now)}}, token).status, 200);
+  // Each code works once: the sign-in uses the next step's (within the ±1 step window).
+  const std::string code = authcore::totp(secret->view(), now + 30);
+  auto home = TempDir::create("bw-client-mfa-");
+  ASSERT_TRUE(home);
+  auto run = [&](const std::string& input) {
+    auto p = ChildProcess::spawn({.program = "/bin/sh",
+                                  .args = {"-c", "printf '%s' \"$INPUT\" | " + built_binary("breakwater")->string() +
+                                                     " login --auth " + auth_url() + " --ca " + ca_file() +
+                                                     " --user bob --tenant " + slug},
+                                  .env = {"BREAKWATER_HOME=" + (home->path() / "c").string(), "INPUT=" + input},
+                                  .log_name = "cli-mfa"});
+    EXPECT_TRUE(p);
+    return std::move(p).value();
+  };
+  auto no_code = run(std::string(kPassword) + "\n");
+  EXPECT_EQ(finish(no_code), 1);
+  EXPECT_NE(no_code.output().find("no code given"), std::string::npos) << no_code.output();
+  auto with_code = run(std::string(kPassword) + "\n" + code + "\n");
+  EXPECT_EQ(finish(with_code), 0) << with_code.output();
+  EXPECT_NE(with_code.output().find("Signed in as bob"), std::string::npos) << with_code.output();
+  EXPECT_EQ(with_code.output().find(code), std::string::npos);
+  auto wrong = run("not the password\n");
+  EXPECT_EQ(finish(wrong), 1);
+  EXPECT_NE(wrong.output().find("wrong login, password or code"), std::string::npos) << wrong.output();
 }
 
 }  // namespace
