@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
   if (bw::log::parse_level(values->str("log.level"), level)) bw::log::set_level(level);
   if (command == "login" || command == "pair" || command == "pairings" || command == "unpair") {
     const std::string dir = values->str("agent.state_dir").empty() ? bw::agent::default_state_dir() : values->str("agent.state_dir");
-    if (auto st = bw::agent::ensure_private_dir(dir); !st) return std::cerr << "breakwater-agent: " << st.error().message << "\n", 1;
+    const bool help = !command_args.empty() && (command_args[0] == "--help" || command_args[0] == "-h");
+    if (auto st = help ? bw::Status{} : bw::agent::ensure_private_dir(dir); !st) return std::cerr << "breakwater-agent: " << st.error().message << "\n", 1;
     if (command == "login") return bw::agent::login_command(dir, command_args);
     if (command == "pair") return bw::agent::pair_command(dir, command_args);
     if (command == "pairings") return bw::agent::pairings_command(dir, command_args);

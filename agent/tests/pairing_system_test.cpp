@@ -119,7 +119,16 @@ class ClientsSystem : public AuthSystemFixture {
     EXPECT_TRUE(agent.wait_for_output("Waiting for a claim", 30s)) << agent.output();
     const std::string link = find(slurp(agent.stdout_path()), R"((https://\S+/pair#[A-Za-z0-9_-]+))");
     EXPECT_FALSE(link.empty()) << agent.output();
-    auto client = shell("breakwater", "pair '" + link + "' --name test-laptop --test-proof-dir " + proof_dir_, "< /dev/null");
+    // The link through stdin ("-"), as the help recommends: command lines are visible to all.
+    auto e = env();
+    e.push_back("LINK=" + link);
+    auto spawned = ChildProcess::spawn({.program = "/bin/sh",
+                                        .args = {"-c", "printf '%s\\n' \"$LINK\" | " + built_binary("breakwater")->string() +
+                                                           " pair - --name test-laptop --test-proof-dir " + proof_dir_},
+                                        .env = e,
+                                        .log_name = "client-pair"});
+    EXPECT_TRUE(spawned);
+    auto client = std::move(spawned).value();
     EXPECT_TRUE(client.wait_for_output("type this code", 30s)) << client.output();
     const std::string shown = find(slurp(client.stdout_path()), R"(\n    (\d{3} \d{3})\n)");
     EXPECT_EQ(shown.size(), 7u) << client.output();

@@ -21,9 +21,11 @@ namespace bw::cli {
 namespace {
 
 constexpr const char* kPairUsage =
-    "Usage: breakwater pair LINK [--name NAME]\n\n"
+    "Usage: breakwater pair LINK|- [--name NAME]\n\n"
     "Pairs this terminal with an agent. LINK is what `breakwater-agent pair` printed\n"
-    "(https://…/pair#…; quote it). This client claims it with a new key, then shows a\n"
+    "(https://…/pair#…). It carries the pairing secret, and other users of this machine can\n"
+    "see command lines: prefer `-`, which reads the link from standard input (paste it and\n"
+    "press Enter). This client claims it with a new key, then shows a\n"
     "6-digit code: type it on the agent. The pairing completes only when the agent's answer\n"
     "proves it saw the same keys, so nobody in between can pair instead of you.\n\n"
     "  --name NAME   this device's name as the agent's user will see it (default: host name)\n";
@@ -67,10 +69,14 @@ int pair_command(const CommandEnv& env, const std::vector<std::string>& args) {
     if (args[i] == "--help" || args[i] == "-h") return std::cout << kPairUsage, 0;
     if (args[i] == "--name" && v) name = args[++i];
     else if (args[i] == "--test-proof-dir" && v) test_dir = args[++i];  // TEST ONLY, hidden
-    else if (link_text.empty() && args[i].rfind("--", 0) != 0) link_text = args[i];
+    else if (link_text.empty() && (args[i] == "-" || args[i].rfind("-", 0) != 0)) link_text = args[i];
     else return fail("unknown or incomplete option '" + args[i] + "'\n\n" + kPairUsage, 2);
   }
   if (link_text.empty()) return fail(std::string("a LINK is required\n\n") + kPairUsage, 2);
+  if (link_text == "-") {
+    if (::isatty(STDIN_FILENO) == 1) std::cerr << "Paste the pairing link and press Enter: " << std::flush;
+    if (!std::getline(std::cin, link_text)) return fail("no link on standard input", 2);
+  }
   if (name.empty()) {
     char buf[65] = {};
     name = ::gethostname(buf, 64) == 0 && buf[0] ? buf : "terminal";

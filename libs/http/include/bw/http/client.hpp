@@ -6,7 +6,8 @@
 //    certificate verified against `ca_file` when given, else the system trust store, and its
 //    name checked against the URL's host (SNI sent for names, not for IP literals).
 //  - Every request has a deadline (connect, handshake, write and read together take at most
-//    `timeout`); responses larger than `max_response_bytes` (headers and body) are refused.
+//    `timeout`; name resolution uses the system resolver and its own limits); responses
+//    larger than `max_response_bytes` are refused (a declared Content-Length at once).
 //  - Nothing is logged: not bodies, not headers, not the Authorization value. Error messages
 //    name the host and what failed, never request or response content.
 //  - One connection per request (Connection: close), so no state is shared between calls.
