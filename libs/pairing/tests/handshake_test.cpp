@@ -2,9 +2,15 @@
 // nothing written and the secrets erased.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "bw/crypto/base64url.hpp"
+#include "bw/crypto/hex.hpp"
 #include "bw/crypto/random.hpp"
 #include "bw/pairing/handshake.hpp"
 
@@ -270,6 +276,30 @@ TEST(PairingTransport, MemoryPairTimesOutBoundsAndRefusesMalformedProofs) {
   auto closed = b->receive_proof(std::chrono::steady_clock::now() + std::chrono::seconds(5));
   ASSERT_FALSE(closed);
   EXPECT_EQ(closed.error().code, kTransportClosed);
+}
+
+
+TEST(PairingTransport, FileTransportCarriesEachSidesProofAndRefusesBadFiles) {
+  char tmpl[] = "/tmp/bw-pairing-ft-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  const e2e::Id pid = id(5);
+  auto agent = make_file_transport(dir, pid, true), client = make_file_transport(dir, pid, false);
+  const Bytes proof(kProofSize, 9);
+  ASSERT_TRUE(client->send_proof(e2e::Kind::kPairClientProof, proof));
+  auto got = agent->receive_proof(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(got->kind, e2e::Kind::kPairClientProof);
+  EXPECT_EQ(got->proof, proof);
+  // Consumed: nothing more for the agent; the client's own proof never comes back to it.
+  auto none = client->receive_proof(std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, kTransportTimeout);
+  std::ofstream(dir + "/" + crypto::hex_encode(pid) + ".2") << "short";
+  auto bad = client->receive_proof(std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, kTransportMalformed);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
