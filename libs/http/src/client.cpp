@@ -181,10 +181,13 @@ Result<ClientResponse> Client::request(std::string_view method, std::string_view
   bhttp::async_read_header(stream, buffer, parser, [&](auto e, auto) { ec = e; });
   io.run();
   if (!ec && parser.content_length() && *parser.content_length() > impl_->options.max_response_bytes) return too_large;
-  if (!ec && !parser.is_done()) {
+  // The body piece by piece (each read is bounded by the buffer), so a chunked or
+  // close-delimited answer cannot grow past the limit by more than one buffer either.
+  while (!ec && !parser.is_done()) {
     io.restart();
-    bhttp::async_read(stream, buffer, parser, [&](auto e, auto) { ec = e; });
+    bhttp::async_read_some(stream, buffer, parser, [&](auto e, auto) { ec = e; });
     io.run();
+    if (parser.get().body().size() > impl_->options.max_response_bytes) return too_large;
   }
   if (ec == bhttp::error::body_limit || ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
     return too_large;
