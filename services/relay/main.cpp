@@ -127,8 +127,14 @@ bw::Status start(bw::service::ServiceContext& ctx) {
     bw::log::info("websocket listening", {{"port", ws->port()}, {"tls", !v.boolean("relay.ws_plaintext")}});
     ctx.keep(ws);
   }
+  std::vector<bw::relay::StatsExporter::Source> sources = {[backend] { return backend->stats(); }};
+  if (ws) sources.push_back([ws] { return ws->samples(); });
+  auto exporter = std::make_shared<bw::relay::StatsExporter>(ctx.metrics(), std::move(sources));
+  exporter->collect();  // every family exists from the start
+  ctx.keep(exporter);
   ctx.on_drain([relay] { relay->drain(); });
-  ctx.on_stop([ws, backend, slot] {
+  ctx.on_stop([ws, backend, slot, exporter] {
+    exporter->stop();
     if (ws) ws->stop();
     backend->stop();
     std::lock_guard lock(slot->mu);

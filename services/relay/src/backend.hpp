@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bw/result.hpp"
+#include "stats_exporter.hpp"
 #include "transport.hpp"
 
 namespace bw::relay {
@@ -80,6 +81,8 @@ class RelayBackend {
 
   // Stops the notification thread: no sink call happens after it returns. Idempotent.
   virtual void stop() {}
+  // Its counters, for the metrics exporter.
+  virtual std::vector<StatSample> stats() const { return {}; }
 
   // The user's revocation epoch as auth published it (0 when none is recorded).
   virtual Result<std::uint64_t> revocation_epoch(const std::string& tenant, const std::string& user) = 0;

@@ -63,6 +63,33 @@ class RedisBackend final : public RelayBackend {
   ~RedisBackend() override { notifications_->stop(); }
   void stop() override { notifications_->stop(); }
 
+  std::vector<StatSample> stats() const override {
+    const auto& m = mailboxes_->stats();
+    const auto& n = notifications_->stats();
+    const char* appends = "Atomic Redis append steps, by result";
+    std::vector<StatSample> out = {
+        {"mailbox_appends", appends, {{"result", "appended"}}, m.appended.load()},
+        {"mailbox_appends", appends, {{"result", "replayed"}}, m.replayed.load()},
+        {"mailbox_appends", appends, {{"result", "full"}}, m.full.load()},
+        {"mailbox_appends", appends, {{"result", "error"}}, m.errors.load()},
+        {"mailbox_trimmed", "Mailbox entries removed, by reason (age bound, acknowledged)",
+         {{"reason", "age"}}, m.trimmed_by_age.load()},
+        {"mailbox_trimmed", "Mailbox entries removed, by reason (age bound, acknowledged)",
+         {{"reason", "ack"}}, m.acked_trimmed.load()},
+        {"mailbox_malformed_entries", "Stream entries without an envelope (skipped)", {}, m.malformed_entries.load()},
+        {"redis_script_loads", "Lua scripts loaded again after NOSCRIPT", {}, m.script_loads.load()},
+        {"notify_connected", "1 while the pub/sub subscriber is connected", {}, n.connected.load() ? 1u : 0u, true},
+        {"notify_subscribed_devices", "Devices whose channel this pod subscribes", {}, notifications_->subscribed(), true},
+        {"notify_connects", "Subscriber connections made", {}, n.connects.load()},
+        {"notify_connect_failures", "Subscriber connection attempts that failed", {}, n.connect_failures.load()},
+        {"notify_disconnects", "Subscriber connections that broke", {}, n.disconnects.load()},
+        {"notify_messages", "Channel messages handled", {}, n.messages.load()},
+        {"notify_malformed", "Channel messages dropped as malformed or unknown", {}, n.malformed.load()},
+        {"notify_resyncs", "Mailbox re-reads after a (re)subscription", {}, n.resyncs.load()},
+    };
+    return out;
+  }
+
   std::vector<Result<AppendOutcome>> append(const std::vector<AppendItem>& items) override {
     std::vector<rr::AppendRequest> batch;
     batch.reserve(items.size());

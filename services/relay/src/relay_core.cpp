@@ -217,7 +217,6 @@ void append_batch(Relay::Shared& sh, std::vector<AppendJob>& jobs) {
       r.retry_after_ms = 500;
     } else {
       r.status = from_outcome(results[i]->outcome);
-      if (results[i]->trimmed_by_age > 0) sh.metrics->trimmed_by_age.Increment(static_cast<double>(results[i]->trimmed_by_age));
       if (r.status == AppendReply::Status::kFull) r.retry_after_ms = 1000;
     }
     jobs[index[i]].reply(r);

@@ -33,7 +33,6 @@ class RelayMetrics {
   prometheus::Gauge& connections_grpc;
   prometheus::Gauge& connections_ws;
   prometheus::Counter& deliveries;        // breakwater_relay_deliveries_total
-  prometheus::Counter& trimmed_by_age;    // breakwater_relay_mailbox_dropped_total{reason="age"}
   prometheus::Counter& notifications;     // breakwater_relay_notifications_total
   prometheus::Histogram& route_seconds;   // envelope received → Redis step answered
   prometheus::Histogram& batch_size;      // envelopes per Redis pipeline

@@ -86,6 +86,35 @@ std::uint16_t WsListener::port() const { return impl_->server->port(); }
 
 const ws::Stats& WsListener::stats() const { return impl_->server->stats(); }
 
+std::vector<StatSample> WsListener::samples() const {
+  const auto& s = impl_->server->stats();
+  const char* refused = "WebSocket handshakes refused before the upgrade, by reason";
+  const char* closed = "WebSocket connections closed, by reason";
+  return {
+      {"ws_accepted", "WebSocket connections upgraded", {}, s.accepted.load()},
+      {"ws_refused", refused, {{"reason", "path"}}, s.refused.path.load()},
+      {"ws_refused", refused, {{"reason", "query"}}, s.refused.query.load()},
+      {"ws_refused", refused, {{"reason", "origin"}}, s.refused.origin.load()},
+      {"ws_refused", refused, {{"reason", "host"}}, s.refused.host.load()},
+      {"ws_refused", refused, {{"reason", "not_upgrade"}}, s.refused.not_upgrade.load()},
+      {"ws_refused", refused, {{"reason", "malformed"}}, s.refused.malformed.load()},
+      {"ws_refused", refused, {{"reason", "capacity"}}, s.refused.capacity.load()},
+      {"ws_refused", refused, {{"reason", "tls"}}, s.refused.tls.load()},
+      {"ws_refused", refused, {{"reason", "handshake_timeout"}}, s.refused.handshake_timeout.load()},
+      {"ws_closed", closed, {{"reason", "idle"}}, s.closed.idle.load()},
+      {"ws_closed", closed, {{"reason", "slow_reader"}}, s.closed.slow_reader.load()},
+      {"ws_closed", closed, {{"reason", "too_large"}}, s.closed.too_large.load()},
+      {"ws_closed", closed, {{"reason", "text"}}, s.closed.text.load()},
+      {"ws_closed", closed, {{"reason", "peer"}}, s.closed.peer.load()},
+      {"ws_closed", closed, {{"reason", "server"}}, s.closed.server.load()},
+      {"ws_messages", "WebSocket messages, by direction", {{"direction", "in"}}, s.messages_in.load()},
+      {"ws_messages", "WebSocket messages, by direction", {{"direction", "out"}}, s.messages_out.load()},
+      {"ws_bytes", "WebSocket payload bytes, by direction", {{"direction", "in"}}, s.bytes_in.load()},
+      {"ws_bytes", "WebSocket payload bytes, by direction", {{"direction", "out"}}, s.bytes_out.load()},
+      {"ws_open_connections", "WebSocket connections open now", {}, impl_->server->open_connections(), true},
+  };
+}
+
 void WsListener::stop() {
   if (impl_ && impl_->server) impl_->server->stop();
 }

@@ -7,6 +7,7 @@
 #include "bw/result.hpp"
 #include "bw/ws/server.hpp"
 #include "relay_core.hpp"
+#include "stats_exporter.hpp"
 
 namespace bw::relay {
 
@@ -17,6 +18,8 @@ class WsListener {
   ~WsListener();
   std::uint16_t port() const;
   const ws::Stats& stats() const;
+  // The server's counters as metric samples (refusals and closes by reason, traffic).
+  std::vector<StatSample> samples() const;
   void stop();
 
  private:
