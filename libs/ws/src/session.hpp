@@ -105,6 +105,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
   void deliver(std::string message);
+  void drop_and_close(std::uint16_t code, const char* reason, Counter& counter);
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
   void begin_close(std::uint16_t code, std::string reason, Counter& counter, bool drop_queue);

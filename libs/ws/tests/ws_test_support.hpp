@@ -54,7 +54,6 @@ class RawConn {
 
  private:
   int fd_ = -1;
-  SSL_CTX* ctx_ = nullptr;
   SSL* ssl_ = nullptr;
   bool connected_ = false;
   std::string pending_;
