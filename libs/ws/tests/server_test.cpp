@@ -395,29 +395,30 @@ TEST_F(WsServer, OnMessageIsNeverConcurrentPerConnectionAndKeepsOrder) {
   for (auto& t : senders) t.join();
 }
 
-// Not a benchmark: a rough figure for the relay's memory budget, printed for the record,
-// with a generous bound so a regression that preallocates per connection fails.
+// Not a benchmark: a rough figure for the relay's memory budget (live heap per idle
+// connection, both ends, since the raw clients live in this process), printed for the
+// record, with a generous bound so a regression that preallocates per connection fails.
 TEST_F(WsServer, IdleConnectionsStaySmall) {
   for (const bool tls : {false, true}) {
     auto o = test_options();
     o.plaintext = !tls;
     o.max_handshakes = 4096;
     start(o);
-    const int n = tls ? 300 : 2000;
+    const int n = tls ? 500 : 2000;
     std::vector<std::unique_ptr<RawConn>> conns;
     conns.reserve(static_cast<std::size_t>(n));
-    const auto before = testing::rss_bytes();
+    const auto heap_before = testing::heap_bytes();
+    const auto rss_before = testing::rss_bytes();
     for (int i = 0; i < n; ++i) {
       conns.push_back(std::make_unique<RawConn>(server_->port(), tls ? &ca() : nullptr));
       ASSERT_TRUE(conns.back()->upgrade());
     }
     ASSERT_TRUE(handler_.wait([&] { return server_->open_connections() == static_cast<std::size_t>(n); }));
-    const auto after = testing::rss_bytes();
-    // The raw clients live in this process too; their share is counted (and so overstated).
-    const double per = static_cast<double>(after - before) / n / 1024.0;
-    std::printf("idle %s connections: %d, RSS +%.1f KiB each (server and client sides, ASan build)\n",
-                tls ? "TLS" : "plaintext", n, per);
-    EXPECT_LT(per, tls ? 256.0 : 64.0);
+    const double heap = (static_cast<double>(testing::heap_bytes()) - static_cast<double>(heap_before)) / n / 1024.0;
+    const double rss = (static_cast<double>(testing::rss_bytes()) - static_cast<double>(rss_before)) / n / 1024.0;
+    std::printf("idle %s connections: %d, live heap +%.1f KiB each, RSS +%.1f KiB each (both ends)\n",
+                tls ? "TLS" : "plaintext", n, heap, rss);
+    EXPECT_LT(heap, tls ? 192.0 : 16.0);
     conns.clear();
     server_->stop();
   }

@@ -5,7 +5,12 @@
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
+#include <malloc.h>
 #include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();  // ASan's allocator interface
+#endif
 
 #include <cstdlib>
 #include <fstream>
@@ -255,6 +260,15 @@ std::optional<CloseInfo> RecordingHandler::close_of(std::uint64_t id) {
 std::vector<std::string> RecordingHandler::messages_of(std::uint64_t id) {
   std::lock_guard lock(mu_);
   return messages_[id];
+}
+
+std::size_t heap_bytes() {
+#if defined(__SANITIZE_ADDRESS__)
+  return __sanitizer_get_current_allocated_bytes();  // live allocations, not ASan's quarantine
+#else
+  const auto m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+#endif
 }
 
 std::size_t rss_bytes() {
