@@ -183,7 +183,7 @@ void Session<Stream>::on_accept(beast::error_code ec) {
   } catch (...) {
     begin_close(kCloseInternal, "internal error", shared_->stats.closed.server, true);
   }
-  do_read();
+  if (!closing_) do_read();
 }
 
 template <class Stream>

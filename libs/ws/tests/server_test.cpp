@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <stdexcept>
 #include <thread>
 
 #include "bw/ws/client.hpp"
@@ -303,6 +304,20 @@ TEST_F(WsServer, ServerCloseFlushesQueuedMessagesFirst) {
   EXPECT_FALSE(conn->send("after close"));
   ASSERT_TRUE(handler_.wait([&] { return handler_.closed() == 1; }));
   EXPECT_EQ(handler_.close_of(conn->id())->code, 4001);
+}
+
+TEST_F(WsServer, AThrowingHandlerClosesWith1011AndStillGetsOnClose) {
+  auto& server = start();
+  handler_.on_each = [](Connection&, const std::string&) { throw std::runtime_error("handler bug"); };
+  auto c = connect();
+  ASSERT_TRUE(c);
+  ASSERT_TRUE((*c)->send("boom"));
+  const auto r = (*c)->receive(5s);
+  ASSERT_EQ(r.kind, Received::Kind::kClosed);
+  EXPECT_EQ(r.close.code, kCloseInternal);
+  EXPECT_EQ(r.close.reason.find("handler bug"), std::string::npos);
+  ASSERT_TRUE(handler_.wait([&] { return handler_.closed() == 1; }));
+  EXPECT_EQ(server.stats().closed.server.load(), 1u);
 }
 
 TEST_F(WsServer, MaxConnectionsAnswers503) {
