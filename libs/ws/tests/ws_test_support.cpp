@@ -12,6 +12,7 @@
 extern "C" std::size_t __sanitizer_get_current_allocated_bytes();  // ASan's allocator interface
 #endif
 
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -124,9 +125,9 @@ bool RawConn::closed_by_server() {
     char b[4096];
     const int n = ssl_ ? SSL_read(ssl_, b, sizeof b) : static_cast<int>(::recv(fd_, b, sizeof b, 0));
     if (n > 0) continue;
-    if (n == 0) return true;
-    // A timeout (EAGAIN) means the server kept it open; anything else is a reset or TLS end.
-    return !(errno == EAGAIN || errno == EWOULDBLOCK) || ssl_;
+    if (n == 0 || (ssl_ && SSL_get_error(ssl_, n) == SSL_ERROR_ZERO_RETURN)) return true;
+    // A timeout (EAGAIN) means the server kept it open; anything else is a reset.
+    return !(errno == EAGAIN || errno == EWOULDBLOCK);
   }
 }
 
