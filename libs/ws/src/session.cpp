@@ -163,6 +163,10 @@ void Session<Stream>::accept() {
 template <class Stream>
 void Session<Stream>::on_accept(beast::error_code ec) {
   parser_.reset();
+  // Give back what reading the request took. A client may not send frames before it has
+  // the 101 (RFC 6455 §4.1), so nothing read past the request is kept.
+  buffer_.consume(buffer_.size());
+  buffer_.shrink_to_fit();
   if (ec) {
     if (ec == beast::error::timeout) ++shared_->stats.refused.handshake_timeout;
     else if (ec != asio::error::operation_aborted) ++shared_->stats.refused.not_upgrade;  // bad key/version

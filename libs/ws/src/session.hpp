@@ -23,7 +23,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include <condition_variable>
-#include <deque>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -145,7 +145,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   bool accepting_ = false;
   bool write_active_ = false;
   bool close_after_writes_ = false;
-  std::deque<std::string> out_;
+  std::list<std::string> out_;  // a list allocates nothing while empty (a deque does)
   std::size_t out_bytes_ = 0;
   std::size_t in_flight_ = 0;
 };
