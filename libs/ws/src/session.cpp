@@ -35,12 +35,12 @@ void Shared::leave(std::uint64_t id) {
 }
 
 template <class Stream>
-websocket::stream<Stream> Session<Stream>::make_stream(tcp::socket socket, asio::ssl::context* tls) {
+typename Session<Stream>::WsStream Session<Stream>::make_stream(tcp::socket socket, asio::ssl::context* tls) {
   if constexpr (kTls) {
-    return websocket::stream<Stream>(std::move(socket), *tls);
+    return WsStream(std::move(socket), *tls);
   } else {
     (void)tls;
-    return websocket::stream<Stream>(std::move(socket));
+    return WsStream(std::move(socket));
   }
 }
 

@@ -94,7 +94,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
  private:
   static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
-  static websocket::stream<Stream> make_stream(tcp::socket socket, asio::ssl::context* tls);
+  // permessage-deflate is compiled out (never offered: compression side channels, inflate
+  // bombs, and its per-connection state).
+  using WsStream = websocket::stream<Stream, false>;
+  static WsStream make_stream(tcp::socket socket, asio::ssl::context* tls);
 
   void on_tls(beast::error_code ec);
   void read_request();
@@ -120,7 +123,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::shared_ptr<Shared> shared_;
   std::string peer_;
   std::uint64_t id_;
-  websocket::stream<Stream> ws_;
+  WsStream ws_;
   asio::any_io_executor executor_;  // the connection's strand
   asio::steady_timer timer_;        // handshake/idle timeout, then the close deadline
   beast::flat_buffer buffer_;
