@@ -6,11 +6,14 @@
 // (corpus/fuzz_ws_handshake/, made by make_ws_seeds.py) start with valid upgrades so the
 // frame parser is reached: masked binary/text/fragmented/control/oversized frames.
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstddef>
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 
@@ -59,10 +62,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   a.sin_family = AF_INET;
   a.sin_port = htons(s.port());
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) std::abort();
+  // libFuzzer's timer signal interrupts blocking calls: EINTR is retried everywhere below.
+  int err = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 ? 0 : errno;
+  if (err == EINTR) {  // the connect goes on in the background: wait for its outcome
+    pollfd p{fd, POLLOUT, 0};
+    while (::poll(&p, 1, 3000) < 0 && errno == EINTR) {
+    }
+    socklen_t len = sizeof err;
+    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+  }
+  if (err != 0) {
+    std::fprintf(stderr, "fuzz_ws_handshake: cannot connect: errno %d\n", err);
+    std::abort();
+  }
   std::size_t sent = 0;
   while (sent < size) {
     const auto n = ::send(fd, data + sent, size - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // the server closed (e.g. refused the request): fine
     sent += static_cast<std::size_t>(n);
   }
@@ -71,14 +87,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::size_t received = 0;
   for (;;) {
     const auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
     if (n == 0) break;
     if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) std::abort();  // the server never ended it
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        std::fprintf(stderr, "fuzz_ws_handshake: the server kept the connection open\n");
+        std::abort();
+      }
       break;  // reset
     }
     received += static_cast<std::size_t>(n);
     // An echo of at most the input, plus a response head and control frames.
-    if (received > size + 64 * 1024) std::abort();
+    if (received > size + 64 * 1024) {
+      std::fprintf(stderr, "fuzz_ws_handshake: %zu bytes back for %zu sent\n", received, size);
+      std::abort();
+    }
   }
   ::close(fd);
   return 0;
