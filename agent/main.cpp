@@ -4,8 +4,10 @@
 
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "bw/config/config.hpp"
+#include "auth_commands.hpp"
 #include "bw/log/log.hpp"
 #include "state_dir.hpp"
 
@@ -17,10 +19,17 @@ constexpr const char* kUsage =
     "Commands:\n"
     "  run            start the agent and stay in the foreground (default)\n"
     "  check          validate the configuration and the private state folder, then exit\n"
+    "  login --auth URL [--name NAME] [--ca FILE]\n"
+    "                 register this machine with your account (device code to approve)\n"
+    "  pair [--role member|viewer|admin]\n"
+    "                 pair a phone, browser or terminal: QR code, link, 6-digit check\n"
+    "  pairings       list this agent's pairings\n"
+    "  unpair ID      revoke a pairing and erase its keys here\n"
     "  help           show this text\n"
     "  version        print the version\n\n"
     "The agent opens no listening port; it keeps its keys and pairing state in a private\n"
-    "folder (mode 0700) that it refuses to use if anyone else can read it.\n\n"
+    "folder (mode 0700) that it refuses to use if anyone else can read it.\n"
+    "`breakwater-agent COMMAND --help` explains a command's options.\n\n"
     "Configuration keys (each overridable by the environment variable shown):\n";
 
 bw::config::Schema agent_schema() {
@@ -63,8 +72,14 @@ int run(const bw::config::Values& v, bool check_only) {
 
 int main(int argc, char** argv) {
   std::string config_path, command = "run";
+  std::vector<std::string> command_args;  // what follows login/pair/pairings/unpair
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
+    if (a == "login" || a == "pair" || a == "pairings" || a == "unpair") {
+      command = a;
+      command_args.assign(argv + i + 1, argv + argc);
+      break;
+    }
     if (a == "--config" && i + 1 < argc) config_path = argv[++i];
     else if (a == "--help" || a == "-h") command = "help";
     else if (a == "--version") command = "version";
@@ -79,5 +94,14 @@ int main(int argc, char** argv) {
   bw::log::set_service("agent");
   bw::log::Level level{};
   if (bw::log::parse_level(values->str("log.level"), level)) bw::log::set_level(level);
+  if (command == "login" || command == "pair" || command == "pairings" || command == "unpair") {
+    const std::string dir = values->str("agent.state_dir").empty() ? bw::agent::default_state_dir() : values->str("agent.state_dir");
+    const bool help = !command_args.empty() && (command_args[0] == "--help" || command_args[0] == "-h");
+    if (auto st = help ? bw::Status{} : bw::agent::ensure_private_dir(dir); !st) return std::cerr << "breakwater-agent: " << st.error().message << "\n", 1;
+    if (command == "login") return bw::agent::login_command(dir, command_args);
+    if (command == "pair") return bw::agent::pair_command(dir, command_args);
+    if (command == "pairings") return bw::agent::pairings_command(dir, command_args);
+    return bw::agent::unpair_command(dir, command_args);
+  }
   return run(values.value(), command == "check");
 }

@@ -3,8 +3,10 @@
 #include <iostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bw/config/config.hpp"
+#include "auth_commands.hpp"
 #include "health_command.hpp"
 
 namespace {
@@ -13,10 +15,15 @@ constexpr const char* kUsage =
     "breakwater — drive your Breakwater agents from a terminal\n\n"
     "Usage: breakwater [--config FILE] COMMAND [options]\n\n"
     "Commands:\n"
+    "  login            sign in (breakwater login --auth URL --user LOGIN --tenant SLUG)\n"
+    "  pair LINK        pair with an agent from the link `breakwater-agent pair` shows\n"
+    "  devices          list your devices and pairings\n"
     "  health ADDRESS   check a service's gRPC health (see breakwater health --help)\n"
     "  version          print the version\n"
     "  help             show this text and the configuration keys\n\n"
-    "--config FILE (default $BREAKWATER_CONFIG) is checked before any command runs.\n\n"
+    "--config FILE (default $BREAKWATER_CONFIG) is checked before any command runs.\n"
+    "`breakwater COMMAND --help` explains a command. The client keeps its session and keys in\n"
+    "client.state_dir, else $BREAKWATER_HOME, else ~/.config/breakwater (mode 0700).\n\n"
     "Configuration keys (each overridable by the environment variable shown):\n";
 
 bw::config::Schema client_schema() {
@@ -26,7 +33,8 @@ bw::config::Schema client_schema() {
   s.add({.path = "client.relay_address", .default_value = "127.0.0.1:7440", .help = "relay address (host:port)"});
   s.add({.path = "client.ca_file", .default_value = "",
          .help = "PEM CA that verifies the services (empty: the system trust store, for a public deployment)"});
-  s.add({.path = "client.state_dir", .default_value = "", .help = "private folder for this client's keys"});
+  s.add({.path = "client.state_dir", .default_value = "",
+         .help = "private folder for this client's session and keys (default $BREAKWATER_HOME, else ~/.config/breakwater)"});
   return s;
 }
 
@@ -48,6 +56,11 @@ int main(int argc, char** argv) {
   auto config = bw::config::load_file(schema, config_path, bw::config::process_environment());
   if (!config) return std::cerr << "breakwater: " << config.error().message << "\n", 2;
   if (cmd == "health") return bw::cli::health_command(argc - first - 1, argv + first + 1);
+  const std::vector<std::string> args(argv + first + 1, argv + argc);
+  const bw::cli::CommandEnv env{config->str("client.state_dir"), config->str("client.auth_url"), config->str("client.ca_file")};
+  if (cmd == "login") return bw::cli::login_command(env, args);
+  if (cmd == "pair") return bw::cli::pair_command(env, args);
+  if (cmd == "devices") return bw::cli::devices_command(env, args);
   std::cerr << "breakwater: unknown command '" << cmd << "'\n\n" << kUsage;
   return 2;
 }

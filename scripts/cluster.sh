@@ -12,8 +12,8 @@
 # in $BREAKWATER_DEV_STATE (default ~/.local/state/breakwater/dev); secrets there are 0600.
 # Running `up` twice is safe: what already runs is left alone. If `up` fails, it stops what
 # it started. Ports: BREAKWATER_DEV_PORT_BASE (default 7400: auth 7410/9410, ratelimit
-# 7420/9420, audit 7430/9430, relays 7440/9440 and 7441/9441, auth's public HTTPS API 8410,
-# Redis 6479) moves them all by
+# 7420/9420, audit 7430/9430, relays 7440/9440 and 7441/9441 with their clients' WebSockets
+# on 8440 and 8441, auth's public HTTPS API 8410, Redis 6479) moves them all by
 # the same amount; clusters whose bases are 3000 or more apart never collide. `up` saves the
 # base and BREAKWATER_DEV_PRESET (default release) in $state/cluster.env for later commands.
 set -euo pipefail
@@ -44,7 +44,8 @@ SERVICES=("auth $((7410 + off)) $((9410 + off))" "ratelimit $((7420 + off)) $((9
   "relay-2 $((7441 + off)) $((9441 + off))")
 NAMES=(auth ratelimit audit relay-1 relay-2)
 REDIS_PORT=$((6479 + off)) RELAY_PORT=$((7440 + off)) RELAY_OPS_PORT=$((9440 + off))
-AUTH_PUBLIC_PORT=$((8410 + off)) RATELIMIT_PORT=$((7420 + off))
+AUTH_PUBLIC_PORT=$((8410 + off)) RATELIMIT_PORT=$((7420 + off)) AUTH_PORT=$((7410 + off))
+RELAY_WS_PORT=$((8440 + off))
 redis_exe=$(readlink -m "$(command -v redis-server || echo /usr/bin/redis-server)") bin_real=$(readlink -m "$bin")
 
 log_size() { wc -c 2>/dev/null < "$state/logs/$1.log" || echo 0; }
@@ -99,6 +100,37 @@ YAML
 redis:
   address: 127.0.0.1:$REDIS_PORT
   password_file: $state/redis/password
+YAML
+  fi
+  if [ "$cert" = ratelimit ]; then
+    # The relay's message quotas: per tenant, and per device with a burst. GCRA for both: a
+    # fixed one-second window would hand out leases that end with the second.
+    cat > "$state/config/ratelimit-rules.yaml" <<YAML
+domain: relay
+descriptors:
+  - key: tenant
+    rate_limit: {unit: second, requests_per_unit: 2000, algorithm: gcra, burst: 20000}
+    descriptors:
+      - key: device
+        rate_limit: {unit: second, requests_per_unit: 50, algorithm: gcra, burst: 500}
+YAML
+    cat >> "$state/config/$name.yaml" <<YAML
+ratelimit:
+  rules_files: [$state/config/ratelimit-rules.yaml]
+YAML
+  fi
+  if [ "$cert" = relay ]; then
+    # relay-1 takes clients on RELAY_WS_PORT, relay-2 on the next port.
+    local ws=$((RELAY_WS_PORT + grpc - RELAY_PORT))
+    cat >> "$state/config/$name.yaml" <<YAML
+relay:
+  auth_address: 127.0.0.1:$AUTH_PORT
+  auth_server_name: localhost
+  auth_issuer: https://localhost:$AUTH_PUBLIC_PORT
+  ratelimit_address: 127.0.0.1:$RATELIMIT_PORT
+  ratelimit_server_name: localhost
+  ws_listen: 127.0.0.1:$ws
+  ws_allowed_hosts: [localhost, 127.0.0.1]
 YAML
   fi
   if [ "$cert" = auth ]; then

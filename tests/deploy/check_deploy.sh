@@ -410,8 +410,12 @@ if [ -n "$bin" ]; then
   printf '\0\0\0\0\0' > "$tmp/health-request"  # a gRPC frame holding an empty HealthCheckRequest
   : > "$tmp/metrics-exported"
   for c in "${components[@]}"; do
+    extra=()  # the relay needs to know where auth is (unreachable here) and its WebSocket's hosts
+    [ "$c" = relay ] && extra=(BREAKWATER_RELAY_AUTH_ADDRESS=127.0.0.1:1 BREAKWATER_RELAY_AUTH_ISSUER=https://auth.test
+      BREAKWATER_RELAY_AUTH_PLAINTEXT=true BREAKWATER_RELAY_WS_LISTEN=127.0.0.1:0 BREAKWATER_RELAY_WS_PLAINTEXT=true
+      BREAKWATER_RELAY_WS_ALLOWED_HOSTS=localhost)
     env -i PATH=/usr/bin:/bin BREAKWATER_SERVER_GRPC_LISTEN=127.0.0.1:0 BREAKWATER_OPS_LISTEN=127.0.0.1:0 \
-      BREAKWATER_OPS_PLAINTEXT=true BREAKWATER_TLS_PLAINTEXT=true BREAKWATER_TLS_CLIENT_AUTH=none \
+      BREAKWATER_OPS_PLAINTEXT=true BREAKWATER_TLS_PLAINTEXT=true BREAKWATER_TLS_CLIENT_AUTH=none "${extra[@]}" \
       "$bin/breakwater-$c" > "$tmp/$c.log" 2>&1 &
     pid=$!
     pids+=("$pid")

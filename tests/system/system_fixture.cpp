@@ -58,6 +58,15 @@ std::vector<std::string> SystemFixture::service_env(const std::string& name, std
     env.push_back("BREAKWATER_REDIS_ADDRESS=127.0.0.1:" + std::to_string(redis_->port()));
     env.push_back("BREAKWATER_REDIS_PASSWORD=" + redis_->password());
   }
+  if (name == "relay") {
+    // The relay needs an auth service to admit anyone; suites that connect agents or
+    // clients override these. Port 1 refuses at once: every Hello gets UNAVAILABLE.
+    env.push_back("BREAKWATER_RELAY_AUTH_ADDRESS=127.0.0.1:1");
+    env.push_back("BREAKWATER_RELAY_AUTH_SERVER_NAME=localhost");
+    env.push_back("BREAKWATER_RELAY_AUTH_ISSUER=https://auth.test");
+    env.push_back("BREAKWATER_RELAY_WS_LISTEN=127.0.0.1:0");
+    env.push_back("BREAKWATER_RELAY_WS_ALLOWED_HOSTS=localhost,127.0.0.1");
+  }
   return env;
 }
 

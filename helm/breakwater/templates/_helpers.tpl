@@ -28,7 +28,7 @@ Names. fullname is the release name when it already contains the chart name, els
 auth: {grpc: 7410, ops: 9410, public: 8410}
 ratelimit: {grpc: 7420, ops: 9420}
 audit: {grpc: 7430, ops: 9430}
-relay: {grpc: 7440, ops: 9440}
+relay: {grpc: 7440, ops: 9440, ws: 8440}
 {{- end }}
 
 {{/* The enabled components, as a list. Call with the root context. */}}
@@ -154,6 +154,12 @@ even with the public API off: a database URL is a secret and belongs in a Secret
 (auth.publicApi.database.urlSecret), never in a ConfigMap.
 */}}
 {{- define "breakwater.chartOwnedKeys" -}}
+- relay.auth_address
+- relay.auth_server_name
+- relay.auth_issuer
+- relay.ratelimit_address
+- relay.ratelimit_server_name
+- relay.ws_listen
 - server.grpc_listen
 - server.drain_delay
 - server.drain_timeout
@@ -194,10 +200,8 @@ chart owns are refused in <component>.config, so the file says one thing.
 {{- fail (printf "%s.config: %s is set by the chart and cannot be overridden" $name $key) }}
 {{- end }}
 {{- end }}
-{{- $tls := dict "cert_file" "/etc/breakwater/tls/tls.crt" "key_file" "/etc/breakwater/tls/tls.key" }}
-{{- if ne $name "relay" }}
-{{- $_ := set $tls "ca_file" "/etc/breakwater/tls/ca.crt" }}
-{{- end }}
+{{- /* Every component verifies the cluster CA: the relay too, as a client of auth and ratelimit. */}}
+{{- $tls := dict "cert_file" "/etc/breakwater/tls/tls.crt" "key_file" "/etc/breakwater/tls/tls.key" "ca_file" "/etc/breakwater/tls/ca.crt" }}
 {{- $base := dict
   "server" (dict
     "grpc_listen" (printf "0.0.0.0:%v" $ports.grpc)
@@ -227,6 +231,24 @@ chart owns are refused in <component>.config, so the file says one thing.
 {{- $_ := set $auth "sqlite_path" "/var/lib/breakwater/auth.db" }}
 {{- end }}
 {{- $_ := set $base "auth" $auth }}
+{{- end }}
+{{- if eq $name "relay" }}
+{{- $authName := include "breakwater.componentName" (dict "root" $root "name" "auth") }}
+{{- $rlName := include "breakwater.componentName" (dict "root" $root "name" "ratelimit") }}
+{{- $all := include "breakwater.ports" $root | fromYaml }}
+{{- $ws := $root.Values.relay.websocket }}
+{{- $svc := include "breakwater.componentName" . }}
+{{- $hosts := $ws.hosts | default (list $svc (printf "%s.%s.svc" $svc $root.Release.Namespace)) }}
+{{- $relay := dict
+  "auth_address" (printf "%s.%s.svc:%v" $authName $root.Release.Namespace $all.auth.grpc)
+  "auth_server_name" $authName
+  "auth_issuer" (ternary (include "breakwater.authIssuer" $root) (printf "https://%s.%s.svc" $authName $root.Release.Namespace) (eq (include "breakwater.authPublicApi" $root) "true"))
+  "ratelimit_address" (printf "%s.%s.svc:%v" $rlName $root.Release.Namespace $all.ratelimit.grpc)
+  "ratelimit_server_name" $rlName
+  "ws_listen" (printf "0.0.0.0:%v" $ports.ws)
+  "ws_allowed_hosts" $hosts
+  "ws_allowed_origins" ($ws.allowedOrigins | default list) }}
+{{- $_ := set $base "relay" $relay }}
 {{- end }}
 {{- toYaml (mustMergeOverwrite $base $user) }}
 {{- end }}

@@ -75,6 +75,11 @@ void ServiceContext::reload() const {
   if (reload_) reload_();
 }
 
+void ServiceContext::run_drain_hooks() {
+  for (auto& hook : drain_hooks_) hook();
+  drain_hooks_.clear();
+}
+
 void ServiceContext::run_stop_hooks() {
   for (auto& hook : stop_hooks_) hook();
   stop_hooks_.clear();

@@ -222,6 +222,7 @@ int run_configured(const ServiceSpec& spec, const config::Values& v, const sigse
   health.shutdown();
   poller.request_stop();
   ready_gauge.Set(0);
+  ctx.run_drain_hooks();
   drain_delay(signals, v.duration("server.drain_delay"));
   running->server->Shutdown(std::chrono::system_clock::now() + v.duration("server.drain_timeout"));
   running->server->Wait();

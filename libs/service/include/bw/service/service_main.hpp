@@ -52,6 +52,10 @@ class ServiceContext {
   void keep(std::shared_ptr<void> object) { kept_.push_back(std::move(object)); }
   // Called on SIGHUP (e.g. to reload rules).
   void on_reload(std::function<void()> hook) { reload_ = std::move(hook); }
+  // Called once when SIGTERM/SIGINT starts the drain (readiness already NOT_SERVING),
+  // before drain_delay: e.g. to tell long-lived streams to reconnect elsewhere.
+  void on_drain(std::function<void()> hook) { drain_hooks_.push_back(std::move(hook)); }
+  void run_drain_hooks();
   // Called once after the gRPC server has stopped, before exit, in registration order.
   void on_stop(std::function<void()> hook) { stop_hooks_.push_back(std::move(hook)); }
 
@@ -61,6 +65,7 @@ class ServiceContext {
  private:
   std::function<void()> reload_;
   std::vector<std::function<void()>> stop_hooks_;
+  std::vector<std::function<void()>> drain_hooks_;
   std::vector<std::shared_ptr<void>> kept_;
   std::vector<std::string> grpc_names_;
   const config::Values& values_;

@@ -1,0 +1,20 @@
+// The agent's commands that talk to the auth service (docs/operations.md, "Agent and
+// terminal client"): login (RFC 8628 device grant), pair, pairings, unpair. Each returns the
+// process exit code (0 success, 1 failure, 2 usage) and prints for a human; none prints or
+// logs a token, the pairing secret s or a key other than in the pairing link/QR itself.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace bw::agent {
+
+int login_command(const std::string& state_dir, const std::vector<std::string>& args);
+int pair_command(const std::string& state_dir, const std::vector<std::string>& args);
+int pairings_command(const std::string& state_dir, const std::vector<std::string>& args);
+int unpair_command(const std::string& state_dir, const std::vector<std::string>& args);
+
+extern const char* const kLoginUsage;
+extern const char* const kPairUsage;
+
+}  // namespace bw::agent

@@ -1,0 +1,236 @@
+// breakwater-agent pair / pairings / unpair: the agent's side of pairing (DESIGN §3,
+// docs/protocol.md §3) over auth's /v1/pairing/* API and a PairingTransport for the proofs.
+//
+// The transport: the relay stream is to carry the proofs (kinds 1 and 2); until it does,
+// make_transport() offers only the TEST-ONLY folder transport behind the hidden option
+// --test-proof-dir (documented as not for production). The lead plugs the relay in there.
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "agent_identity.hpp"
+#include "auth_commands.hpp"
+#include "bw/crypto/base64url.hpp"
+#include "bw/crypto/hex.hpp"
+#include "bw/crypto/random.hpp"
+#include "bw/http/client.hpp"
+#include "bw/pairing/handshake.hpp"
+#include "file_state_store.hpp"
+#include "qr_terminal.hpp"
+
+namespace bw::agent {
+
+const char* const kPairUsage =
+    "Usage: breakwater-agent pair [--role member|viewer|admin]\n\n"
+    "Offers a pairing to one of your devices: prints a QR code and a link, waits up to 5\n"
+    "minutes for a signed-in device of your organisation to claim it, shows who claimed it\n"
+    "and asks you to type the 6-digit code that device displays. Only a matching code pairs;\n"
+    "anything else revokes the claim. The link carries the pairing secret: show it only to\n"
+    "the device you mean to pair.\n\n"
+    "  --role ROLE   what the paired device may do here (default member; viewer only watches;\n"
+    "                never above your own role)\n";
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int fail(const std::string& cmd, const std::string& msg, int code = 1) {
+  std::cerr << "breakwater-agent " << cmd << ": " << msg << "\n";
+  return code;
+}
+
+Result<e2e::Id> parse_id(const std::string& hex) {
+  auto b = crypto::hex_decode(hex);
+  if (!b || b->size() != 16 || hex.size() != 32) return Error{1, "not a 32-hex-digit id"};
+  e2e::Id id{};
+  std::copy(b->begin(), b->end(), id.begin());
+  return id;
+}
+
+Result<http::Client> client_for(const AgentIdentity& id) { return http::Client::create(id.auth_url, {.ca_file = id.ca_file}); }
+
+// Where the proofs travel (see the file comment).
+Result<std::unique_ptr<pairing::PairingTransport>> make_transport(const std::string& test_dir, const e2e::Id& pairing_id) {
+  if (!test_dir.empty()) return pairing::make_file_transport(test_dir, pairing_id, /*side_is_agent=*/true);
+  return Error{1, "this build cannot exchange pairing proofs yet: the relay connection is not available"};
+}
+
+// The claim as auth reports it (GET /v1/pairing/offers/{id} once claimed).
+Result<pairing::ClaimInfo> parse_claim(const nlohmann::json& j) {
+  pairing::ClaimInfo c;
+  auto dev = parse_id(j.value("client_device_id", ""));
+  auto user = parse_id(j.value("client_user_id", ""));
+  auto role = pairing::role_from_name(j.value("role", ""));
+  auto key = crypto::base64url_decode(j.value("client_public_key", ""));
+  if (!dev || !user || !role || !key || key->size() != 32) return Error{1, "the auth service's claim answer is malformed"};
+  c.client_device = dev.value();
+  c.client_user = user.value();
+  c.role = *role;
+  std::copy(key->begin(), key->end(), c.client_public.begin());
+  c.client_login = j.value("client_login", "?");
+  c.client_device_name = j.value("client_device_name", "?");
+  return c;
+}
+
+// Polls the offer until it is claimed, ends, or the deadline passes.
+Result<pairing::ClaimInfo> wait_for_claim(http::Client& client, const AgentIdentity& id, const std::string& pairing_hex,
+                                          Clock::time_point deadline) {
+  while (Clock::now() < deadline) {
+    auto r = client.request("GET", "/v1/pairing/offers/" + pairing_hex, {}, id.device_token);
+    if (r && r->status == 200) {
+      const auto j = nlohmann::json::parse(r->body, nullptr, false);
+      const std::string status = j.is_object() ? j.value("status", "") : "";
+      if (status == "claimed") return parse_claim(j);
+      if (status == "expired") return Error{1, "the offer expired before anyone claimed it"};
+      if (status == "exhausted") return Error{1, "too many wrong codes were tried: the offer is closed"};
+      if (status == "revoked") return Error{1, "the offer was revoked"};
+    } else if (r) {
+      return Error{1, "the auth service refused: " + http::describe_failure(r.value())};
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(1));  // polling auth until the relay notifies
+  }
+  return Error{1, "the offer expired before anyone claimed it"};
+}
+
+void revoke(http::Client& client, const AgentIdentity& id, const std::string& pairing_hex) {
+  auto r = client.request("DELETE", "/v1/pairings/" + pairing_hex, {}, id.device_token);
+  if (!r || (r->status != 200 && r->status != 404)) {
+    std::cerr << "warning: could not revoke the claim at the auth service ("
+              << (r ? http::describe_failure(r.value()) : r.error().message) << "); run breakwater-agent unpair "
+              << pairing_hex << "\n";
+  }
+}
+
+std::optional<std::string> ask_code(const pairing::ClaimInfo& who) {
+  std::cout << "\nClaimed by user \"" << who.client_login << "\" on device \"" << who.client_device_name
+            << "\" (names as the server reports them: not verified).\n"
+            << "If that is you, type the 6-digit code that device shows (Enter alone refuses): " << std::flush;
+  std::string line;
+  if (!std::getline(std::cin, line) || line.find_first_not_of(" \t\r") == std::string::npos) return std::nullopt;
+  return line;
+}
+
+}  // namespace
+
+int pair_command(const std::string& state_dir, const std::vector<std::string>& args) {
+  std::string role_name = "member", test_dir;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--help" || args[i] == "-h") return std::cout << kPairUsage, 0;
+    if (args[i] == "--role" && i + 1 < args.size()) role_name = args[++i];
+    else if (args[i] == "--test-proof-dir" && i + 1 < args.size()) test_dir = args[++i];  // TEST ONLY, hidden
+    else return fail("pair", "unknown or incomplete option '" + args[i] + "'\n\n" + kPairUsage, 2);
+  }
+  const auto role = pairing::role_from_name(role_name);
+  if (!role || *role == e2e::Role::kOwner) return fail("pair", "--role must be member, viewer or admin", 2);
+  if (auto probe = make_transport(test_dir, e2e::Id{}); !probe) return fail("pair", probe.error().message);
+  auto id = load_identity(state_dir);
+  if (!id) return fail("pair", id.error().message);
+  auto client = client_for(id.value());
+  if (!client) return fail("pair", client.error().message);
+  auto store = open_file_state_store(state_dir);
+  if (!store) return fail("pair", store.error().message);
+
+  auto offer_r = client->request("POST", "/v1/pairing/offers", nlohmann::json{{"role", role_name}}.dump(), id->device_token);
+  if (!offer_r) return fail("pair", offer_r.error().message);
+  const auto offer = nlohmann::json::parse(offer_r->body, nullptr, false);
+  if (offer_r->status != 201 || !offer.is_object()) return fail("pair", "the auth service refused: " + http::describe_failure(offer_r.value()));
+  const std::string pairing_hex = offer.value("pairing_id", "");
+  auto pairing_id = parse_id(pairing_hex);
+  auto tenant = parse_id(offer.value("tenant_id", ""));
+  auto agent_device = parse_id(offer.value("agent_device_id", ""));
+  if (!pairing_id || !tenant || !agent_device || offer.value("role", "") != role_name) {
+    return fail("pair", "the auth service's offer is malformed");
+  }
+  auto transport = make_transport(test_dir, pairing_id.value());
+  if (!transport) {
+    revoke(*client, *id, pairing_hex);
+    return fail("pair", transport.error().message);
+  }
+
+  auto keys = crypto::x25519_generate();
+  if (!keys) return fail("pair", "cannot generate a key: " + keys.error().message);
+  pairing::PairingLink link;
+  link.pairing_id = pairing_id.value();
+  link.code = offer.value("code", "");
+  link.role = *role;
+  link.expires_at_ms = offer.value("expires_at", std::int64_t{0});
+  link.agent_public = keys->public_key;
+  link.secret = crypto::random_secret(e2e::kSecretSize);
+  auto text = pairing::make_link(id->web_origin, link);
+  if (!text) return fail("pair", text.error().message);
+  pairing::AgentHandshake hs(tenant.value(), pairing_id.value(), agent_device.value(), *role, std::move(keys).value(),
+                             std::move(link.secret));
+  if (auto qr = render_qr(text.value())) std::cout << qr.value();
+  std::cout << "\nScan the code, or open this link on the device to pair (it expires in 5 minutes):\n  " << text.value()
+            << "\nRole offered: " << role_name << ". Waiting for a claim…" << std::endl;
+
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const auto claim_deadline = Clock::now() + std::chrono::milliseconds(std::max<std::int64_t>(0, link.expires_at_ms - now_ms));
+  auto claim = wait_for_claim(*client, *id, pairing_hex, claim_deadline);
+  if (!claim) return fail("pair", claim.error().message);
+  std::cout << "Claimed; checking the device's proof…" << std::endl;
+  auto st = pairing::run_agent_handshake(hs, claim.value(), **transport, Clock::now() + std::chrono::minutes(5), ask_code,
+                                         **store);
+  if (!st) {
+    revoke(*client, *id, pairing_hex);
+    return fail("pair", st.error().message + "; the claim was revoked, nothing was paired");
+  }
+  std::cout << "Paired: pairing " << pairing_hex << " with \"" << claim->client_device_name << "\" as " << role_name
+            << ".\n";
+  return 0;
+}
+
+int pairings_command(const std::string& state_dir, const std::vector<std::string>& args) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    return std::cout << "Usage: breakwater-agent pairings\n\nLists this agent's pairings (live and revoked) as the auth service records them.\n", 0;
+  }
+  if (!args.empty()) return fail("pairings", "takes no arguments", 2);
+  auto id = load_identity(state_dir);
+  if (!id) return fail("pairings", id.error().message);
+  auto client = client_for(id.value());
+  if (!client) return fail("pairings", client.error().message);
+  auto r = client->request("GET", "/v1/device/pairings", {}, id->device_token);
+  if (!r) return fail("pairings", r.error().message);
+  const auto j = nlohmann::json::parse(r->body, nullptr, false);
+  if (r->status != 200 || !j.is_object() || !j.contains("pairings") || !j["pairings"].is_array()) {
+    return fail("pairings", "the auth service refused: " + http::describe_failure(r.value()));
+  }
+  if (j["pairings"].empty()) return std::cout << "No pairings. Pair a device with: breakwater-agent pair\n", 0;
+  std::cout << "PAIRING                           ROLE    STATE    CLIENT DEVICE\n";
+  for (const auto& p : j["pairings"]) {
+    if (!p.is_object()) continue;
+    const bool revoked = p.contains("revoked_at") && !p["revoked_at"].is_null();
+    std::string role = p.value("role", "?");
+    role.resize(7, ' ');
+    std::cout << p.value("pairing_id", "?") << "  " << role << " " << (revoked ? "revoked " : "live    ") << " "
+              << p.value("client_device_name", "?") << "\n";
+  }
+  return 0;
+}
+
+int unpair_command(const std::string& state_dir, const std::vector<std::string>& args) {
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
+    return std::cout << "Usage: breakwater-agent unpair PAIRING_ID\n\nRevokes a pairing: erases its keys here at once, "
+                        "then tells the auth service.\n", 0;
+  }
+  if (args.size() != 1) return fail("unpair", "usage: breakwater-agent unpair PAIRING_ID", 2);
+  auto pairing_id = parse_id(args[0]);
+  if (!pairing_id) return fail("unpair", "PAIRING_ID must be 32 hex digits (see breakwater-agent pairings)", 2);
+  auto store = open_file_state_store(state_dir);
+  if (!store) return fail("unpair", store.error().message);
+  // Revocation only removes authority: the local keys go first, whatever the server says.
+  if (auto st = (*store)->erase(pairing_id.value()); !st) return fail("unpair", st.error().message);
+  auto id = load_identity(state_dir);
+  if (!id) return fail("unpair", "keys erased; " + id.error().message);
+  auto client = client_for(id.value());
+  if (!client) return fail("unpair", "keys erased; " + client.error().message);
+  auto r = client->request("DELETE", "/v1/pairings/" + crypto::hex_encode(pairing_id.value()), {}, id->device_token);
+  if (!r) return fail("unpair", "keys erased; the auth service was not told: " + r.error().message);
+  if (r->status == 404) return fail("unpair", "keys erased; the auth service knows no such pairing of this agent");
+  if (r->status != 200) return fail("unpair", "keys erased; the auth service refused: " + http::describe_failure(r.value()));
+  std::cout << "Unpaired " << args[0] << ".\n";
+  return 0;
+}
+
+}  // namespace bw::agent
