@@ -35,12 +35,12 @@ void Shared::leave(std::uint64_t id) {
 }
 
 template <class Stream>
-websocket::stream<Stream> Session<Stream>::make_stream(tcp::socket socket, asio::ssl::context* tls) {
+typename Session<Stream>::WsStream Session<Stream>::make_stream(tcp::socket socket, asio::ssl::context* tls) {
   if constexpr (kTls) {
-    return websocket::stream<Stream>(std::move(socket), *tls);
+    return WsStream(std::move(socket), *tls);
   } else {
     (void)tls;
-    return websocket::stream<Stream>(std::move(socket));
+    return WsStream(std::move(socket));
   }
 }
 
@@ -146,7 +146,8 @@ void Session<Stream>::refuse(Counter& counter, unsigned status) {
 template <class Stream>
 void Session<Stream>::accept() {
   const auto& o = shared_->options;
-  ws_.read_message_max(o.max_message_bytes);
+  ws_.read_message_max(0);  // the limit is ours (do_read), so the close can say why
+  buffer_.max_size(o.max_message_bytes + 1);
   ws_.auto_fragment(false);
   websocket::stream_base::timeout t{};
   t.handshake_timeout = o.handshake_timeout;
@@ -162,6 +163,10 @@ void Session<Stream>::accept() {
 template <class Stream>
 void Session<Stream>::on_accept(beast::error_code ec) {
   parser_.reset();
+  // Give back what reading the request took. A client may not send frames before it has
+  // the 101 (RFC 6455 §4.1), so nothing read past the request is kept.
+  buffer_.consume(buffer_.size());
+  buffer_.shrink_to_fit();
   if (ec) {
     if (ec == beast::error::timeout) ++shared_->stats.refused.handshake_timeout;
     else if (ec != asio::error::operation_aborted) ++shared_->stats.refused.not_upgrade;  // bad key/version
@@ -182,31 +187,51 @@ void Session<Stream>::on_accept(beast::error_code ec) {
   } catch (...) {
     begin_close(kCloseInternal, "internal error", shared_->stats.closed.server, true);
   }
-  do_read();
+  if (!closing_) do_read();
 }
 
 template <class Stream>
 void Session<Stream>::do_read() {
-  ws_.async_read(buffer_, [s = self()](beast::error_code ec, std::size_t n) { s->on_read(ec, n); });
+  // Reads a message piece by piece and never asks for more than one byte past the limit, so
+  // an oversized message is caught with at most max_message_bytes + 1 buffered and closed by
+  // us with a proper 1009 (Beast's own read_message_max would fail the stream instead, and
+  // the close could not be told apart from a vanished peer).
+  const std::size_t limit = shared_->options.max_message_bytes + 1 - buffer_.size();
+  ws_.async_read_some(buffer_, std::min<std::size_t>(limit, 64 * 1024),
+                      [s = self()](beast::error_code ec, std::size_t n) { s->on_read(ec, n); });
 }
 
 template <class Stream>
-void Session<Stream>::on_read(beast::error_code ec, std::size_t bytes) {
+void Session<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec) return on_transport_end(ec);
   last_activity_ = Clock::now();
-  const bool text = ws_.got_text();
-  std::string message;
-  if (!closing_ && !text) message = beast::buffers_to_string(buffer_.data());
+  auto& closed = shared_->stats.closed;
+  if (ws_.got_text()) return drop_and_close(kCloseUnsupportedData, "binary messages only", closed.text);
+  if (buffer_.size() > shared_->options.max_message_bytes) {
+    return drop_and_close(kCloseTooBig, "message too big", closed.too_large);
+  }
+  if (!ws_.is_message_done()) return do_read();
+  if (closing_) {
+    // Cannot happen (no read is started once closing) but a message then is dropped.
+    buffer_.consume(buffer_.size());
+    return;
+  }
+  std::string message = beast::buffers_to_string(buffer_.data());
   buffer_.consume(buffer_.size());
   if (buffer_.capacity() > kKeptReadBuffer) buffer_.shrink_to_fit();
-  if (text) {
-    begin_close(kCloseUnsupportedData, "binary messages only", shared_->stats.closed.text, true);
-  } else if (!closing_) {  // while closing, messages are read (to reach the close frame) and dropped
-    ++shared_->stats.messages_in;
-    shared_->stats.bytes_in += bytes;
-    deliver(std::move(message));
-  }
-  do_read();
+  ++shared_->stats.messages_in;
+  shared_->stats.bytes_in += message.size();
+  deliver(std::move(message));
+  // Once closing, Beast's close operation reads (and drops) whatever precedes the peer's
+  // close frame; a read of ours beside it is not allowed.
+  if (!closing_) do_read();
+}
+
+template <class Stream>
+void Session<Stream>::drop_and_close(std::uint16_t code, const char* reason, Counter& counter) {
+  buffer_.consume(buffer_.size());
+  buffer_.shrink_to_fit();
+  begin_close(code, reason, counter, true);
 }
 
 template <class Stream>
@@ -253,7 +278,7 @@ void Session<Stream>::do_write() {
       ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(close_info_.code),
                                               beast::string_view(close_info_.reason.data(), close_info_.reason.size())),
                       [s = self()](beast::error_code ec) {
-                        if (ec) s->cut();
+                        s->on_transport_end(ec ? ec : beast::error_code(websocket::error::closed));
                       });
     }
     return;

@@ -23,7 +23,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include <condition_variable>
-#include <deque>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -94,7 +94,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
  private:
   static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
-  static websocket::stream<Stream> make_stream(tcp::socket socket, asio::ssl::context* tls);
+  // permessage-deflate is compiled out (never offered: compression side channels, inflate
+  // bombs, and its per-connection state).
+  using WsStream = websocket::stream<Stream, false>;
+  static WsStream make_stream(tcp::socket socket, asio::ssl::context* tls);
 
   void on_tls(beast::error_code ec);
   void read_request();
@@ -105,6 +108,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void do_read();
   void on_read(beast::error_code ec, std::size_t bytes);
   void deliver(std::string message);
+  void drop_and_close(std::uint16_t code, const char* reason, Counter& counter);
   void do_write();
   void on_write(beast::error_code ec, std::size_t bytes);
   void begin_close(std::uint16_t code, std::string reason, Counter& counter, bool drop_queue);
@@ -119,7 +123,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   std::shared_ptr<Shared> shared_;
   std::string peer_;
   std::uint64_t id_;
-  websocket::stream<Stream> ws_;
+  WsStream ws_;
   asio::any_io_executor executor_;  // the connection's strand
   asio::steady_timer timer_;        // handshake/idle timeout, then the close deadline
   beast::flat_buffer buffer_;
@@ -144,7 +148,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   bool accepting_ = false;
   bool write_active_ = false;
   bool close_after_writes_ = false;
-  std::deque<std::string> out_;
+  std::list<std::string> out_;  // a list allocates nothing while empty (a deque does)
   std::size_t out_bytes_ = 0;
   std::size_t in_flight_ = 0;
 };

@@ -5,8 +5,14 @@
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
+#include <malloc.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+extern "C" std::size_t __sanitizer_get_current_allocated_bytes();  // ASan's allocator interface
+#endif
+
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -46,7 +52,7 @@ ServerOptions test_options() {
   o.key_pem = pki().key_pem;
   o.allowed_origins = {"https://app.example.com"};
   o.allowed_hosts = {"127.0.0.1", "localhost"};
-  o.handshake_timeout = std::chrono::milliseconds(2000);
+  o.handshake_timeout = std::chrono::milliseconds(1000);
   o.stop_timeout = std::chrono::milliseconds(500);
   return o;
 }
@@ -63,10 +69,15 @@ RawConn::RawConn(std::uint16_t port, const std::string* ca_file, int rcvbuf) {
   ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
   if (connected_ && ca_file) {
-    ctx_ = SSL_CTX_new(TLS_client_method());
-    SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
-    SSL_CTX_load_verify_locations(ctx_, ca_file->c_str(), nullptr);
-    ssl_ = SSL_new(ctx_);
+    // One context for every raw connection (as a real client would have), small when idle.
+    static SSL_CTX* const shared = [&] {
+      SSL_CTX* c = SSL_CTX_new(TLS_client_method());
+      SSL_CTX_set_verify(c, SSL_VERIFY_PEER, nullptr);
+      SSL_CTX_load_verify_locations(c, ca_file->c_str(), nullptr);
+      SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS);
+      return c;
+    }();
+    ssl_ = SSL_new(shared);
     SSL_set_fd(ssl_, fd_);
     SSL_set1_host(ssl_, "localhost");
     connected_ = SSL_connect(ssl_) == 1;
@@ -75,7 +86,6 @@ RawConn::RawConn(std::uint16_t port, const std::string* ca_file, int rcvbuf) {
 
 RawConn::~RawConn() {
   if (ssl_) SSL_free(ssl_);
-  if (ctx_) SSL_CTX_free(ctx_);
   ::close(fd_);
 }
 
@@ -115,9 +125,9 @@ bool RawConn::closed_by_server() {
     char b[4096];
     const int n = ssl_ ? SSL_read(ssl_, b, sizeof b) : static_cast<int>(::recv(fd_, b, sizeof b, 0));
     if (n > 0) continue;
-    if (n == 0) return true;
-    // A timeout (EAGAIN) means the server kept it open; anything else is a reset or TLS end.
-    return !(errno == EAGAIN || errno == EWOULDBLOCK) || ssl_;
+    if (n == 0 || (ssl_ && SSL_get_error(ssl_, n) == SSL_ERROR_ZERO_RETURN)) return true;
+    // A timeout (EAGAIN) means the server kept it open; anything else is a reset.
+    return !(errno == EAGAIN || errno == EWOULDBLOCK);
   }
 }
 
@@ -251,6 +261,15 @@ std::optional<CloseInfo> RecordingHandler::close_of(std::uint64_t id) {
 std::vector<std::string> RecordingHandler::messages_of(std::uint64_t id) {
   std::lock_guard lock(mu_);
   return messages_[id];
+}
+
+std::size_t heap_bytes() {
+#if defined(__SANITIZE_ADDRESS__)
+  return __sanitizer_get_current_allocated_bytes();  // live allocations, not ASan's quarantine
+#else
+  const auto m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+#endif
 }
 
 std::size_t rss_bytes() {

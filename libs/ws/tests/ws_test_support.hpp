@@ -54,7 +54,6 @@ class RawConn {
 
  private:
   int fd_ = -1;
-  SSL_CTX* ctx_ = nullptr;
   SSL* ssl_ = nullptr;
   bool connected_ = false;
   std::string pending_;
@@ -98,6 +97,8 @@ class RecordingHandler final : public Handler {
 
 // The process's resident set size in bytes (from /proc/self/statm).
 std::size_t rss_bytes();
+// Bytes the process has allocated on the heap and not freed (ASan's count under ASan).
+std::size_t heap_bytes();
 
 // Server options for the tests: TLS with the suite's certificate on 127.0.0.1:0, the
 // default path, app.example.com as the only origin, 127.0.0.1/localhost as hosts.

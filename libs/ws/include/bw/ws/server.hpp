@@ -126,12 +126,14 @@ class Server {
   virtual std::size_t open_connections() const = 0;
   virtual const Stats& stats() const = 0;
   // Stops accepting, closes every connection with 1001 "going away", waits up to
-  // stop_timeout for close handshakes, cuts the rest, joins every thread. No callback runs
-  // after it returns. Idempotent.
+  // stop_timeout for close handshakes, cuts the rest, joins every thread. Every on_open has
+  // had its on_close when it returns, and no callback runs afterwards. Idempotent. Never
+  // call it from a callback (it joins the thread the callback runs on).
   virtual void stop() = 0;
 };
 
 // Listens and starts the I/O threads. `handler` must outlive the server (or its stop()).
+// Connection pointers may outlive the server; their send()/close() then do nothing.
 // Errors: kBadOptions (empty path/hosts, no origin rule, zero limits), kBadTls, kCannotListen.
 Result<std::unique_ptr<Server>> start_server(ServerOptions options, Handler& handler);
 
