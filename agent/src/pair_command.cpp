@@ -5,7 +5,11 @@
 // (relay_pairing.hpp); the claim is learnt from the relay's PairingNotice CLAIMED or from
 // polling auth's offer, whichever comes first. The TEST-ONLY folder transport behind the
 // hidden option --test-proof-dir remains for the auth-only system test.
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -54,6 +58,57 @@ Result<e2e::Id> parse_id(const std::string& hex) {
 }
 
 Result<http::Client> client_for(const AgentIdentity& id) { return http::Client::create(id.auth_url, {.ca_file = id.ca_file}); }
+
+// The stream read by a background thread that answers the relay's pings (the user may take
+// minutes to type the code, longer than the relay's idle timeout) and queues the rest
+// (at most kMaxQueued frames; beyond that they are dropped — pair needs only a few).
+class PumpedStream {
+ public:
+  explicit PumpedStream(std::unique_ptr<relayclient::AgentStream> s) : s_(std::move(s)), reader_([this] { loop(); }) {}
+  ~PumpedStream() {
+    stop_ = true;
+    s_->close();
+    reader_.join();
+  }
+  bool send(const breakwater::relay::v1::AgentFrame& f) { return s_->send(f); }
+  bool closed() const { return s_->closed(); }
+  std::optional<breakwater::relay::v1::RelayFrame> receive(std::chrono::milliseconds d) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, d, [&] { return !q_.empty() || s_->closed(); });
+    if (q_.empty()) return std::nullopt;
+    auto f = std::move(q_.front());
+    q_.pop_front();
+    return f;
+  }
+
+ private:
+  static constexpr std::size_t kMaxQueued = 256;
+  void loop() {
+    while (!stop_) {
+      auto f = s_->receive(std::chrono::milliseconds(200));
+      if (!f) {
+        if (s_->closed()) break;
+        continue;
+      }
+      if (f->has_ping()) {
+        breakwater::relay::v1::AgentFrame pong;
+        pong.mutable_pong()->set_id(f->ping().id());
+        s_->send(pong);
+        continue;
+      }
+      std::lock_guard lock(mu_);
+      if (q_.size() < kMaxQueued) q_.push_back(std::move(*f));
+      cv_.notify_all();
+    }
+    cv_.notify_all();
+  }
+  std::unique_ptr<relayclient::AgentStream> s_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<breakwater::relay::v1::RelayFrame> q_;
+  std::thread reader_;  // last: starts after everything it uses exists
+};
 
 // The agent's relay stream for the duration of `pair` (resuming where `run` left off; it
 // acknowledges nothing, so `run` still sees every delivery).
@@ -148,11 +203,11 @@ int pair_command(const std::string& state_dir, const std::vector<std::string>& a
   if (!self) return fail("pair", "identity.json is damaged: log in again");
   auto run_lock = SendLock::acquire_named(state_dir, "relay", "breakwater-agent run holds the relay stream");
   if (!run_lock) return fail("pair", run_lock.error().message);
-  std::unique_ptr<relayclient::AgentStream> stream;
+  std::unique_ptr<PumpedStream> stream;
   if (test_dir.empty()) {
     auto opened = open_stream(state_dir, relay, id.value());
     if (!opened) return fail("pair", opened.error().message);
-    stream = std::move(opened).value();
+    stream = std::make_unique<PumpedStream>(std::move(opened).value());
   }
   auto client = client_for(id.value());
   if (!client) return fail("pair", client.error().message);
@@ -173,8 +228,8 @@ int pair_command(const std::string& state_dir, const std::vector<std::string>& a
   bool notice = false;
   std::unique_ptr<pairing::PairingTransport> transport;
   RelayProofTransport* relay_transport = nullptr;
+  const std::string pid_raw(pairing_id->begin(), pairing_id->end());
   if (stream) {
-    const std::string pid_raw(pairing_id->begin(), pairing_id->end());
     auto t = std::make_unique<RelayProofTransport>(
         self.value(), true, [&](const breakwater::relay::v1::Envelope& e) {
           breakwater::relay::v1::AgentFrame f;
@@ -187,7 +242,8 @@ int pair_command(const std::string& state_dir, const std::vector<std::string>& a
               f.pairing().pairing_id() == pid_raw) {
             notice = true;
           }
-        });
+        },
+        nullptr, [&] { return stream->closed(); });
     relay_transport = t.get();
     transport = std::move(t);
   } else {

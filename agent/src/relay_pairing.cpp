@@ -8,8 +8,14 @@ namespace bw::agent {
 namespace v1 = breakwater::relay::v1;
 
 RelayProofTransport::RelayProofTransport(const e2e::Id& self, bool self_is_agent, SendEnvelope send, Receive receive,
-                                         OnFrame on_frame)
-    : self_(self), agent_(self_is_agent), send_(std::move(send)), receive_(std::move(receive)), on_frame_(std::move(on_frame)) {}
+                                         OnFrame on_frame, SendPong pong, Closed closed)
+    : self_(self),
+      agent_(self_is_agent),
+      send_(std::move(send)),
+      receive_(std::move(receive)),
+      on_frame_(std::move(on_frame)),
+      pong_(std::move(pong)),
+      closed_(std::move(closed)) {}
 
 void RelayProofTransport::set_peer(const e2e::Id& peer) {
   peer_ = peer;
@@ -26,6 +32,7 @@ void RelayProofTransport::take(const v1::RelayFrame& f) {
       refusal_ = v1::Error::Code_Name(f.error().code()) + (f.error().message().empty() ? "" : " (" + f.error().message() + ")");
     }
   }
+  if (f.frame_case() == v1::RelayFrame::kPing && pong_) pong_(f.ping().id());
   if (f.frame_case() != v1::RelayFrame::kDelivery) {
     if (on_frame_) on_frame_(f);
     return;
@@ -51,7 +58,10 @@ void RelayProofTransport::pump(std::chrono::milliseconds d) {
   do {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
     auto f = receive_(std::max(left, std::chrono::milliseconds(1)));
-    if (!f) return;
+    if (!f) {
+      if (closed_ && closed_()) return;
+      continue;
+    }
     take(*f);
   } while (std::chrono::steady_clock::now() < until);
 }
@@ -84,6 +94,7 @@ Result<pairing::ReceivedProof> RelayProofTransport::receive_proof(std::chrono::s
     if (refusal_) return Error{pairing::kTransportClosed, "the relay refused: " + *refusal_};
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) return Error{pairing::kTransportTimeout, "no proof arrived in time"};
+    if (closed_ && closed_()) return Error{pairing::kTransportClosed, "the relay connection closed"};
     auto f = receive_(std::min(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now),
                                std::chrono::milliseconds(500)));
     if (f) take(*f);

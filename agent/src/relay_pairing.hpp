@@ -26,9 +26,14 @@ class RelayProofTransport : public pairing::PairingTransport {
   using SendEnvelope = std::function<bool(const breakwater::relay::v1::Envelope&)>;
   using Receive = std::function<std::optional<breakwater::relay::v1::RelayFrame>(std::chrono::milliseconds)>;
   using OnFrame = std::function<void(const breakwater::relay::v1::RelayFrame&)>;
+  using SendPong = std::function<void(std::uint64_t ping_id)>;
+  using Closed = std::function<bool()>;
 
   // `self_is_agent`: which proof kind this side sends (2) and receives (1), or the reverse.
-  RelayProofTransport(const e2e::Id& self, bool self_is_agent, SendEnvelope send, Receive receive, OnFrame on_frame = {});
+  // `pong` answers the relay's pings (so a slow user does not idle the connection out);
+  // `closed` says the connection ended (then receiving fails at once).
+  RelayProofTransport(const e2e::Id& self, bool self_is_agent, SendEnvelope send, Receive receive, OnFrame on_frame,
+                      SendPong pong, Closed closed);
   // The peer device, once known (the agent learns it from the claim). Proofs that arrived
   // earlier from that device are kept (bounded); others are discarded.
   void set_peer(const e2e::Id& peer);
@@ -46,6 +51,8 @@ class RelayProofTransport : public pairing::PairingTransport {
   SendEnvelope send_;
   Receive receive_;
   OnFrame on_frame_;
+  SendPong pong_;
+  Closed closed_;
   std::deque<std::pair<std::string, Bytes>> early_;  // (sender, proof) before the peer is known
   std::deque<Bytes> ready_;
   std::optional<std::string> refusal_;  // an Error the relay sent about our proof

@@ -141,7 +141,13 @@ int pair_command(const CommandEnv& env, const std::vector<std::string>& args) {
           *f.mutable_envelope() = e;
           return stream->send(f);
         },
-        [&](std::chrono::milliseconds d) { return stream->receive(d); });
+        [&](std::chrono::milliseconds d) { return stream->receive(d); }, nullptr,
+        [&](std::uint64_t id) {
+          breakwater::relay::v1::ClientFrame pong;
+          pong.mutable_pong()->set_id(id);
+          stream->send(pong);
+        },
+        [&] { return stream->closed(); });
     t->set_peer(claim.agent_device);
     transport = std::move(t);
   }
