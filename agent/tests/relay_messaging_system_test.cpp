@@ -187,6 +187,19 @@ TEST_F(AgentRelaySystem, PairThroughTheRelayThenPromptAndEchoAcrossPods) {
   auto devices = shell("breakwater", "devices", "< /dev/null", "cli-devices");
   ASSERT_EQ(finish(devices), 0) << devices.output();
   EXPECT_NE(devices.output().find(agent_device + "  agent   live     online"), std::string::npos) << devices.output();
+
+  // Revocation from the agent's command line while `run` holds the stream: the keys go at
+  // once, the relay stops routing (its re-check), and the client's send fails with a reason.
+  const std::string pairing_hex = find(slurp(std::filesystem::path(agent_dir_) / "pairings.json"),
+                                       R"re("pairing_id":"([0-9a-f]{32})")re");
+  ASSERT_EQ(pairing_hex.size(), 32u);
+  auto unpair = shell("breakwater-agent", "unpair " + pairing_hex, "< /dev/null", "agent-unpair");
+  ASSERT_EQ(finish(unpair), 0) << unpair.output();
+  EXPECT_TRUE(rerun.wait_for_output("pairing revoked", 10s)) << rerun.output();
+  auto refused = shell("breakwater", "send " + agent_device + " after-unpair", "< /dev/null", "cli-send-revoked");
+  EXPECT_EQ(finish(refused), 1) << refused.output();
+  EXPECT_NE(refused.output().find("relay"), std::string::npos) << refused.output();
+  EXPECT_EQ(rerun.output().find("after-unpair"), std::string::npos);
 }
 
 TEST_F(AgentRelaySystem, SendToAnUnpairedAgentFailsClearly) {
