@@ -15,6 +15,10 @@
 
 #include "api_https_client.hpp"
 #include "bw/testing/binaries.hpp"
+#include "bw/crypto/aes_gcm.hpp"
+#include "bw/e2e/keys.hpp"
+#include "file_state_store.hpp"
+#include "pairing_book.hpp"
 #include "relay_system_support.hpp"
 
 namespace bw::testing {
@@ -200,6 +204,88 @@ TEST_F(AgentRelaySystem, PairThroughTheRelayThenPromptAndEchoAcrossPods) {
   EXPECT_EQ(finish(refused), 1) << refused.output();
   EXPECT_NE(refused.output().find("relay"), std::string::npos) << refused.output();
   EXPECT_EQ(rerun.output().find("after-unpair"), std::string::npos);
+}
+
+// What a viewer's client holding its keys could send past the relay: a PROMPT sealed inside
+// an ASSERTION envelope (the relay lets a viewer send ASSERTION). Built from the client's
+// stored sending state for epoch n with a fresh r.
+e2e::Envelope disguised_prompt(e2e::StateStore& store, const agent::BookEntry& p, const std::string& body) {
+  auto st = store.load_sender(p.pairing_id, e2e::Direction::kClientToAgent);
+  EXPECT_TRUE(st && st->has_value());
+  const auto& ck = (*st)->ck;
+  e2e::Envelope e;
+  e.header.sender = p.self_device;
+  e.header.recipient = p.peer_device;
+  e.header.epoch = {(*st)->n, 0x5151};
+  e.header.seq = 1;
+  const auto nonce = crypto::random(16);
+  std::copy(nonce.begin(), nonce.end(), e.header.nonce.begin());
+  e.header.sent_at_ms = now_ms();
+  e.header.kind = e2e::Kind::kAssertion;
+  auto key = e2e::traffic_key(ck, 0x5151, e2e::Direction::kClientToAgent, p.pairing_id);
+  auto pt = e2e::encode_message({e2e::Kind::kPrompt, std::nullopt, to_bytes(body)});
+  auto ct = crypto::aes256_gcm_seal(key->view(), e2e::message_iv(1), e2e::encode_header(e.header), *pt);
+  e.ciphertext = std::move(ct).value();
+  return e;
+}
+
+TEST_F(AgentRelaySystem, AViewersDisguisedPromptIsDroppedAndAMissingMessageIsReportedAsAGap) {
+  if (::access((agent_dir_ + "/identity.json").c_str(), F_OK) != 0) GTEST_SKIP() << "runs after the pairing test";
+  const std::string agent_device = pair_through_relay("viewer");
+  ASSERT_EQ(agent_device.size(), 32u);
+  auto run = shell("breakwater-agent", "run", "< /dev/null", "agent-run-viewer");
+  ASSERT_TRUE(run.wait_for_output("relay connected", 30s)) << run.output();
+  auto book = agent::load_book(client_dir_);
+  ASSERT_TRUE(book && !book->empty());
+  const auto p = book->back();
+  auto store = agent::open_file_state_store(client_dir_);
+  ASSERT_TRUE(store);
+  // The client's connection, as its own device on pod B.
+  relayclient::ClientStreamOptions o;
+  o.url = ws_url(pods_[1]);
+  o.ca_file = ca_file();
+  rv1::ClientHello h;
+  h.set_access_token(user_token());
+  h.set_device(std::string(p.self_device.begin(), p.self_device.end()));
+  h.set_protocol_version(1);
+  auto ws = relayclient::ClientStream::open(o, h);
+  ASSERT_TRUE(ws) << ws.error().message;
+  auto send = [&](const e2e::Envelope& e) {
+    rv1::ClientFrame f;
+    *f.mutable_envelope() = relayclient::to_wire(e);
+    ASSERT_TRUE((*ws)->send(f));
+  };
+
+  const std::string secret_body = "disguised-" + crypto::hex_encode(crypto::random(6));
+  {
+    auto opened = e2e::Sender::open(**store, p.pairing_id, e2e::Direction::kClientToAgent, p.self_device, p.peer_device);
+    ASSERT_TRUE(opened) << opened.error().message;  // epoch n now stored
+  }
+  send(disguised_prompt(**store, p, secret_body));
+  ASSERT_TRUE(run.wait_for_output("kind_mismatch", 15s)) << run.output();
+
+  // A dropped message in the middle of an epoch: 1 and 3 arrive, 2 never does.
+  auto sender = e2e::Sender::open(**store, p.pairing_id, e2e::Direction::kClientToAgent, p.self_device, p.peer_device);
+  ASSERT_TRUE(sender);
+  auto m1 = sender->seal(e2e::Kind::kAssertion, as_bytes("a1"), now_ms());
+  auto m2 = sender->seal(e2e::Kind::kAssertion, as_bytes("a2"), now_ms());
+  auto m3 = sender->seal(e2e::Kind::kAssertion, as_bytes("a3"), now_ms());
+  ASSERT_TRUE(m1 && m2 && m3);
+  send(*m1);
+  send(*m3);
+  ASSERT_TRUE(run.wait_for_output("gap: messages missing", 15s)) << run.output();
+  EXPECT_NE(run.output().find("\"from_seq\":2"), std::string::npos) << run.output();
+  // A viewer's plain PROMPT is stopped by the relay already (defence in depth).
+  auto prompt = sender->seal(e2e::Kind::kPrompt, as_bytes("p"), now_ms());
+  ASSERT_TRUE(prompt);
+  send(*prompt);
+  bool refused = false;
+  for (int i = 0; i < 30 && !refused; ++i) {
+    auto f = (*ws)->receive(100ms);
+    refused = f && f->has_error() && f->error().code() == rv1::Error::ROLE_FORBIDS_KIND;
+  }
+  EXPECT_TRUE(refused);
+  EXPECT_EQ(run.output().find(secret_body), std::string::npos) << "content never logged";
 }
 
 TEST_F(AgentRelaySystem, SendToAnUnpairedAgentFailsClearly) {
