@@ -1,7 +1,5 @@
 // breakwater-agent: runs on the user's machine; holds one encrypted stream to the relay and
 // runs Claude Code sessions for paired clients (DESIGN §5). It opens no listening port.
-#include <signal.h>
-
 #include <iostream>
 #include <string>
 #include <vector>
@@ -17,7 +15,8 @@ constexpr const char* kUsage =
     "breakwater-agent — runs Claude Code sessions on this machine for your paired devices\n\n"
     "Usage: breakwater-agent [--config FILE] [COMMAND]\n\n"
     "Commands:\n"
-    "  run            start the agent and stay in the foreground (default)\n"
+    "  run [--echo]   start the agent and stay in the foreground (default); --echo is a\n"
+    "                 diagnostic: answer each prompt with \"echo: <text>\"\n"
     "  check          validate the configuration and the private state folder, then exit\n"
     "  login --auth URL [--name NAME] [--ca FILE]\n"
     "                 register this machine with your account (device code to approve)\n"
@@ -48,23 +47,14 @@ bw::config::Schema agent_schema() {
   return s;
 }
 
-int run(const bw::config::Values& v, bool check_only) {
+int check(const bw::config::Values& v) {
   const std::string dir = v.str("agent.state_dir").empty() ? bw::agent::default_state_dir() : v.str("agent.state_dir");
   if (auto st = bw::agent::ensure_private_dir(dir); !st) {
     std::cerr << "breakwater-agent: " << st.error().message << "\n";
     return 1;
   }
-  if (check_only) return std::cout << "configuration and state folder are valid\n", 0;
+  std::cout << "configuration and state folder are valid\n";
 
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  bw::log::info("started", {{"state_dir", dir}, {"relay", v.str("agent.relay_address")}, {"version", BW_VERSION}});
-  int sig = 0;
-  sigwait(&set, &sig);
-  bw::log::info("stopped", {{"signal", sig}});
   return 0;
 }
 
@@ -75,7 +65,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> command_args;  // what follows login/pair/pairings/unpair
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "login" || a == "pair" || a == "pairings" || a == "unpair") {
+    if (a == "login" || a == "pair" || a == "pairings" || a == "unpair" || a == "run") {
       command = a;
       command_args.assign(argv + i + 1, argv + argc);
       break;
@@ -83,7 +73,7 @@ int main(int argc, char** argv) {
     if (a == "--config" && i + 1 < argc) config_path = argv[++i];
     else if (a == "--help" || a == "-h") command = "help";
     else if (a == "--version") command = "version";
-    else if (a == "run" || a == "check" || a == "help" || a == "version") command = a;
+    else if (a == "check" || a == "help" || a == "version") command = a;
     else return std::cerr << "breakwater-agent: unknown argument '" << a << "' (see --help)\n", 2;
   }
   const auto schema = agent_schema();
@@ -94,14 +84,17 @@ int main(int argc, char** argv) {
   bw::log::set_service("agent");
   bw::log::Level level{};
   if (bw::log::parse_level(values->str("log.level"), level)) bw::log::set_level(level);
-  if (command == "login" || command == "pair" || command == "pairings" || command == "unpair") {
+  const bw::agent::RelayTarget relay{values->str("agent.relay_address"), values->str("agent.relay_ca_file"),
+                                    values->str("agent.relay_server_name")};
+  if (command == "login" || command == "pair" || command == "pairings" || command == "unpair" || command == "run") {
     const std::string dir = values->str("agent.state_dir").empty() ? bw::agent::default_state_dir() : values->str("agent.state_dir");
     const bool help = !command_args.empty() && (command_args[0] == "--help" || command_args[0] == "-h");
     if (auto st = help ? bw::Status{} : bw::agent::ensure_private_dir(dir); !st) return std::cerr << "breakwater-agent: " << st.error().message << "\n", 1;
     if (command == "login") return bw::agent::login_command(dir, command_args);
-    if (command == "pair") return bw::agent::pair_command(dir, command_args);
+    if (command == "pair") return bw::agent::pair_command(dir, command_args, relay);
+    if (command == "run") return bw::agent::run_command(dir, command_args, relay);
     if (command == "pairings") return bw::agent::pairings_command(dir, command_args);
     return bw::agent::unpair_command(dir, command_args);
   }
-  return run(values.value(), command == "check");
+  return check(values.value());
 }

@@ -17,7 +17,9 @@ constexpr const char* kUsage =
     "Commands:\n"
     "  login            sign in (breakwater login --auth URL --user LOGIN --tenant SLUG)\n"
     "  pair LINK        pair with an agent from the link `breakwater-agent pair` shows\n"
-    "  devices          list your devices and pairings\n"
+    "  devices          list your devices (with presence) and pairings\n"
+    "  send AGENT TEXT  send TEXT as a prompt to a paired agent device\n"
+    "  listen           print what your agents send (--count N, --timeout S)\n"
     "  health ADDRESS   check a service's gRPC health (see breakwater health --help)\n"
     "  version          print the version\n"
     "  help             show this text and the configuration keys\n\n"
@@ -30,7 +32,7 @@ bw::config::Schema client_schema() {
   bw::config::Schema s;
   // The `client` section keeps these variables (BREAKWATER_CLIENT_*) apart from the agent's.
   s.add({.path = "client.auth_url", .default_value = "https://127.0.0.1:8410", .help = "auth service public API"});
-  s.add({.path = "client.relay_address", .default_value = "127.0.0.1:7440", .help = "relay address (host:port)"});
+  s.add({.path = "client.relay_address", .default_value = "127.0.0.1:7440", .help = "relay WebSocket address (host:port, or a wss:// URL)"});
   s.add({.path = "client.ca_file", .default_value = "",
          .help = "PEM CA that verifies the services (empty: the system trust store, for a public deployment)"});
   s.add({.path = "client.state_dir", .default_value = "",
@@ -57,10 +59,13 @@ int main(int argc, char** argv) {
   if (!config) return std::cerr << "breakwater: " << config.error().message << "\n", 2;
   if (cmd == "health") return bw::cli::health_command(argc - first - 1, argv + first + 1);
   const std::vector<std::string> args(argv + first + 1, argv + argc);
-  const bw::cli::CommandEnv env{config->str("client.state_dir"), config->str("client.auth_url"), config->str("client.ca_file")};
+  const bw::cli::CommandEnv env{config->str("client.state_dir"), config->str("client.auth_url"), config->str("client.ca_file"),
+                                config->str("client.relay_address")};
   if (cmd == "login") return bw::cli::login_command(env, args);
   if (cmd == "pair") return bw::cli::pair_command(env, args);
   if (cmd == "devices") return bw::cli::devices_command(env, args);
+  if (cmd == "send") return bw::cli::send_command(env, args);
+  if (cmd == "listen") return bw::cli::listen_command(env, args);
   std::cerr << "breakwater: unknown command '" << cmd << "'\n\n" << kUsage;
   return 2;
 }

@@ -10,7 +10,14 @@
 namespace bw::agent {
 
 int login_command(const std::string& state_dir, const std::vector<std::string>& args);
-int pair_command(const std::string& state_dir, const std::vector<std::string>& args);
+// Where the agent's relay stream goes (agent.relay_* configuration).
+struct RelayTarget {
+  std::string address, ca_file, server_name;
+};
+
+int pair_command(const std::string& state_dir, const std::vector<std::string>& args, const RelayTarget& relay);
+// `run [--echo]`: the relay stream and the Inbox (run_command.cpp).
+int run_command(const std::string& state_dir, const std::vector<std::string>& args, const RelayTarget& relay);
 int pairings_command(const std::string& state_dir, const std::vector<std::string>& args);
 int unpair_command(const std::string& state_dir, const std::vector<std::string>& args);
 

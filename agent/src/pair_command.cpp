@@ -1,10 +1,15 @@
 // breakwater-agent pair / pairings / unpair: the agent's side of pairing (DESIGN §3,
 // docs/protocol.md §3) over auth's /v1/pairing/* API and a PairingTransport for the proofs.
 //
-// The transport: the relay stream is to carry the proofs (kinds 1 and 2); until it does,
-// make_transport() offers only the TEST-ONLY folder transport behind the hidden option
-// --test-proof-dir (documented as not for production). The lead plugs the relay in there.
+// The transport: the agent's relay stream carries the proofs (kinds 1 and 2) as envelopes
+// (relay_pairing.hpp); the claim is learnt from the relay's PairingNotice CLAIMED or from
+// polling auth's offer, whichever comes first. The TEST-ONLY folder transport behind the
+// hidden option --test-proof-dir remains for the auth-only system test.
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -18,6 +23,10 @@
 #include "bw/pairing/handshake.hpp"
 #include "file_state_store.hpp"
 #include "qr_terminal.hpp"
+#include "pairing_book.hpp"
+#include "relay_link.hpp"
+#include "relay_pairing.hpp"
+#include "bw/relayclient/agent_stream.hpp"
 
 namespace bw::agent {
 
@@ -50,10 +59,75 @@ Result<e2e::Id> parse_id(const std::string& hex) {
 
 Result<http::Client> client_for(const AgentIdentity& id) { return http::Client::create(id.auth_url, {.ca_file = id.ca_file}); }
 
-// Where the proofs travel (see the file comment).
-Result<std::unique_ptr<pairing::PairingTransport>> make_transport(const std::string& test_dir, const e2e::Id& pairing_id) {
-  if (!test_dir.empty()) return pairing::make_file_transport(test_dir, pairing_id, /*side_is_agent=*/true);
-  return Error{1, "this build cannot exchange pairing proofs yet: the relay connection is not available"};
+// The stream read by a background thread that answers the relay's pings (the user may take
+// minutes to type the code, longer than the relay's idle timeout) and queues the rest
+// (at most kMaxQueued frames; beyond that they are dropped — pair needs only a few).
+class PumpedStream {
+ public:
+  explicit PumpedStream(std::unique_ptr<relayclient::AgentStream> s) : s_(std::move(s)), reader_([this] { loop(); }) {}
+  ~PumpedStream() {
+    stop_ = true;
+    s_->close();
+    reader_.join();
+  }
+  bool send(const breakwater::relay::v1::AgentFrame& f) { return s_->send(f); }
+  bool closed() const { return s_->closed(); }
+  std::optional<breakwater::relay::v1::RelayFrame> receive(std::chrono::milliseconds d) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, d, [&] { return !q_.empty() || s_->closed(); });
+    if (q_.empty()) return std::nullopt;
+    auto f = std::move(q_.front());
+    q_.pop_front();
+    return f;
+  }
+
+ private:
+  static constexpr std::size_t kMaxQueued = 256;
+  void loop() {
+    while (!stop_) {
+      auto f = s_->receive(std::chrono::milliseconds(200));
+      if (!f) {
+        if (s_->closed()) break;
+        continue;
+      }
+      if (f->has_ping()) {
+        breakwater::relay::v1::AgentFrame pong;
+        pong.mutable_pong()->set_id(f->ping().id());
+        s_->send(pong);
+        continue;
+      }
+      std::lock_guard lock(mu_);
+      if (q_.size() < kMaxQueued) q_.push_back(std::move(*f));
+      cv_.notify_all();
+    }
+    cv_.notify_all();
+  }
+  std::unique_ptr<relayclient::AgentStream> s_;
+  std::atomic<bool> stop_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<breakwater::relay::v1::RelayFrame> q_;
+  std::thread reader_;  // last: starts after everything it uses exists
+};
+
+// The agent's relay stream for the duration of `pair` (resuming where `run` left off; it
+// acknowledges nothing, so `run` still sees every delivery).
+Result<std::unique_ptr<relayclient::AgentStream>> open_stream(const std::string& state_dir, const RelayTarget& relay,
+                                                                const AgentIdentity& id) {
+  auto offset = load_offset(state_dir);
+  if (!offset) return offset.error();
+  relayclient::StreamOptions so;
+  so.target = relay.address;
+  so.ca_file = relay.ca_file;
+  so.server_name = relay.server_name;
+  breakwater::relay::v1::Hello hello;
+  hello.set_device_token(id.device_token);
+  hello.set_protocol_version(1);
+  hello.mutable_resume_after()->set_ms(offset->ms);
+  hello.mutable_resume_after()->set_seq(offset->seq);
+  auto s = relayclient::AgentStream::open(so, hello);
+  if (!s) return Error{1, "cannot reach the relay at " + relay.address + ": " + s.error().message};
+  return s;
 }
 
 // The claim as auth reports it (GET /v1/pairing/offers/{id} once claimed).
@@ -75,7 +149,7 @@ Result<pairing::ClaimInfo> parse_claim(const nlohmann::json& j) {
 
 // Polls the offer until it is claimed, ends, or the deadline passes.
 Result<pairing::ClaimInfo> wait_for_claim(http::Client& client, const AgentIdentity& id, const std::string& pairing_hex,
-                                          Clock::time_point deadline) {
+                                          Clock::time_point deadline, const std::function<void()>& pause) {
   while (Clock::now() < deadline) {
     auto r = client.request("GET", "/v1/pairing/offers/" + pairing_hex, {}, id.device_token);
     if (r && r->status == 200) {
@@ -88,7 +162,7 @@ Result<pairing::ClaimInfo> wait_for_claim(http::Client& client, const AgentIdent
     } else if (r) {
       return Error{1, "the auth service refused: " + http::describe_failure(r.value())};
     }
-    std::this_thread::sleep_for(std::chrono::seconds(1));  // polling auth until the relay notifies
+    pause();  // up to a second, less when the relay's PairingNotice CLAIMED arrives
   }
   return Error{1, "the offer expired before anyone claimed it"};
 }
@@ -113,7 +187,7 @@ std::optional<std::string> ask_code(const pairing::ClaimInfo& who) {
 
 }  // namespace
 
-int pair_command(const std::string& state_dir, const std::vector<std::string>& args) {
+int pair_command(const std::string& state_dir, const std::vector<std::string>& args, const RelayTarget& relay) {
   std::string role_name = "member", test_dir;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--help" || args[i] == "-h") return std::cout << kPairUsage, 0;
@@ -123,9 +197,18 @@ int pair_command(const std::string& state_dir, const std::vector<std::string>& a
   }
   const auto role = pairing::role_from_name(role_name);
   if (!role || *role == e2e::Role::kOwner) return fail("pair", "--role must be member, viewer or admin", 2);
-  if (auto probe = make_transport(test_dir, e2e::Id{}); !probe) return fail("pair", probe.error().message);
   auto id = load_identity(state_dir);
   if (!id) return fail("pair", id.error().message);
+  auto self = parse_id(id->device_id);
+  if (!self) return fail("pair", "identity.json is damaged: log in again");
+  auto run_lock = SendLock::acquire_named(state_dir, "relay", "breakwater-agent run holds the relay stream");
+  if (!run_lock) return fail("pair", run_lock.error().message);
+  std::unique_ptr<PumpedStream> stream;
+  if (test_dir.empty()) {
+    auto opened = open_stream(state_dir, relay, id.value());
+    if (!opened) return fail("pair", opened.error().message);
+    stream = std::make_unique<PumpedStream>(std::move(opened).value());
+  }
   auto client = client_for(id.value());
   if (!client) return fail("pair", client.error().message);
   auto store = open_file_state_store(state_dir);
@@ -142,11 +225,34 @@ int pair_command(const std::string& state_dir, const std::vector<std::string>& a
   if (!pairing_id || !tenant || !agent_device || offer.value("role", "") != role_name) {
     return fail("pair", "the auth service's offer is malformed");
   }
-  auto transport = make_transport(test_dir, pairing_id.value());
-  if (!transport) {
-    revoke(*client, *id, pairing_hex);
-    return fail("pair", transport.error().message);
+  bool notice = false;
+  std::unique_ptr<pairing::PairingTransport> transport;
+  RelayProofTransport* relay_transport = nullptr;
+  const std::string pid_raw(pairing_id->begin(), pairing_id->end());
+  if (stream) {
+    auto t = std::make_unique<RelayProofTransport>(
+        self.value(), true, [&](const breakwater::relay::v1::Envelope& e) {
+          breakwater::relay::v1::AgentFrame f;
+          *f.mutable_envelope() = e;
+          return stream->send(f);
+        },
+        [&](std::chrono::milliseconds d) { return stream->receive(d); },
+        [&](const breakwater::relay::v1::RelayFrame& f) {
+          if (f.has_pairing() && f.pairing().event() == breakwater::relay::v1::PairingNotice::CLAIMED &&
+              f.pairing().pairing_id() == pid_raw) {
+            notice = true;
+          }
+        },
+        nullptr, [&] { return stream->closed(); });
+    relay_transport = t.get();
+    transport = std::move(t);
+  } else {
+    transport = pairing::make_file_transport(test_dir, pairing_id.value(), /*side_is_agent=*/true);
   }
+  const auto pause = [&] {
+    if (!relay_transport) return std::this_thread::sleep_for(std::chrono::seconds(1));
+    for (int i = 0; i < 10 && !notice; ++i) relay_transport->pump(std::chrono::milliseconds(100));
+  };
 
   auto keys = crypto::x25519_generate();
   if (!keys) return fail("pair", "cannot generate a key: " + keys.error().message);
@@ -167,14 +273,20 @@ int pair_command(const std::string& state_dir, const std::vector<std::string>& a
 
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const auto claim_deadline = Clock::now() + std::chrono::milliseconds(std::max<std::int64_t>(0, link.expires_at_ms - now_ms));
-  auto claim = wait_for_claim(*client, *id, pairing_hex, claim_deadline);
+  auto claim = wait_for_claim(*client, *id, pairing_hex, claim_deadline, pause);
   if (!claim) return fail("pair", claim.error().message);
+  if (relay_transport) relay_transport->set_peer(claim->client_device);
   std::cout << "Claimed; checking the device's proof…" << std::endl;
-  auto st = pairing::run_agent_handshake(hs, claim.value(), **transport, Clock::now() + std::chrono::minutes(5), ask_code,
+  auto st = pairing::run_agent_handshake(hs, claim.value(), *transport, Clock::now() + std::chrono::minutes(5), ask_code,
                                          **store);
   if (!st) {
     revoke(*client, *id, pairing_hex);
     return fail("pair", st.error().message + "; the claim was revoked, nothing was paired");
+  }
+  if (auto b = add_to_book(state_dir, {pairing_id.value(), claim->client_device, *role, self.value()}); !b) {
+    revoke(*client, *id, pairing_hex);
+    (void)(*store)->erase(pairing_id.value());
+    return fail("pair", "cannot record the pairing: " + b.error().message + "; the claim was revoked");
   }
   std::cout << "Paired: pairing " << pairing_hex << " with \"" << claim->client_device_name << "\" as " << role_name
             << ".\n";
@@ -221,6 +333,7 @@ int unpair_command(const std::string& state_dir, const std::vector<std::string>&
   if (!store) return fail("unpair", store.error().message);
   // Revocation only removes authority: the local keys go first, whatever the server says.
   if (auto st = (*store)->erase(pairing_id.value()); !st) return fail("unpair", st.error().message);
+  if (auto st = remove_from_book(state_dir, pairing_id.value()); !st) return fail("unpair", st.error().message);
   auto id = load_identity(state_dir);
   if (!id) return fail("unpair", "keys erased; " + id.error().message);
   auto client = client_for(id.value());

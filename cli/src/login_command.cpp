@@ -99,7 +99,8 @@ int login_command(const CommandEnv& env, const std::vector<std::string>& args) {
 int devices_command(const CommandEnv& env, const std::vector<std::string>& args) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
     return std::cout << "Usage: breakwater devices\n\nLists your devices (agents and clients) and their pairings, "
-                        "as the auth service records them.\n", 0;
+                        "as the auth service records them,\nwith each paired agent's presence as the relay reports it "
+                        "(online, offline; - when unknown).\n", 0;
   }
   if (!args.empty()) return fail("devices", "takes no arguments", 2);
   auto home = client_home(env.home_setting);
@@ -116,14 +117,18 @@ int devices_command(const CommandEnv& env, const std::vector<std::string>& args)
   const auto dj = nlohmann::json::parse(d->body, nullptr, false), pj = nlohmann::json::parse(p->body, nullptr, false);
   if (d->status != 200 || !dj.contains("devices") || !dj["devices"].is_array()) return fail("devices", http::describe_failure(*d));
   if (p->status != 200 || !pj.contains("pairings") || !pj["pairings"].is_array()) return fail("devices", http::describe_failure(*p));
-  std::cout << "DEVICE                            KIND    STATE    NAME\n";
+  const auto presence = probe_presence(env, *home, *token, s->ca_file);
+  std::cout << "DEVICE                            KIND    STATE    PRESENCE NAME\n";
   for (const auto& x : dj["devices"]) {
     if (!x.is_object()) continue;
     const bool revoked = x.contains("revoked_at") && !x["revoked_at"].is_null();
     std::string kind = x.value("kind", "?");
     kind.resize(7, ' ');
-    std::cout << x.value("device_id", "?") << "  " << kind << " " << (revoked ? "revoked " : "live    ") << " "
-              << x.value("name", "?") << "\n";
+    auto seen = presence.find(x.value("device_id", ""));
+    std::string online = seen == presence.end() ? "-" : seen->second;
+    online.resize(8, ' ');
+    std::cout << x.value("device_id", "?") << "  " << kind << " " << (revoked ? "revoked " : "live    ") << " " << online
+              << " " << x.value("name", "?") << "\n";
   }
   std::cout << "\nPAIRING                           ROLE    STATE    AGENT -> CLIENT\n";
   for (const auto& x : pj["pairings"]) {

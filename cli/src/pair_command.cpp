@@ -2,8 +2,11 @@
 // parse the link strictly, claim with a fresh X25519 key, show the 6-digit code, exchange
 // proofs through a PairingTransport, store the pairing's e2e state.
 //
-// The transport: the relay is to carry the proofs; until then only the TEST-ONLY folder
-// transport behind the hidden option --test-proof-dir exists (make_transport()).
+// The transport: the proofs travel through the relay (relay_pairing.hpp) on this client
+// device's WebSocket, opened right after the claim (the relay accepts a client device once
+// it is in a claimed pairing). The TEST-ONLY folder transport behind the hidden option
+// --test-proof-dir remains for the auth-only system test. On success the pairing (its id,
+// the agent device, the role, this device) is recorded in pairings.json, so `send` finds it.
 #include <unistd.h>
 
 #include <chrono>
@@ -16,6 +19,9 @@
 #include "bw/pairing/handshake.hpp"
 #include "client_session.hpp"
 #include "file_state_store.hpp"
+#include "pairing_book.hpp"
+#include "relay_pairing.hpp"
+#include "relay_session.hpp"
 
 namespace bw::cli {
 namespace {
@@ -41,11 +47,6 @@ Result<e2e::Id> parse_id(const std::string& hex) {
   e2e::Id id{};
   std::copy(b->begin(), b->end(), id.begin());
   return id;
-}
-
-Result<std::unique_ptr<pairing::PairingTransport>> make_transport(const std::string& test_dir, const e2e::Id& pairing_id) {
-  if (!test_dir.empty()) return pairing::make_file_transport(test_dir, pairing_id, /*side_is_agent=*/false);
-  return Error{1, "this build cannot exchange pairing proofs yet: the relay connection is not available"};
 }
 
 std::string claim_refusal(const http::ClientResponse& r) {
@@ -85,8 +86,6 @@ int pair_command(const CommandEnv& env, const std::vector<std::string>& args) {
   if (!link) return fail(link.error().message, 2);
   const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   if (link->expires_at_ms <= now_ms) return fail("the link has expired: start a new offer on the agent");
-  auto transport = make_transport(test_dir, link->pairing_id);
-  if (!transport) return fail(transport.error().message);
 
   auto home = client_home(env.home_setting);
   if (!home) return fail(home.error().message);
@@ -106,6 +105,7 @@ int pair_command(const CommandEnv& env, const std::vector<std::string>& args) {
   const std::string pairing_hex = crypto::hex_encode(link->pairing_id);
   const std::string c_b64 = crypto::base64url_encode(keys->public_key);
   const std::string code = link->code;
+  const e2e::Id link_pairing_id = link->pairing_id;
   pairing::ClientHandshake hs(std::move(link).value(), std::move(keys).value());
   auto r = client->request("POST", "/v1/pairing/claims",
                            nlohmann::json{{"pairing_id", pairing_hex}, {"code", code}, {"client_public_key", c_b64},
@@ -123,8 +123,36 @@ int pair_command(const CommandEnv& env, const std::vector<std::string>& args) {
   if (!pid || !tenant || !agent_dev || !client_dev || !role) return fail("the auth service's claim answer is malformed");
   claim = {pid.value(), tenant.value(), agent_dev.value(), client_dev.value(), user.value(), *role};
 
+  std::unique_ptr<relayclient::ClientStream> stream;
+  std::unique_ptr<pairing::PairingTransport> transport;
+  if (!test_dir.empty()) {
+    transport = pairing::make_file_transport(test_dir, link_pairing_id, /*side_is_agent=*/false);
+  } else {
+    auto opened = open_relay(env.relay_address, env.ca_file.empty() ? session->ca_file : env.ca_file, *token, claim.client_device);
+    if (!opened) {
+      (void)client->request("DELETE", "/v1/pairings/" + pairing_hex, {}, *token);
+      return fail(opened.error().message + "; the claim was withdrawn");
+    }
+    stream = std::move(opened).value();
+    auto t = std::make_unique<agent::RelayProofTransport>(
+        claim.client_device, false,
+        [&](const breakwater::relay::v1::Envelope& e) {
+          breakwater::relay::v1::ClientFrame f;
+          *f.mutable_envelope() = e;
+          return stream->send(f);
+        },
+        [&](std::chrono::milliseconds d) { return stream->receive(d); }, nullptr,
+        [&](std::uint64_t id) {
+          breakwater::relay::v1::ClientFrame pong;
+          pong.mutable_pong()->set_id(id);
+          stream->send(pong);
+        },
+        [&] { return stream->closed(); });
+    t->set_peer(claim.agent_device);
+    transport = std::move(t);
+  }
   auto st = pairing::run_client_handshake(
-      hs, claim, **transport, std::chrono::steady_clock::now() + std::chrono::minutes(5),
+      hs, claim, *transport, std::chrono::steady_clock::now() + std::chrono::minutes(5),
       [](std::string_view sas) {
         std::cout << "Claimed. On the agent, type this code:\n\n    " << sas.substr(0, 3) << " " << sas.substr(3)
                   << "\n\nWaiting for the agent…" << std::endl;
@@ -133,6 +161,10 @@ int pair_command(const CommandEnv& env, const std::vector<std::string>& args) {
   if (!st) {
     (void)client->request("DELETE", "/v1/pairings/" + pairing_hex, {}, *token);
     return fail(st.error().message + "; the claim was withdrawn, nothing was paired");
+  }
+  if (auto b = agent::add_to_book(*home, {claim.pairing_id, claim.agent_device, claim.role, claim.client_device}); !b) {
+    (void)client->request("DELETE", "/v1/pairings/" + pairing_hex, {}, *token);
+    return fail("cannot record the pairing: " + b.error().message + "; the claim was withdrawn");
   }
   std::cout << "Paired: pairing " << pairing_hex << " with agent device " << j.value("agent_device_id", "")
             << " as " << j.value("role", "") << "; this device is " << j.value("client_device_id", "") << ".\n";

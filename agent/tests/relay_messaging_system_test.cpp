@@ -1,0 +1,298 @@
+// The agent and the terminal client through the real relay (issue 5, Deliver 3 and 4):
+// breakwater-auth + ratelimit + Redis + two breakwater-relay pods (relay_system_support.hpp).
+// The real `breakwater-agent login` / `breakwater login`, then pairing done by the two
+// binaries with the proofs travelling as relay envelopes (no test folder), then
+// `breakwater-agent run --echo` on pod A and `breakwater send` / `listen` on pod B: the
+// prompt arrives, the echo comes back; the agent logs kind/pairing/seq but never content.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+#include "api_https_client.hpp"
+#include "bw/testing/binaries.hpp"
+#include "bw/crypto/aes_gcm.hpp"
+#include "bw/e2e/keys.hpp"
+#include "file_state_store.hpp"
+#include "pairing_book.hpp"
+#include "relay_system_support.hpp"
+
+namespace bw::testing {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr const char* kPassword = "correct horse battery staple 42";
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string find(const std::string& text, const std::string& re) {
+  std::smatch m;
+  return std::regex_search(text, m, std::regex(re)) ? m[1].str() : "";
+}
+
+class AgentRelaySystem : public RelaySystemFixture {
+ protected:
+  static void SetUpTestSuite() {
+    RelaySystemFixture::SetUpTestSuite();
+    if (HasFatalFailure()) return;
+    slug_ = "relay-" + crypto::hex_encode(crypto::random(4));
+    const auto r = post("/v1/signup", {{"tenant", slug_}, {"login", "alice"}, {"email", "alice@example.com"}, {"password", kPassword}});
+    ASSERT_EQ(r.status, 201) << r.body;
+    agent_dir_ = (dir_->path() / "agent").string();
+    client_dir_ = (dir_->path() / "client").string();
+  }
+
+  static ApiReply post(const std::string& path, const nlohmann::json& body, const std::string& bearer = "") {
+    std::vector<std::pair<std::string, std::string>> h;
+    if (!bearer.empty()) h.emplace_back("Authorization", "Bearer " + bearer);
+    return api_call(port_, ca_file(), "POST", path, body.dump(), h);
+  }
+  static std::string user_token() {
+    const auto r = post("/v1/login", {{"tenant", slug_}, {"login", "alice"}, {"password", kPassword}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return nlohmann::json::parse(r.body, nullptr, false).value("access_token", "");
+  }
+  static std::string auth_url() { return "https://localhost:" + std::to_string(port_); }
+  // The agent talks to pod 0 (gRPC), the client to pod 1 (WebSocket).
+  static std::vector<std::string> env() {
+    return {"BREAKWATER_AGENT_STATE_DIR=" + agent_dir_,
+            "BREAKWATER_AGENT_RELAY_ADDRESS=127.0.0.1:" + std::to_string(pods_[0].service->grpc_port),
+            "BREAKWATER_AGENT_RELAY_CA_FILE=" + ca_file(),
+            "BREAKWATER_AGENT_RELAY_SERVER_NAME=localhost",
+            "BREAKWATER_HOME=" + client_dir_,
+            "BREAKWATER_CLIENT_RELAY_ADDRESS=localhost:" + std::to_string(pods_[1].ws_port),
+            "BREAKWATER_CLIENT_CA_FILE=" + ca_file()};
+  }
+  static ChildProcess shell(const std::string& binary, const std::string& args, const std::string& stdin_from,
+                            const std::string& log_name) {
+    auto path = built_binary(binary);
+    EXPECT_TRUE(path);
+    auto child = ChildProcess::spawn({.program = "/bin/sh",
+                                      .args = {"-c", "exec " + path->string() + " " + args + " " + stdin_from},
+                                      .env = env(),
+                                      .log_name = log_name});
+    EXPECT_TRUE(child) << child.error().message;
+    return std::move(child).value();
+  }
+  static int finish(ChildProcess& p, std::chrono::milliseconds timeout = 30s) {
+    auto st = p.wait_exit(timeout);
+    EXPECT_TRUE(st) << p.output();
+    return st ? st->code : -1;
+  }
+
+  static void login_both() {
+    auto login = shell("breakwater-agent", "login --auth " + auth_url() + " --ca " + ca_file() + " --name relay-agent",
+                       "< /dev/null", "agent-login");
+    ASSERT_TRUE(login.wait_for_output("Waiting for approval", 30s)) << login.output();
+    const std::string user_code = find(slurp(login.stdout_path()), R"(enter the code\n  ([A-Z]{4}-[A-Z]{4}))");
+    ASSERT_FALSE(user_code.empty()) << login.output();
+    ASSERT_EQ(post("/v1/device/approve", {{"user_code", user_code}}, user_token()).status, 204);
+    ASSERT_EQ(finish(login), 0) << login.output();
+    auto e = env();
+    e.push_back("PW=" + std::string(kPassword));
+    auto pw = ChildProcess::spawn({.program = "/bin/sh",
+                                   .args = {"-c", "printf '%s\\n' \"$PW\" | " + built_binary("breakwater")->string() +
+                                                      " login --auth " + auth_url() + " --ca " + ca_file() +
+                                                      " --user alice --tenant " + slug_},
+                                   .env = e,
+                                   .log_name = "cli-login"});
+    ASSERT_TRUE(pw);
+    ASSERT_EQ(finish(*pw), 0) << pw->output();
+  }
+
+  // Pairs the two binaries through the relay; returns the agent device id (hex).
+  static std::string pair_through_relay(const std::string& role) {
+    const std::string fifo = (dir_->path() / ("sas-" + crypto::hex_encode(crypto::random(4)))).string();
+    EXPECT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    const int fifo_fd = ::open(fifo.c_str(), O_RDWR);
+    auto agent = shell("breakwater-agent", "pair --role " + role, "< " + fifo, "agent-pair");
+    EXPECT_TRUE(agent.wait_for_output("Waiting for a claim", 30s)) << agent.output();
+    const std::string link = find(slurp(agent.stdout_path()), R"((https://\S+/pair#[A-Za-z0-9_-]+))");
+    EXPECT_FALSE(link.empty()) << agent.output();
+    auto e = env();
+    e.push_back("LINK=" + link);
+    auto client = ChildProcess::spawn({.program = "/bin/sh",
+                                       .args = {"-c", "printf '%s\\n' \"$LINK\" | " + built_binary("breakwater")->string() +
+                                                          " pair - --name relay-laptop"},
+                                       .env = e,
+                                       .log_name = "client-pair"});
+    EXPECT_TRUE(client);
+    EXPECT_TRUE(client->wait_for_output("type this code", 30s)) << client->output();
+    const std::string shown = find(slurp(client->stdout_path()), R"(\n    (\d{3} \d{3})\n)");
+    EXPECT_EQ(shown.size(), 7u) << client->output();
+    EXPECT_TRUE(agent.wait_for_output("type the 6-digit code", 30s)) << agent.output();
+    const std::string line = shown + "\n";
+    EXPECT_EQ(::write(fifo_fd, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+    ::close(fifo_fd);
+    EXPECT_EQ(finish(agent), 0) << agent.output();
+    EXPECT_EQ(finish(*client), 0) << client->output();
+    return find(client->output(), R"(with agent device ([0-9a-f]{32}))");
+  }
+
+  static inline std::string slug_, agent_dir_, client_dir_;
+};
+
+TEST_F(AgentRelaySystem, PairThroughTheRelayThenPromptAndEchoAcrossPods) {
+  login_both();
+  if (HasFatalFailure()) return;
+  const std::string agent_device = pair_through_relay("member");
+  ASSERT_EQ(agent_device.size(), 32u);
+  if (HasFatalFailure()) return;
+
+  auto run = shell("breakwater-agent", "run --echo", "< /dev/null", "agent-run");
+  ASSERT_TRUE(run.wait_for_output("relay connected", 30s)) << run.output();
+  // One sending context per pairing / one holder of the stream: a second run fails clearly.
+  auto second = shell("breakwater-agent", "run", "< /dev/null", "agent-run-2");
+  EXPECT_EQ(finish(second), 1) << second.output();
+  EXPECT_NE(second.output().find("holds the relay stream"), std::string::npos) << second.output();
+
+  const std::string marker = "hello-relay-" + crypto::hex_encode(crypto::random(6));
+  auto send = shell("breakwater", "send " + agent_device + " " + marker, "< /dev/null", "cli-send");
+  ASSERT_EQ(finish(send), 0) << send.output();
+  auto listen = shell("breakwater", "listen --count 1 --timeout 20", "< /dev/null", "cli-listen");
+  ASSERT_EQ(finish(listen, 40s), 0) << listen.output() << run.output();
+  EXPECT_NE(slurp(listen.stdout_path()).find("echo: " + marker), std::string::npos) << listen.output();
+  EXPECT_TRUE(run.wait_for_output("\"kind\":\"PROMPT\"", 5s) || run.output().find("PROMPT") != std::string::npos)
+      << run.output();
+  // The agent logs what arrived, never the content.
+  EXPECT_EQ(run.output().find(marker), std::string::npos) << run.output();
+
+  // A second message in a new client epoch: still delivered, no gap reported.
+  auto send2 = shell("breakwater", "send " + agent_device + " again-" + marker, "< /dev/null", "cli-send2");
+  ASSERT_EQ(finish(send2), 0) << send2.output();
+  auto listen2 = shell("breakwater", "listen --count 1 --timeout 20", "< /dev/null", "cli-listen2");
+  ASSERT_EQ(finish(listen2, 40s), 0) << listen2.output() << run.output();
+  EXPECT_NE(slurp(listen2.stdout_path()).find("echo: again-" + marker), std::string::npos) << listen2.output();
+  EXPECT_EQ(slurp(listen2.stdout_path()).find("echo: " + marker + "\n"), std::string::npos)
+      << "the first echo was acknowledged and must not come again";
+  EXPECT_EQ(run.output().find("gap"), std::string::npos) << run.output();
+
+  // Restart the agent: it resumes after its acknowledged offset (nothing replayed as new).
+  run.terminate(SIGTERM, 5s);
+  auto rerun = shell("breakwater-agent", "run --echo", "< /dev/null", "agent-rerun");
+  ASSERT_TRUE(rerun.wait_for_output("relay connected", 30s)) << rerun.output();
+  auto send3 = shell("breakwater", "send " + agent_device + " third", "< /dev/null", "cli-send3");
+  ASSERT_EQ(finish(send3), 0) << send3.output();
+  auto listen3 = shell("breakwater", "listen --count 1 --timeout 20", "< /dev/null", "cli-listen3");
+  ASSERT_EQ(finish(listen3, 40s), 0) << listen3.output() << rerun.output();
+  EXPECT_EQ(slurp(listen3.stdout_path()), "echo: third\n");
+  EXPECT_EQ(rerun.output().find("dropped"), std::string::npos) << rerun.output();
+
+  // Presence: `breakwater devices` sees the running agent online.
+  auto devices = shell("breakwater", "devices", "< /dev/null", "cli-devices");
+  ASSERT_EQ(finish(devices), 0) << devices.output();
+  EXPECT_NE(devices.output().find(agent_device + "  agent   live     online"), std::string::npos) << devices.output();
+
+  // Revocation from the agent's command line while `run` holds the stream: the keys go at
+  // once, the relay stops routing (its re-check), and the client's send fails with a reason.
+  const std::string pairing_hex = find(slurp(std::filesystem::path(agent_dir_) / "pairings.json"),
+                                       R"re("pairing_id":"([0-9a-f]{32})")re");
+  ASSERT_EQ(pairing_hex.size(), 32u);
+  auto unpair = shell("breakwater-agent", "unpair " + pairing_hex, "< /dev/null", "agent-unpair");
+  ASSERT_EQ(finish(unpair), 0) << unpair.output();
+  EXPECT_TRUE(rerun.wait_for_output("pairing revoked", 10s)) << rerun.output();
+  auto refused = shell("breakwater", "send " + agent_device + " after-unpair", "< /dev/null", "cli-send-revoked");
+  EXPECT_EQ(finish(refused), 1) << refused.output();
+  EXPECT_NE(refused.output().find("relay"), std::string::npos) << refused.output();
+  EXPECT_EQ(rerun.output().find("after-unpair"), std::string::npos);
+}
+
+// What a viewer's client holding its keys could send past the relay: a PROMPT sealed inside
+// an ASSERTION envelope (the relay lets a viewer send ASSERTION). Built from the client's
+// stored sending state for epoch n with a fresh r.
+e2e::Envelope disguised_prompt(e2e::StateStore& store, const agent::BookEntry& p, const std::string& body) {
+  auto st = store.load_sender(p.pairing_id, e2e::Direction::kClientToAgent);
+  EXPECT_TRUE(st && st->has_value());
+  const auto& ck = (*st)->ck;
+  e2e::Envelope e;
+  e.header.sender = p.self_device;
+  e.header.recipient = p.peer_device;
+  e.header.epoch = {(*st)->n, 0x5151};
+  e.header.seq = 1;
+  const auto nonce = crypto::random(16);
+  std::copy(nonce.begin(), nonce.end(), e.header.nonce.begin());
+  e.header.sent_at_ms = now_ms();
+  e.header.kind = e2e::Kind::kAssertion;
+  auto key = e2e::traffic_key(ck, 0x5151, e2e::Direction::kClientToAgent, p.pairing_id);
+  auto pt = e2e::encode_message({e2e::Kind::kPrompt, std::nullopt, to_bytes(body)});
+  auto ct = crypto::aes256_gcm_seal(key->view(), e2e::message_iv(1), e2e::encode_header(e.header), *pt);
+  e.ciphertext = std::move(ct).value();
+  return e;
+}
+
+TEST_F(AgentRelaySystem, AViewersDisguisedPromptIsDroppedAndAMissingMessageIsReportedAsAGap) {
+  if (::access((agent_dir_ + "/identity.json").c_str(), F_OK) != 0) GTEST_SKIP() << "runs after the pairing test";
+  const std::string agent_device = pair_through_relay("viewer");
+  ASSERT_EQ(agent_device.size(), 32u);
+  auto run = shell("breakwater-agent", "run", "< /dev/null", "agent-run-viewer");
+  ASSERT_TRUE(run.wait_for_output("relay connected", 30s)) << run.output();
+  auto book = agent::load_book(client_dir_);
+  ASSERT_TRUE(book && !book->empty());
+  const auto p = book->back();
+  auto store = agent::open_file_state_store(client_dir_);
+  ASSERT_TRUE(store);
+  // The client's connection, as its own device on pod B.
+  relayclient::ClientStreamOptions o;
+  o.url = ws_url(pods_[1]);
+  o.ca_file = ca_file();
+  rv1::ClientHello h;
+  h.set_access_token(user_token());
+  h.set_device(std::string(p.self_device.begin(), p.self_device.end()));
+  h.set_protocol_version(1);
+  auto ws = relayclient::ClientStream::open(o, h);
+  ASSERT_TRUE(ws) << ws.error().message;
+  auto send = [&](const e2e::Envelope& e) {
+    rv1::ClientFrame f;
+    *f.mutable_envelope() = relayclient::to_wire(e);
+    ASSERT_TRUE((*ws)->send(f));
+  };
+
+  const std::string secret_body = "disguised-" + crypto::hex_encode(crypto::random(6));
+  {
+    auto opened = e2e::Sender::open(**store, p.pairing_id, e2e::Direction::kClientToAgent, p.self_device, p.peer_device);
+    ASSERT_TRUE(opened) << opened.error().message;  // epoch n now stored
+  }
+  send(disguised_prompt(**store, p, secret_body));
+  ASSERT_TRUE(run.wait_for_output("kind_mismatch", 15s)) << run.output();
+
+  // A dropped message in the middle of an epoch: 1 and 3 arrive, 2 never does.
+  auto sender = e2e::Sender::open(**store, p.pairing_id, e2e::Direction::kClientToAgent, p.self_device, p.peer_device);
+  ASSERT_TRUE(sender);
+  auto m1 = sender->seal(e2e::Kind::kAssertion, as_bytes("a1"), now_ms());
+  auto m2 = sender->seal(e2e::Kind::kAssertion, as_bytes("a2"), now_ms());
+  auto m3 = sender->seal(e2e::Kind::kAssertion, as_bytes("a3"), now_ms());
+  ASSERT_TRUE(m1 && m2 && m3);
+  send(*m1);
+  send(*m3);
+  ASSERT_TRUE(run.wait_for_output("gap: messages missing", 15s)) << run.output();
+  EXPECT_NE(run.output().find("\"from_seq\":2"), std::string::npos) << run.output();
+  // A viewer's plain PROMPT is stopped by the relay already (defence in depth).
+  auto prompt = sender->seal(e2e::Kind::kPrompt, as_bytes("p"), now_ms());
+  ASSERT_TRUE(prompt);
+  send(*prompt);
+  bool refused = false;
+  for (int i = 0; i < 30 && !refused; ++i) {
+    auto f = (*ws)->receive(100ms);
+    refused = f && f->has_error() && f->error().code() == rv1::Error::ROLE_FORBIDS_KIND;
+  }
+  EXPECT_TRUE(refused);
+  EXPECT_EQ(run.output().find(secret_body), std::string::npos) << "content never logged";
+}
+
+TEST_F(AgentRelaySystem, SendToAnUnpairedAgentFailsClearly) {
+  auto send = shell("breakwater", "send " + std::string(32, 'a') + " hi", "< /dev/null", "cli-send-unpaired");
+  EXPECT_EQ(finish(send), 1) << send.output();
+  EXPECT_NE(send.output().find("no pairing with agent device"), std::string::npos) << send.output();
+}
+
+}  // namespace
+}  // namespace bw::testing
