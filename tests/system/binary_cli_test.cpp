@@ -185,17 +185,14 @@ TEST_F(BinaryCli, AgentChecksItsPrivateStateFolder) {
   EXPECT_NE(loose.output.find("accessible by other users"), std::string::npos) << loose.output;
 }
 
-TEST_F(BinaryCli, AgentRunsUntilSigterm) {
+TEST_F(BinaryCli, AgentRunRefusesClearlyWhenNotSignedIn) {
+  // `run` needs the identity `login` stores; without one it says what to do and exits 1
+  // (running with a relay is tested in agent_relay_system_test).
   auto dir = TempDir::create("bw-agent-");
   ASSERT_TRUE(dir);
-  auto path = built_binary("breakwater-agent");
-  ASSERT_TRUE(path);
-  auto agent = ChildProcess::spawn({.program = path->string(), .args = {"run"},
-                                    .env = {"BREAKWATER_AGENT_STATE_DIR=" + (dir->path() / "s").string()}});
-  ASSERT_TRUE(agent);
-  ASSERT_TRUE(agent->wait_for_output("\"event\":\"started\"", 10s)) << agent->output();
-  auto exit = agent->terminate(SIGTERM, 5s);
-  EXPECT_EQ(exit.code, 0) << exit.describe();
+  auto r = run("breakwater-agent", {"run"}, {"BREAKWATER_AGENT_STATE_DIR=" + (dir->path() / "s").string()});
+  EXPECT_EQ(r.status.code, 1) << r.output;
+  EXPECT_NE(r.output.find("breakwater-agent login"), std::string::npos) << r.output;
 }
 
 TEST_F(BinaryCli, HealthCommandReportsServingAndUnreachable) {
