@@ -16,6 +16,7 @@
 #include <regex>
 #include <sstream>
 
+#include "text_helpers.hpp"
 #include "api_https_client.hpp"
 #include "auth_system_support.hpp"
 #include "bw/authcore/base32.hpp"
@@ -33,19 +34,6 @@ using namespace std::chrono_literals;
 constexpr const char* kIssuer = "https://auth.test.example";
 constexpr const char* kPassword = "correct horse battery staple 42";
 const std::string kKekHex(64, 'b');
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// The first capture of `re` in `text`, or "".
-std::string find(const std::string& text, const std::string& re) {
-  std::smatch m;
-  return std::regex_search(text, m, std::regex(re)) ? m[1].str() : "";
-}
 
 e2e::Id to_id(const std::string& hex) {
   auto b = crypto::hex_decode(hex);

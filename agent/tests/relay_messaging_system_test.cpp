@@ -13,6 +13,7 @@
 #include <regex>
 #include <sstream>
 
+#include "text_helpers.hpp"
 #include "api_https_client.hpp"
 #include "bw/testing/binaries.hpp"
 #include "bw/crypto/aes_gcm.hpp"
@@ -26,18 +27,6 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr const char* kPassword = "correct horse battery staple 42";
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string find(const std::string& text, const std::string& re) {
-  std::smatch m;
-  return std::regex_search(text, m, std::regex(re)) ? m[1].str() : "";
-}
 
 class AgentRelaySystem : public RelaySystemFixture {
  protected:
