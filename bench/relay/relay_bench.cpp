@@ -168,7 +168,7 @@ struct Pair {
 class World : public testing::RelaySystemFixture {
  public:
   // Starts redis, ratelimit, auth (seeded with `pairs` paired agent/client devices and
-  // `idle` unpaired agents with tokens and clients) and two pods. Dies when one fails.
+  // `idle` more such pairs for the idle connections) and two pods. Dies when one fails.
   static void start(int pairs, int idle) {
     SystemFixture::SetUpTestSuite();
     if (HasFatalFailure()) die("could not make the PKI or start redis-server");
@@ -232,7 +232,7 @@ class World : public testing::RelaySystemFixture {
   static testing::RedisServer& redis_server() { return redis(); }
 
   static inline std::vector<Pair> pairs_;
-  static inline std::vector<Pair> idle_;  // agent + token, and a client device (unpaired)
+  static inline std::vector<Pair> idle_;  // pairs for the idle connections
   static inline Id tenant_{}, user_{};
 
  private:
@@ -271,12 +271,13 @@ class World : public testing::RelaySystemFixture {
       p.agent = device(DeviceKind::kAgent);
       p.agent_token = agent_token(p.agent);
       p.client = device(DeviceKind::kClient);
+      // The relay admits a client device only with a pairing: idle ones are paired too.
+      const auto code = crypto::random(32);
+      auth::store::PairingOffer offer{t.id, random_store_id(), p.agent, Role::kMember, code, kSeedT0, kSeedT0 + 300'000, 3};
+      if (!s.create_pairing_offer(offer)) die("pairing offer");
+      auto claimed = s.claim_pairing_offer(t.id, offer.id, {p.client, u.id, pk, code}, kSeedT0 + 1);
+      if (!claimed || claimed->outcome != auth::store::ClaimOutcome::kClaimed) die("pairing claim");
       if (i < pairs) {
-        const auto code = crypto::random(32);
-        auth::store::PairingOffer offer{t.id, random_store_id(), p.agent, Role::kMember, code, kSeedT0, kSeedT0 + 300'000, 3};
-        if (!s.create_pairing_offer(offer)) die("pairing offer");
-        auto claimed = s.claim_pairing_offer(t.id, offer.id, {p.client, u.id, pk, code}, kSeedT0 + 1);
-        if (!claimed || claimed->outcome != auth::store::ClaimOutcome::kClaimed) die("pairing claim");
         pairs_.push_back(std::move(p));
       } else {
         idle_.push_back(std::move(p));
