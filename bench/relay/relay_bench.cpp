@@ -26,6 +26,7 @@
 #include <dirent.h>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 
 #include "bw/redis/connection.hpp"
@@ -548,7 +549,13 @@ MemoryFigures idle_memory(int n) {
     auto work = [&] {
       for (int i; !failed && (i = next++) < n;) {
         std::string why;
-        if (!open_one(static_cast<std::size_t>(i), why)) {
+        bool ok = false;
+        try {  // the WebSocket client throws when this process runs out of descriptors
+          ok = open_one(static_cast<std::size_t>(i), why);
+        } catch (const std::exception& e) {
+          why = std::string("connection ") + std::to_string(i) + ": " + e.what();
+        }
+        if (!ok) {
           failed = true;
           std::lock_guard lock(mu);
           if (m.stopped.empty()) m.stopped = why;
@@ -603,7 +610,7 @@ int main(int argc, char** argv) {
   if (!parsed) return 2;
   const Options& o = *parsed;
   // Each idle connection is a descriptor here and one in the pod (children inherit this).
-  const rlim_t want = static_cast<rlim_t>(4 * o.idle + 4 * std::max(o.sessions, o.tp_sessions) + 4096);
+  const rlim_t want = static_cast<rlim_t>(6 * o.idle + 8 * std::max(o.sessions, o.tp_sessions) + 4096);
   const rlim_t limit = raise_fd_limit(want);
   if (!std::getenv("BW_SOURCE_DIR")) setenv("BW_SOURCE_DIR", BW_SOURCE_DIR_DEFAULT, 1);
   if (!std::getenv("BW_BIN_DIR")) {
@@ -639,8 +646,6 @@ int main(int argc, char** argv) {
     if (s->echo.joinable()) s->echo.join();
   }
   ss.all.clear();
-  const MemoryFigures mem = o.idle > 0 ? idle_memory(o.idle) : MemoryFigures{};
-  World::stop();
 
   const double per_pod = thr.rate() / 2;
   const double ratio = raw.rate() > 0 ? per_pod / raw.rate() : 0;
@@ -666,7 +671,16 @@ int main(int argc, char** argv) {
   std::printf("goal, round trip at %d sessions%s: p99 %.2f ms (goal < 10 ms: %s)\n", pairs,
               pairs < 1000 ? " (fewer than the issue's 1,000)" : "", rt.latency.p99_ms,
               rt.units > 0 && rt.latency.p99_ms < 10 ? "met" : "not met");
-  if (o.idle > 0) {
+  std::fflush(stdout);
+  // Each idle WebSocket costs about 5 descriptors here (socket, and the client's own
+  // io_context: epoll, eventfd, timerfd) and each gRPC stream 1, besides 1 each in the pod:
+  // N is capped so that both kinds fit under the descriptor limit.
+  const int fit = static_cast<int>(std::max<rlim_t>(0, (limit > 1024 ? limit - 1024 : 0) / 6));
+  const int idle = std::min(o.idle, fit);
+  if (idle < o.idle) std::printf("\nidle connections: %d of each kind asked, %d fit under the descriptor limit %llu\n", o.idle, idle, static_cast<unsigned long long>(limit));
+  const MemoryFigures mem = idle > 0 ? idle_memory(idle) : MemoryFigures{};
+  World::stop();
+  if (idle > 0) {
     const auto per = [](long after, long before, int n) { return n > 0 ? static_cast<double>(after - before) / n : 0.0; };
     const double ws_kib = per(mem.rss_ws, mem.rss0, mem.ws);
     const double grpc_kib = per(mem.rss_grpc, mem.rss_ws, mem.grpc);
