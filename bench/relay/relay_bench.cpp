@@ -196,7 +196,11 @@ class World : public testing::RelaySystemFixture {
     auto auth = start_service("auth", std::move(env));
     if (!auth) die("auth: " + auth.error().message);
     auth_ = std::make_unique<testing::RunningService>(std::move(auth.value()));
-    for (int i = 0; i < 2; ++i) pods_.push_back(pod({}));
+    // Pings far apart: opening 1,000 sessions takes longer than the default idle time-out,
+    // and the load generator answers pings only once its loops run.
+    for (int i = 0; i < 2; ++i) {
+      pods_.push_back(pod({"BREAKWATER_RELAY_PING_INTERVAL=5m", "BREAKWATER_RELAY_IDLE_TIMEOUT=15m"}));
+    }
   }
   static void stop() {
     pods_.clear();
