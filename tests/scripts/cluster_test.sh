@@ -19,7 +19,7 @@ pids=()
 
 fail() { printf 'cluster_test: FAIL: %s\n' "$*" >&2; exit 1; }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-ports() { local o; for o in -921 10 20 30 40 41 1010 2010 2020 2030 2040 2041; do echo $(($1 + o)); done; }
+ports() { local o; for o in -921 10 20 30 40 41 1010 1040 1041 2010 2020 2030 2040 2041; do echo $(($1 + o)); done; }
 # pid: a live (not zombie) process that belongs to this test's cluster?
 ours() { [[ $(ps -o stat= -p "$1" 2>/dev/null) =~ ^[^Z] ]] && grep -qF -- "$state" "/proc/$1/cmdline" 2>/dev/null; }
 
@@ -74,6 +74,15 @@ out=$(api_call /v1/login '{"tenant":"cluster-test","login":"ops","password":"a l
   || fail "login failed: $out"
 grep -q '"access_token"' <<<"$out" || fail "login gave no access token: $out"
 [ "$(stat -c %a "$state/auth/kek")" = 600 ] || fail "the key-encryption key is not 0600"
+
+echo "== relays: clients' WebSocket listening over TLS (a plain request is told to upgrade)"
+for ws in $((BREAKWATER_DEV_PORT_BASE + 1040)) $((BREAKWATER_DEV_PORT_BASE + 1041)); do
+  code=$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$state/pki/ca.pem" "https://localhost:$ws/v1/connect") \
+    || fail "relay WebSocket on $ws did not answer"
+  [ "$code" = 426 ] || fail "relay WebSocket on $ws answered $code to a plain request, not 426"
+  code=$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$state/pki/ca.pem" "https://localhost:$ws/v1/connect?token=x")
+  [ "$code" = 400 ] || fail "relay WebSocket on $ws accepted a query string ($code)"
+done
 
 echo "== up again"
 out=$("$cluster" up 2>&1) || fail "second up failed:"$'\n'"$out"

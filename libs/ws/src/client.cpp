@@ -103,6 +103,9 @@ class ClientImpl final : public Client {
     auto& tcp_layer = beast::get_lowest_layer(ws_);
     tcp_layer.expires_at(deadline);
     if (auto st = step(deadline, "connect", [&](auto h) { tcp_layer.async_connect(endpoints, h); }); !st) return st;
+    // Small frames (envelopes, acks) must leave at once: no Nagle delay waiting for an ACK.
+    beast::error_code nodelay_ec;
+    tcp_layer.socket().set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
     if (auto st = step(deadline, "TLS handshake", [&](auto h) { ws_.next_layer().async_handshake(asio::ssl::stream_base::client, h); }); !st) return st;
     ws_.read_message_max(options_.max_message_bytes);
     ws_.set_option(websocket::stream_base::decorator([origin = options_.origin](websocket::request_type& r) {
