@@ -32,7 +32,7 @@ bw::config::Schema client_schema() {
   bw::config::Schema s;
   // The `client` section keeps these variables (BREAKWATER_CLIENT_*) apart from the agent's.
   s.add({.path = "client.auth_url", .default_value = "https://127.0.0.1:8410", .help = "auth service public API"});
-  s.add({.path = "client.relay_address", .default_value = "127.0.0.1:7440", .help = "relay WebSocket address (host:port, or a wss:// URL)"});
+  s.add({.path = "client.relay_address", .default_value = "localhost:8440", .help = "relay WebSocket address (host:port, or a wss:// URL)"});
   s.add({.path = "client.ca_file", .default_value = "",
          .help = "PEM CA that verifies the services (empty: the system trust store, for a public deployment)"});
   s.add({.path = "client.state_dir", .default_value = "",
