@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   bw::relay::Identity who{std::string(16, 't'), std::string(16, 'u'), std::string(16, 'c'),
                           breakwater::common::v1::DEVICE_KIND_CLIENT};
   bw::relay::PairingView pairing{std::string(16, 'p'), std::string(16, 'a'), std::string(16, 'u'),
-                                 breakwater::common::v1::ROLE_VIEWER};
+                                 breakwater::common::v1::ROLE_VIEWER, true};
   bw::relay::Inbound in;
   bw::relay::DecodeError error;
   if (bw::relay::decode_client_frame(bytes, in, error)) {

@@ -133,11 +133,12 @@ Result<Authenticated> AuthLink::validate_client(const std::string& access_token,
   auto tenant = id_from_hex(claims->tenant);
   auto user = id_from_hex(claims->subject);
   if (!tenant || !user) return Error{kAuthRefused, "access token refused"};
-  // The device must be this user's client device in a live pairing.
+  // The device must be this user's client device in a live pairing: the client side of it,
+  // never the agent side (a viewer paired with an agent must not connect as that agent).
   auto live = pairings(*tenant, device);
   if (!live) return live.error();
   bool owns = false;
-  for (const auto& p : *live) owns = owns || p.client_user == *user;
+  for (const auto& p : *live) owns = owns || (p.self_is_client && p.client_user == *user);
   if (!owns) return Error{kAuthRefused, "not a paired client device of this user"};
   Authenticated a;
   a.identity = Identity{*tenant, *user, device, breakwater::common::v1::DEVICE_KIND_CLIENT};
@@ -168,6 +169,7 @@ Result<std::vector<PairingView>> AuthLink::pairings(const std::string& tenant, c
       v.peer = p.client_device();
     } else if (p.client_device() == device) {
       v.peer = p.agent_device();
+      v.self_is_client = true;
     } else {
       continue;
     }

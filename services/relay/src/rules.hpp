@@ -38,6 +38,7 @@ struct PairingView {
   std::string peer;         // the other device
   std::string client_user;  // the user who claimed it
   Role role = breakwater::common::v1::ROLE_UNSPECIFIED;  // what the client may do
+  bool self_is_client = false;  // the connected device is the pairing's client side
 };
 
 struct RuleLimits {

@@ -319,6 +319,13 @@ TEST_F(RelaySystem, ForgedExpiredAndRevokedCredentialsAreUnauthenticated) {
     EXPECT_EQ(s.error().code, relayclient::kRefused) << what << ": " << s.error().message;
     EXPECT_NE(s.error().message.find("UNAUTHENTICATED"), std::string::npos) << what << ": " << s.error().message;
   }
+  // A user paired with an agent cannot speak for the agent's device over the WebSocket
+  // (it would take over the agent's mailbox): only the client side of a pairing connects.
+  for (const auto& [user, agent_device] : {std::pair{seed_.vera, seed_.agent_a1}, std::pair{seed_.alice, seed_.agent_a1}}) {
+    auto as_agent = connect_client(pods_[0], access_token(seed_.tenant_a, user), agent_device);
+    ASSERT_FALSE(as_agent) << "an agent's device id is not a client device";
+    EXPECT_NE(as_agent.error().message.find("UNAUTHENTICATED"), std::string::npos) << as_agent.error().message;
+  }
   auto bad_agent = connect_agent(pods_[0], authcore::generate_token(authcore::TokenKind::kDevice));
   ASSERT_FALSE(bad_agent);
   EXPECT_NE(bad_agent.error().message.find("UNAUTHENTICATED"), std::string::npos) << bad_agent.error().message;

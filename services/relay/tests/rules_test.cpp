@@ -19,8 +19,8 @@ class RulesTest : public ::testing::Test {
   RulesTest() {
     client_ = Identity{id('t'), id('u'), id('c'), DEVICE_KIND_CLIENT};
     agent_ = Identity{id('t'), id('v'), id('a'), DEVICE_KIND_AGENT};
-    to_agent_ = PairingView{id('p'), id('a'), id('u'), breakwater::common::v1::ROLE_MEMBER};
-    to_client_ = PairingView{id('p'), id('c'), id('u'), breakwater::common::v1::ROLE_MEMBER};
+    to_agent_ = PairingView{id('p'), id('a'), id('u'), breakwater::common::v1::ROLE_MEMBER, true};
+    to_client_ = PairingView{id('p'), id('c'), id('u'), breakwater::common::v1::ROLE_MEMBER, false};
     env_.set_version(1);
     env_.set_sender(id('c'));
     env_.set_recipient(id('a'));
