@@ -128,38 +128,45 @@ class ClientsSystem : public AuthSystemFixture {
     return {std::move(agent), std::move(client)};
   }
 
+  // The agent's login (device grant approved by the test as alice) and the client's login
+  // (password on a pipe), each checked; both leave their files in the suite's folders.
+  static void sign_in_both() {
+    // --- agent login: the device grant, approved by the test as alice ---
+    auto login = shell("breakwater-agent", "login --auth " + auth_url() + " --ca " + ca_file() + " --name test-agent", "< /dev/null");
+    ASSERT_TRUE(login.wait_for_output("Waiting for approval", 30s)) << login.output();
+    const std::string user_code = find(slurp(login.stdout_path()), R"(enter the code\n  ([A-Z]{4}-[A-Z]{4}))");
+    ASSERT_FALSE(user_code.empty()) << login.output();
+    const std::string token = access_token();
+    const auto lookup = post("/v1/device/lookup", {{"user_code", user_code}}, token);
+    ASSERT_EQ(lookup.status, 200) << lookup.body;
+    EXPECT_EQ(nlohmann::json::parse(lookup.body).value("device_name", ""), "test-agent");
+    ASSERT_EQ(post("/v1/device/approve", {{"user_code", user_code}}, token).status, 204);
+    ASSERT_EQ(finish(login), 0) << login.output();
+    EXPECT_EQ(login.output().find("bwdt_"), std::string::npos);  // the device token is never printed
+    struct stat st {};
+    ASSERT_EQ(::stat((agent_dir_ + "/identity.json").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+    // --- client login: the password from a pipe on stdin (not a terminal) ---
+    auto pw_login = ChildProcess::spawn(
+        {.program = "/bin/sh",
+         .args = {"-c", "printf '%s\\n' \"$PW\" | " + built_binary("breakwater")->string() + " login --auth " + auth_url() +
+                            " --ca " + ca_file() + " --user alice --tenant " + slug_},
+         .env = [] { auto e = env(); e.push_back("PW=" + std::string(kPassword)); return e; }(),
+         .log_name = "cli-login"});
+    ASSERT_TRUE(pw_login);
+    ASSERT_EQ(finish(*pw_login), 0) << pw_login->output();
+    EXPECT_EQ(pw_login->output().find(kPassword), std::string::npos);
+    ASSERT_EQ(::stat((client_dir_ + "/session.json").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+  }
+
   static inline std::string slug_, agent_dir_, client_dir_, proof_dir_;
 };
 
 TEST_F(ClientsSystem, LoginPairAndExchangeSealedMessagesThenUnpair) {
-  // --- agent login: the device grant, approved by the test as alice ---
-  auto login = shell("breakwater-agent", "login --auth " + auth_url() + " --ca " + ca_file() + " --name test-agent", "< /dev/null");
-  ASSERT_TRUE(login.wait_for_output("Waiting for approval", 30s)) << login.output();
-  const std::string user_code = find(slurp(login.stdout_path()), R"(enter the code\n  ([A-Z]{4}-[A-Z]{4}))");
-  ASSERT_FALSE(user_code.empty()) << login.output();
-  const std::string token = access_token();
-  const auto lookup = post("/v1/device/lookup", {{"user_code", user_code}}, token);
-  ASSERT_EQ(lookup.status, 200) << lookup.body;
-  EXPECT_EQ(nlohmann::json::parse(lookup.body).value("device_name", ""), "test-agent");
-  ASSERT_EQ(post("/v1/device/approve", {{"user_code", user_code}}, token).status, 204);
-  ASSERT_EQ(finish(login), 0) << login.output();
-  EXPECT_EQ(login.output().find("bwdt_"), std::string::npos);  // the device token is never printed
-  struct stat st {};
-  ASSERT_EQ(::stat((agent_dir_ + "/identity.json").c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0600u);
-
-  // --- client login: the password from a pipe on stdin (not a terminal) ---
-  auto pw_login = ChildProcess::spawn(
-      {.program = "/bin/sh",
-       .args = {"-c", "printf '%s\\n' \"$PW\" | " + built_binary("breakwater")->string() + " login --auth " + auth_url() +
-                          " --ca " + ca_file() + " --user alice --tenant " + slug_},
-       .env = [] { auto e = env(); e.push_back("PW=" + std::string(kPassword)); return e; }(),
-       .log_name = "cli-login"});
-  ASSERT_TRUE(pw_login);
-  ASSERT_EQ(finish(*pw_login), 0) << pw_login->output();
-  EXPECT_EQ(pw_login->output().find(kPassword), std::string::npos);
-  ASSERT_EQ(::stat((client_dir_ + "/session.json").c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  sign_in_both();
+  if (HasFatalFailure()) return;
 
   // --- pair: both binaries, the right code typed on the agent ---
   auto run = pair(std::nullopt);
@@ -220,8 +227,9 @@ TEST_F(ClientsSystem, LoginPairAndExchangeSealedMessagesThenUnpair) {
 }
 
 TEST_F(ClientsSystem, AWrongCodeOnTheAgentPairsNothingAndRevokesTheClaim) {
-  // Needs the logins of the first test (same suite folder); run alone, it signs in itself.
-  if (::access((agent_dir_ + "/identity.json").c_str(), F_OK) != 0) GTEST_SKIP() << "runs after the login test";
+  // Uses the first test's logins (same suite folder); run alone, it signs in itself.
+  if (::access((agent_dir_ + "/identity.json").c_str(), F_OK) != 0) sign_in_both();
+  if (HasFatalFailure()) return;
   auto run = pair(std::string("not-a-code"));
   EXPECT_EQ(finish(run.agent), 1) << run.agent.output();
   EXPECT_NE(run.agent.output().find("does not match"), std::string::npos) << run.agent.output();
