@@ -97,6 +97,7 @@ using regdone_atom = caf::atom_constant<caf::atom("regdone")>;
 using unreg_atom = caf::atom_constant<caf::atom("unreg")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
+using pairings_atom = caf::atom_constant<caf::atom("pairings")>;
 
 // ---- shared state ----
 
@@ -261,6 +262,7 @@ struct ConnState {
   bool registered = false;
   bool draining = false;
   bool refreshing = false;
+  bool refresh_scheduled = false;  // an unknown recipient waits for the next allowed refetch
   bool rechecking = false;
   SteadyClock::time_point last_refresh{};
   SteadyClock::time_point last_recheck{};
@@ -485,13 +487,24 @@ void on_envelope(ConnActor* self, std::shared_ptr<const v1::Envelope> env) {
     return;
   }
   const bool known = st.pairings.count(env->recipient()) > 0;
-  const bool may_refresh = SteadyClock::now() - st.last_refresh >= st.sh->options.pairing_refresh_min;
-  if (!st.waiting.empty() || (!known && (st.refreshing || may_refresh))) {
-    st.waiting.push_back(std::move(env));
+  if (st.waiting.empty() && known) {
+    append(self, env);
+    return;
+  }
+  // An unknown recipient may be a pairing claimed a moment ago: the envelope waits for
+  // a refetch from auth, at most one per pairing_refresh_min (a sender naming strangers
+  // costs auth one call per interval, and its envelopes wait within max_pending).
+  st.waiting.push_back(std::move(env));
+  if (st.refreshing || st.refresh_scheduled) return;
+  const auto next = st.last_refresh + st.sh->options.pairing_refresh_min;
+  const auto now = SteadyClock::now();
+  if (now >= next) {
     refresh_pairings(self);
     return;
   }
-  append(self, env);
+  st.refresh_scheduled = true;
+  self->delayed_send(self, std::chrono::duration_cast<std::chrono::milliseconds>(next - now) + std::chrono::milliseconds(1),
+                     pairings_atom::value);
 }
 
 void on_ack(ConnActor* self, MboxOffset up_to) {
@@ -830,6 +843,10 @@ caf::behavior connection(ConnActor* self, std::shared_ptr<Relay::Shared> sh, std
                 k.reason == v1::GoAway::DRAINING ? 250 + jitter_ms(1000) : 0);
       },
       [self](tick_atom) { on_tick(self); },
+      [self](pairings_atom) {
+        self->state.refresh_scheduled = false;
+        if (self->state.phase == ConnState::Phase::kReady) refresh_pairings(self);
+      },
       [self](expire_atom, std::uint64_t generation) {
         if (generation == self->state.credential_generation && self->state.phase == ConnState::Phase::kReady) {
           go_away(self, v1::GoAway::CREDENTIALS_EXPIRED, "the credential expired", 0);

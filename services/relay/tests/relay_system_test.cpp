@@ -254,6 +254,35 @@ TEST_F(RelaySystem, UnpairedAndOtherTenantRecipientsAreNeverRouted) {
   EXPECT_FALSE(await(*b1, is_delivery, 300ms)) << "another tenant's agent got nothing";
 }
 
+TEST_F(RelaySystem, AnEnvelopeToAPairingClaimedAMomentAgoIsRouted) {
+  // The agent's connection has just refetched its pairings (an envelope to a stranger made
+  // it); a pairing claimed right after must still carry the agent's next envelope, as the
+  // pairing handshake's proof does (it once got NOT_PAIRED within 2 s of a refetch).
+  auto a2 = agent(0, seed_.token_a2);
+  ASSERT_TRUE(a2);
+  ASSERT_TRUE(a2->send(agent_envelope(envelope(seed_.agent_a2, seed_.client_cb, rv1::KIND_OUTPUT))));
+  ASSERT_TRUE(await(*a2, is_error(rv1::Error::NOT_PAIRED)));
+  auto opened = auth::store::open_store({.database_url = "", .sqlite_path = (dir_->path() / "auth.db").string()}, now_ms());
+  ASSERT_TRUE(opened);
+  auto& s = **opened;
+  auth::store::Device d{seed_.tenant_a, random_store_id(), seed_.alice, auth::store::DeviceKind::kClient, "fresh",
+                        crypto::random(32), now_ms()};
+  ASSERT_TRUE(s.create_device(d));
+  const auto code = crypto::random(32);
+  auth::store::PairingOffer offer{seed_.tenant_a, random_store_id(), seed_.agent_a2, auth::store::Role::kMember, code,
+                                  now_ms(), now_ms() + 300'000, 3};
+  ASSERT_TRUE(s.create_pairing_offer(offer));
+  ASSERT_TRUE(s.claim_pairing_offer(seed_.tenant_a, offer.id, {d.id, seed_.alice, d.public_key, code}, now_ms()));
+  const auto e = envelope(seed_.agent_a2, d.id, rv1::KIND_OUTPUT);
+  ASSERT_TRUE(a2->send(agent_envelope(e)));
+  EXPECT_FALSE(await(*a2, is_error(rv1::Error::NOT_PAIRED), 3s)) << "waited for the refetch instead of refusing";
+  auto c = client(1, seed_.tenant_a, seed_.alice, d.id);
+  ASSERT_TRUE(c);
+  auto got = await(*c, is_delivery);
+  ASSERT_TRUE(got) << "the envelope reached the newly paired client";
+  EXPECT_EQ(got->delivery().envelope().nonce(), e.nonce());
+}
+
 TEST_F(RelaySystem, AViewerCannotSendPromptsApprovalsOrControl) {
   auto v = client(1, seed_.tenant_a, seed_.vera, seed_.client_cv);
   ASSERT_TRUE(v);
