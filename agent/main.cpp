@@ -40,6 +40,10 @@ bw::config::Schema agent_schema() {
          .help = "PEM CA that verifies the relay (empty: the system trust store, for a public relay)"});
   s.add({.path = "agent.relay_server_name", .default_value = "",
          .help = "name expected in the relay certificate, if not the host"});
+  s.add({.path = "agent.auth_issuer", .default_value = "",
+         .help = "iss of the device assertions clients send (auth's auth.issuer); empty: the auth URL of login"});
+  s.add({.path = "agent.auth_audience", .default_value = "breakwater",
+         .help = "aud of those assertions (auth's auth.audience)"});
   s.add({.path = "agent.state_dir", .default_value = "",
          .help = "private state folder, absolute (default ~/.local/state/breakwater-agent)"});
   s.add({.path = "log.level", .default_value = "info", .help = "debug, info, warn or error",
@@ -92,7 +96,10 @@ int main(int argc, char** argv) {
     if (auto st = help ? bw::Status{} : bw::agent::ensure_private_dir(dir); !st) return std::cerr << "breakwater-agent: " << st.error().message << "\n", 1;
     if (command == "login") return bw::agent::login_command(dir, command_args);
     if (command == "pair") return bw::agent::pair_command(dir, command_args, relay);
-    if (command == "run") return bw::agent::run_command(dir, command_args, relay);
+    if (command == "run") {
+      return bw::agent::run_command(dir, command_args, relay,
+                                    {values->str("agent.auth_issuer"), values->str("agent.auth_audience")});
+    }
     if (command == "pairings") return bw::agent::pairings_command(dir, command_args);
     return bw::agent::unpair_command(dir, command_args);
   }

@@ -16,8 +16,14 @@ struct RelayTarget {
 };
 
 int pair_command(const std::string& state_dir, const std::vector<std::string>& args, const RelayTarget& relay);
+// What device assertions must say (agent.auth_issuer, agent.auth_audience); an empty issuer
+// means the auth URL the agent signed in to.
+struct AssertionSettings {
+  std::string issuer, audience = "breakwater";
+};
 // `run [--echo]`: the relay stream and the Inbox (run_command.cpp).
-int run_command(const std::string& state_dir, const std::vector<std::string>& args, const RelayTarget& relay);
+int run_command(const std::string& state_dir, const std::vector<std::string>& args, const RelayTarget& relay,
+                const AssertionSettings& assertions);
 int pairings_command(const std::string& state_dir, const std::vector<std::string>& args);
 int unpair_command(const std::string& state_dir, const std::vector<std::string>& args);
 

@@ -15,12 +15,19 @@ std::string_view drop_reason_name(DropReason r) {
     case DropReason::kRoleForbids: return "role_forbids";
     case DropReason::kTooOld: return "too_old";
     case DropReason::kInvalid: return "invalid";
+    case DropReason::kNoAssertion: return "no_assertion";
+    case DropReason::kBadAssertion: return "bad_assertion";
   }
   return "invalid";
 }
 
 Inbox::Inbox(e2e::StateStore& store, const e2e::Id& self_device, std::chrono::milliseconds approval_timeout)
     : store_(&store), self_(self_device), approval_timeout_(approval_timeout) {}
+
+void Inbox::require_assertions(AssertionVerifier verify, const e2e::Id& tenant) {
+  verify_ = std::move(verify);
+  tenant_ = tenant;
+}
 
 void Inbox::add_pairing(const PairingEntry& p) {
   for (auto it = by_device_.begin(); it != by_device_.end();) {
@@ -31,6 +38,7 @@ void Inbox::add_pairing(const PairingEntry& p) {
 
 Status Inbox::revoke(const e2e::Id& pairing_id) {
   revoked_.insert(pairing_id);  // refused from now on, even if the erase below fails
+  asserted_.erase(pairing_id);
   return store_->erase(pairing_id);
 }
 
@@ -111,10 +119,46 @@ Verdict Inbox::receive(const e2e::Envelope& envelope, std::int64_t now_ms) {
     v.gap.reset();
     return v;
   }
-  if (!e2e::role_may_send(p->role, h.kind)) return drop(std::move(v), DropReason::kRoleForbids);
+  if (verify_ && h.kind == e2e::Kind::kAssertion) {
+    v.message = std::move(opened->message);
+    return take_assertion(std::move(v), *p, now_ms);
+  }
+  e2e::Role role = p->role;
+  if (verify_ && h.kind != e2e::Kind::kAck && h.kind != e2e::Kind::kClose) {
+    auto a = asserted_.find(p->pairing_id);
+    if (a == asserted_.end() || a->second.n != h.epoch.n) return drop(std::move(v), DropReason::kNoAssertion);
+    role = a->second.role;
+  }
+  v.role = role;
+  if (!e2e::role_may_send(role, h.kind)) return drop(std::move(v), DropReason::kRoleForbids);
   if (!e2e::check_age(h, now_ms, approval_timeout_)) return drop(std::move(v), DropReason::kTooOld);
   v.outcome = Outcome::kAccepted;
   v.message = std::move(opened->message);
+  ++stats_.accepted;
+  return v;
+}
+
+// The ASSERTION message of an epoch, already authenticated and committed: checked, then
+// remembered for that epoch (a later one in the same epoch replaces it, never raising the
+// pairing's role).
+Verdict Inbox::take_assertion(Verdict v, const PairingEntry& p, std::int64_t now_ms) {
+  const auto bad = [&](std::string why) {
+    v.detail = std::move(why);
+    return drop(std::move(v), DropReason::kBadAssertion);
+  };
+  if (!e2e::check_age(v.header, now_ms, approval_timeout_)) return drop(std::move(v), DropReason::kTooOld);
+  if (!p.client_key_sha256) return bad("the pairing predates device assertions: pair again");
+  const auto& body = v.message->body;
+  auto who = verify_(std::string_view(reinterpret_cast<const char*>(body.data()), body.size()), now_ms);
+  if (!who) return bad(who.error().message);
+  if (who->tenant != tenant_) return bad("another tenant");
+  if (who->device != p.client_device) return bad("another device");
+  if (p.client_user && who->user != *p.client_user) return bad("another user");
+  if (who->key_sha256 != *p.client_key_sha256) return bad("another pairing key");
+  const auto role = e2e::lower_role(p.role, who->role);
+  asserted_[p.pairing_id] = {v.header.epoch.n, role};
+  v.role = role;
+  v.outcome = Outcome::kAccepted;
   ++stats_.accepted;
   return v;
 }

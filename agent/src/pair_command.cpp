@@ -283,7 +283,10 @@ int pair_command(const std::string& state_dir, const std::vector<std::string>& a
     revoke(*client, *id, pairing_hex);
     return fail("pair", st.error().message + "; the claim was revoked, nothing was paired");
   }
-  if (auto b = add_to_book(state_dir, {pairing_id.value(), claim->client_device, *role, self.value()}); !b) {
+  BookEntry entry{pairing_id.value(), claim->client_device, *role, self.value(), std::nullopt, claim->client_user};
+  entry.peer_public.emplace();
+  std::copy(claim->client_public.begin(), claim->client_public.end(), entry.peer_public->begin());
+  if (auto b = add_to_book(state_dir, entry); !b) {
     revoke(*client, *id, pairing_hex);
     (void)(*store)->erase(pairing_id.value());
     return fail("pair", "cannot record the pairing: " + b.error().message + "; the claim was revoked");

@@ -28,10 +28,13 @@ std::optional<e2e::Id> id_from(const std::string& hex) {
 Status save(const std::string& dir, const std::vector<BookEntry>& book) {
   auto arr = nlohmann::json::array();
   for (const auto& e : book) {
-    arr.push_back({{"pairing_id", crypto::hex_encode(e.pairing_id)},
-                   {"peer_device", crypto::hex_encode(e.peer_device)},
-                   {"role", std::string(pairing::role_name(e.role))},
-                   {"self_device", crypto::hex_encode(e.self_device)}});
+    nlohmann::json x{{"pairing_id", crypto::hex_encode(e.pairing_id)},
+                     {"peer_device", crypto::hex_encode(e.peer_device)},
+                     {"role", std::string(pairing::role_name(e.role))},
+                     {"self_device", crypto::hex_encode(e.self_device)}};
+    if (e.peer_public) x["peer_public_key"] = crypto::hex_encode(*e.peer_public);
+    if (e.peer_user) x["peer_user"] = crypto::hex_encode(*e.peer_user);
+    arr.push_back(std::move(x));
   }
   return write_private_file(dir, kPairingBookFile, nlohmann::json{{"pairings", arr}}.dump() + "\n");
 }
@@ -53,7 +56,20 @@ Result<std::vector<BookEntry>> load_book(const std::string& dir) {
     auto role = pairing::role_from_name(x.value("role", ""));
     auto self = id_from(x.value("self_device", ""));
     if (!pid || !peer || !role || !self) return damaged;
-    out.push_back({*pid, *peer, *role, *self});
+    BookEntry e{*pid, *peer, *role, *self, std::nullopt, std::nullopt};
+    if (x.contains("peer_public_key")) {
+      auto k = x["peer_public_key"].is_string() ? crypto::hex_decode(x["peer_public_key"].get<std::string>())
+                                                : Result<Bytes>(Error{1, ""});
+      if (!k || k->size() != 32) return damaged;
+      e.peer_public.emplace();
+      std::copy(k->begin(), k->end(), e.peer_public->begin());
+    }
+    if (x.contains("peer_user")) {
+      auto u = x["peer_user"].is_string() ? id_from(x["peer_user"].get<std::string>()) : std::nullopt;
+      if (!u) return damaged;
+      e.peer_user = *u;
+    }
+    out.push_back(std::move(e));
   }
   return out;
 }

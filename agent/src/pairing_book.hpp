@@ -5,6 +5,8 @@
 // belongs to. Also: the per-pairing sending lock (DESIGN §3 "one sending context").
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +21,10 @@ struct BookEntry {
   e2e::Id peer_device{};  // the client device (agent side) or the agent device (client side)
   e2e::Role role = e2e::Role::kMember;
   e2e::Id self_device{};  // this side's device in the pairing (a client may have several)
+  // Agent side only: the client's pairing key C as the handshake authenticated it, and the
+  // client's user as auth reported it (both checked against device assertions).
+  std::optional<std::array<std::uint8_t, 32>> peer_public;
+  std::optional<e2e::Id> peer_user;
 };
 
 inline constexpr const char* kPairingBookFile = "pairings.json";

@@ -12,7 +12,10 @@
 #include <thread>
 
 #include "agent_identity.hpp"
+#include "assertion_checker.hpp"
 #include "auth_commands.hpp"
+#include "bw/crypto/sha256.hpp"
+#include "bw/http/client.hpp"
 #include "breakwater/relay/v1/relay.pb.h"
 #include "bw/crypto/hex.hpp"
 #include "bw/log/log.hpp"
@@ -86,13 +89,14 @@ void log_verdict(const Verdict& v) {
     case Outcome::kDropped:
       return log::warn(v.reason == DropReason::kStaleEpoch ? "replayed old epoch refused" : "message dropped",
                        {{"pairing", pairing}, {"kind", kind}, {"epoch", n}, {"seq", seq},
-                        {"reason", std::string(drop_reason_name(v.reason))}});
+                        {"reason", std::string(drop_reason_name(v.reason))}, {"detail", v.detail}});
   }
 }
 
 }  // namespace
 
-int run_command(const std::string& dir, const std::vector<std::string>& args, const RelayTarget& relay) {
+int run_command(const std::string& dir, const std::vector<std::string>& args, const RelayTarget& relay,
+                const AssertionSettings& assertions) {
   bool echo = false;
   for (const auto& a : args) {
     if (a == "--echo") echo = true;
@@ -108,11 +112,29 @@ int run_command(const std::string& dir, const std::vector<std::string>& args, co
   if (!relay_lock) return std::cerr << "breakwater-agent run: " << relay_lock.error().message << "\n", 1;
   auto store = open_file_state_store(dir);
   if (!store) return std::cerr << "breakwater-agent run: " << store.error().message << "\n", 1;
+  auto tenant_bytes = crypto::hex_decode(id->tenant_id);
+  if (!tenant_bytes || tenant_bytes->size() != 16) return std::cerr << "breakwater-agent run: identity.json is damaged\n", 1;
+  e2e::Id tenant{};
+  std::copy(tenant_bytes->begin(), tenant_bytes->end(), tenant.begin());
+  auto auth = http::Client::create(id->auth_url, {.ca_file = id->ca_file});
+  if (!auth) return std::cerr << "breakwater-agent run: " << auth.error().message << "\n", 1;
+  std::string issuer = assertions.issuer;
+  if (issuer.empty()) {
+    issuer = id->auth_url;
+    while (!issuer.empty() && issuer.back() == '/') issuer.pop_back();
+  }
+  AssertionChecker checker(std::make_unique<http::Client>(std::move(auth).value()), issuer, assertions.audience);
   Inbox inbox(**store, self, std::chrono::minutes(10));
+  inbox.require_assertions([&checker](std::string_view token, std::int64_t now) { return checker.verify(token, now); },
+                           tenant);
   auto reload = [&] {
     auto book = load_book(dir);
     if (!book) return log::error("pairings.json unreadable", {{"error", book.error().message}});
-    for (const auto& b : *book) inbox.add_pairing({b.pairing_id, b.peer_device, b.role});
+    for (const auto& b : *book) {
+      PairingEntry e{b.pairing_id, b.peer_device, b.role, std::nullopt, b.peer_user};
+      if (b.peer_public) e.client_key_sha256 = crypto::sha256(ByteView(b.peer_public->data(), b.peer_public->size()));
+      inbox.add_pairing(e);
+    }
   };
   reload();
 

@@ -213,5 +213,121 @@ TEST(Inbox, DropsAStalePromptButAdvancesSoItIsNoGap) {
   EXPECT_FALSE(v2.gap);
 }
 
+// ---- device assertions (the verifier stands in for the JWT check, tested in libs/jwt and
+// end to end in agent_relay_system_test) ----
+
+struct AssertingWorld : World {
+  e2e::Id tenant = id_of(0x7E), user = id_of(0x55);
+  std::array<std::uint8_t, 32> key_hash{};
+  int calls = 0;
+  std::string last_token;
+
+  explicit AssertingWorld(e2e::Role pairing_role = e2e::Role::kMember) : World(pairing_role) {
+    key_hash.fill(0x4B);
+    inbox.add_pairing({pairing, client, pairing_role, key_hash, user});
+    inbox.require_assertions(
+        [this](std::string_view token, std::int64_t) -> Result<AssertedDevice> {
+          ++calls;
+          last_token = std::string(token);
+          // Tokens of the form "ok:<role>:<what differs>" stand for verified assertions.
+          if (token.rfind("ok:", 0) != 0) return Error{1, "assertion refused: bad_signature"};
+          AssertedDevice d{tenant, user, client, e2e::Role::kMember, key_hash};
+          if (token.find(":viewer") != std::string_view::npos) d.role = e2e::Role::kViewer;
+          if (token.find(":owner") != std::string_view::npos) d.role = e2e::Role::kOwner;
+          if (token.find(":tenant") != std::string_view::npos) d.tenant = id_of(0x01);
+          if (token.find(":device") != std::string_view::npos) d.device = id_of(0x02);
+          if (token.find(":user") != std::string_view::npos) d.user = id_of(0x03);
+          if (token.find(":key") != std::string_view::npos) d.key_sha256.fill(0x04);
+          return d;
+        },
+        tenant);
+  }
+};
+
+TEST(InboxAssertions, APromptWithoutAnAssertionIsDroppedAndAValidOneOpensTheEpoch) {
+  AssertingWorld w;
+  auto s = w.sender();
+  auto early = w.inbox.receive(w.seal(s, Kind::kPrompt, "too early"), kNow);
+  EXPECT_EQ(early.outcome, Outcome::kDropped);
+  EXPECT_EQ(early.reason, DropReason::kNoAssertion);
+  auto a = w.inbox.receive(w.seal(s, Kind::kAssertion, "ok:member"), kNow);
+  ASSERT_EQ(a.outcome, Outcome::kAccepted) << a.detail;
+  EXPECT_EQ(w.last_token, "ok:member") << "the message body is what gets verified";
+  auto p = w.inbox.receive(w.seal(s, Kind::kPrompt, "now"), kNow);
+  ASSERT_EQ(p.outcome, Outcome::kAccepted) << drop_reason_name(p.reason);
+  EXPECT_EQ(p.role, e2e::Role::kMember);
+  EXPECT_FALSE(p.gap) << "the dropped prompt advanced the state: no gap";
+}
+
+TEST(InboxAssertions, TheAssertionsRoleLowersThePairingsNeverRaisesIt) {
+  {
+    AssertingWorld w(e2e::Role::kMember);  // a member pairing, a user since demoted to viewer
+    auto s = w.sender();
+    ASSERT_EQ(w.inbox.receive(w.seal(s, Kind::kAssertion, "ok:viewer"), kNow).outcome, Outcome::kAccepted);
+    auto p = w.inbox.receive(w.seal(s, Kind::kPrompt, "rm -rf"), kNow);
+    EXPECT_EQ(p.outcome, Outcome::kDropped);
+    EXPECT_EQ(p.reason, DropReason::kRoleForbids);
+  }
+  {
+    AssertingWorld w(e2e::Role::kViewer);  // a viewer pairing; the user is an owner
+    auto s = w.sender();
+    ASSERT_EQ(w.inbox.receive(w.seal(s, Kind::kAssertion, "ok:owner"), kNow).outcome, Outcome::kAccepted);
+    auto p = w.inbox.receive(w.seal(s, Kind::kPrompt, "rm -rf"), kNow);
+    EXPECT_EQ(p.reason, DropReason::kRoleForbids) << "the pairing's viewer role still binds";
+  }
+}
+
+TEST(InboxAssertions, AnAssertionForAnotherTenantDeviceUserOrKeyOrUnsignedIsRefused) {
+  for (const std::string token : {"ok:member:tenant", "ok:member:device", "ok:member:user", "ok:member:key", "forged"}) {
+    AssertingWorld w;
+    auto s = w.sender();
+    auto a = w.inbox.receive(w.seal(s, Kind::kAssertion, token), kNow);
+    EXPECT_EQ(a.outcome, Outcome::kDropped) << token;
+    EXPECT_EQ(a.reason, DropReason::kBadAssertion) << token;
+    EXPECT_FALSE(a.detail.empty()) << token;
+    auto p = w.inbox.receive(w.seal(s, Kind::kPrompt, "x"), kNow);
+    EXPECT_EQ(p.reason, DropReason::kNoAssertion) << token << ": the epoch stays closed";
+  }
+}
+
+TEST(InboxAssertions, AnAssertionHoldsForItsEpochOnly) {
+  AssertingWorld w;
+  {
+    auto s = w.sender();
+    ASSERT_EQ(w.inbox.receive(w.seal(s, Kind::kAssertion, "ok:member"), kNow).outcome, Outcome::kAccepted);
+    ASSERT_EQ(w.inbox.receive(w.seal(s, Kind::kPrompt, "one"), kNow).outcome, Outcome::kAccepted);
+    ASSERT_TRUE(s.close());
+  }
+  auto s2 = w.sender();  // a new process: a new epoch
+  auto p = w.inbox.receive(w.seal(s2, Kind::kPrompt, "two"), kNow);
+  EXPECT_EQ(p.reason, DropReason::kNoAssertion);
+}
+
+TEST(InboxAssertions, AcksAndClosesNeedNoAssertion) {
+  AssertingWorld w;
+  auto s = w.sender();
+  auto ack = w.inbox.receive(w.seal(s, Kind::kAck, std::string(16, '\0')), kNow);
+  EXPECT_EQ(ack.outcome, Outcome::kAccepted) << drop_reason_name(ack.reason);
+  EXPECT_EQ(w.calls, 0);
+}
+
+TEST(InboxAssertions, APairingRecordedWithoutItsKeyCannotBeAsserted) {
+  AssertingWorld w;
+  w.inbox.add_pairing({w.pairing, w.client, e2e::Role::kMember, std::nullopt, std::nullopt});
+  auto s = w.sender();
+  auto a = w.inbox.receive(w.seal(s, Kind::kAssertion, "ok:member"), kNow);
+  EXPECT_EQ(a.reason, DropReason::kBadAssertion);
+  EXPECT_EQ(w.calls, 0) << "refused before any verification";
+}
+
+TEST(InboxAssertions, RevocationForgetsTheAssertion) {
+  AssertingWorld w;
+  auto s = w.sender();
+  ASSERT_EQ(w.inbox.receive(w.seal(s, Kind::kAssertion, "ok:member"), kNow).outcome, Outcome::kAccepted);
+  ASSERT_TRUE(w.inbox.revoke(w.pairing));
+  auto p = w.inbox.receive(w.seal(s, Kind::kPrompt, "after"), kNow);
+  EXPECT_EQ(p.reason, DropReason::kRevoked);
+}
+
 }  // namespace
 }  // namespace bw::agent

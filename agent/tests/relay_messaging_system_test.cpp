@@ -57,6 +57,7 @@ class AgentRelaySystem : public RelaySystemFixture {
             "BREAKWATER_AGENT_RELAY_ADDRESS=127.0.0.1:" + std::to_string(pods_[0].service->grpc_port),
             "BREAKWATER_AGENT_RELAY_CA_FILE=" + ca_file(),
             "BREAKWATER_AGENT_RELAY_SERVER_NAME=localhost",
+            std::string("BREAKWATER_AGENT_AUTH_ISSUER=") + kIssuer,
             "BREAKWATER_HOME=" + client_dir_,
             "BREAKWATER_CLIENT_RELAY_ADDRESS=localhost:" + std::to_string(pods_[1].ws_port),
             "BREAKWATER_CLIENT_CA_FILE=" + ca_file()};
@@ -191,7 +192,8 @@ TEST_F(AgentRelaySystem, PairThroughTheRelayThenPromptAndEchoAcrossPods) {
   EXPECT_TRUE(rerun.wait_for_output("pairing revoked", 10s)) << rerun.output();
   auto refused = shell("breakwater", "send " + agent_device + " after-unpair", "< /dev/null", "cli-send-revoked");
   EXPECT_EQ(finish(refused), 1) << refused.output();
-  EXPECT_NE(refused.output().find("relay"), std::string::npos) << refused.output();
+  // auth no longer vouches for the device (no live pairing): no assertion, nothing sent.
+  EXPECT_NE(refused.output().find("still paired"), std::string::npos) << refused.output();
   EXPECT_EQ(rerun.output().find("after-unpair"), std::string::npos);
 }
 
@@ -277,6 +279,91 @@ TEST_F(AgentRelaySystem, AViewersDisguisedPromptIsDroppedAndAMissingMessageIsRep
   }
   EXPECT_TRUE(refused);
   EXPECT_EQ(run.output().find(secret_body), std::string::npos) << "content never logged";
+}
+
+TEST_F(AgentRelaySystem, AClientEpochWithoutAValidDeviceAssertionIsRefusedByTheAgent) {
+  // The relay routes these (a member may send PROMPT and ASSERTION); only the agent, which
+  // checks auth's signature itself, can refuse them.
+  if (::access((agent_dir_ + "/identity.json").c_str(), F_OK) != 0) login_both();
+  if (HasFatalFailure()) return;
+  const std::string agent_device = pair_through_relay("member");
+  ASSERT_EQ(agent_device.size(), 32u);
+  auto run = shell("breakwater-agent", "run --echo", "< /dev/null", "agent-run-assert");
+  ASSERT_TRUE(run.wait_for_output("relay connected", 30s)) << run.output();
+  auto book = agent::load_book(client_dir_);
+  ASSERT_TRUE(book && !book->empty());
+  const auto p = book->back();
+  auto store = agent::open_file_state_store(client_dir_);
+  ASSERT_TRUE(store);
+  const std::string token = user_token();
+  relayclient::ClientStreamOptions o;
+  o.url = ws_url(pods_[1]);
+  o.ca_file = ca_file();
+  rv1::ClientHello h;
+  h.set_access_token(token);
+  h.set_device(std::string(p.self_device.begin(), p.self_device.end()));
+  h.set_protocol_version(1);
+  auto ws = relayclient::ClientStream::open(o, h);
+  ASSERT_TRUE(ws) << ws.error().message;
+  auto send = [&](const e2e::Envelope& e) {
+    rv1::ClientFrame f;
+    *f.mutable_envelope() = relayclient::to_wire(e);
+    ASSERT_TRUE((*ws)->send(f));
+  };
+  auto sender = [&] {
+    auto s = e2e::Sender::open(**store, p.pairing_id, e2e::Direction::kClientToAgent, p.self_device, p.peer_device);
+    EXPECT_TRUE(s) << s.error().message;
+    return std::move(s).value();
+  };
+  // 1. A prompt with no assertion in its epoch.
+  {
+    auto s = sender();
+    auto prompt = s.seal(e2e::Kind::kPrompt, as_bytes("unasserted"), now_ms());
+    ASSERT_TRUE(prompt);
+    send(*prompt);
+    ASSERT_TRUE(run.wait_for_output("\"reason\":\"no_assertion\"", 15s)) << run.output();
+  }
+  // 2. auth's real assertion for this device with one signature byte changed, then a prompt.
+  const auto r = post("/v1/device/assertion", {{"device_id", crypto::hex_encode(p.self_device)}}, token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  std::string forged = nlohmann::json::parse(r.body).value("assertion", "");
+  ASSERT_GT(forged.size(), 10u);
+  forged[forged.size() - 3] = forged[forged.size() - 3] == 'A' ? 'B' : 'A';
+  {
+    auto s = sender();
+    auto a = s.seal(e2e::Kind::kAssertion, as_bytes(forged), now_ms());
+    auto prompt = s.seal(e2e::Kind::kPrompt, as_bytes("forged-assertion"), now_ms());
+    ASSERT_TRUE(a && prompt);
+    send(*a);
+    send(*prompt);
+    ASSERT_TRUE(run.wait_for_output("bad_signature", 15s)) << run.output();
+  }
+  // 3. The same epoch rules with the real assertion: accepted and echoed.
+  {
+    auto s = sender();
+    auto a = s.seal(e2e::Kind::kAssertion, as_bytes(nlohmann::json::parse(r.body).value("assertion", "")), now_ms());
+    auto prompt = s.seal(e2e::Kind::kPrompt, as_bytes("asserted"), now_ms());
+    ASSERT_TRUE(a && prompt);
+    send(*a);
+    send(*prompt);
+  }
+  bool echoed = false;
+  for (int i = 0; i < 150 && !echoed; ++i) {
+    auto f = (*ws)->receive(100ms);
+    if (!f || !f->has_delivery()) continue;
+    auto env = relayclient::from_wire(f->delivery().envelope());
+    ASSERT_TRUE(env);
+    auto rs = (*store)->load_receiver(p.pairing_id, e2e::Direction::kAgentToClient);
+    ASSERT_TRUE(rs && rs->has_value());
+    auto opened = e2e::open_envelope(**rs, *env, p.pairing_id, e2e::Direction::kAgentToClient);
+    if (!opened) continue;
+    ASSERT_TRUE(e2e::commit(**store, p.pairing_id, e2e::Direction::kAgentToClient, opened->next));
+    const auto body = to_string(opened->message.body);
+    EXPECT_EQ(body.find("unasserted"), std::string::npos) << "an unasserted prompt was acted on";
+    EXPECT_EQ(body.find("forged-assertion"), std::string::npos) << "a prompt under a forged assertion was acted on";
+    echoed = body == "echo: asserted";
+  }
+  EXPECT_TRUE(echoed) << run.output();
 }
 
 TEST_F(AgentRelaySystem, SendToAnUnpairedAgentFailsClearly) {

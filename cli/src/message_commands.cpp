@@ -13,6 +13,8 @@
 #include <chrono>
 #include <iostream>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "auth_commands.hpp"
@@ -74,6 +76,22 @@ Result<Signed> sign_in(const CommandEnv& env) {
   return s;
 }
 
+// A device assertion for this client device from auth (POST /v1/device/assertion).
+Result<std::string> device_assertion(Signed& s, const e2e::Id& device) {
+  const std::string body = "{\"device_id\":\"" + crypto::hex_encode(device) + "\"}";
+  auto r = s.http->request("POST", "/v1/device/assertion", body, s.token);
+  if (!r) return Error{1, "cannot reach the auth service for a device assertion: " + r.error().message};
+  if (r->status != 200) {
+    return Error{1, "the auth service refused a device assertion (HTTP " + std::to_string(r->status) +
+                        "): is this device still paired? (breakwater devices)"};
+  }
+  const auto j = nlohmann::json::parse(r->body, nullptr, false);
+  if (!j.is_object() || !j.contains("assertion") || !j["assertion"].is_string()) {
+    return Error{1, "the auth service's assertion answer is malformed"};
+  }
+  return j["assertion"].get<std::string>();
+}
+
 }  // namespace
 
 int send_command(const CommandEnv& env, const std::vector<std::string>& args) {
@@ -101,15 +119,23 @@ int send_command(const CommandEnv& env, const std::vector<std::string>& args) {
   auto sender = e2e::Sender::open(**store, entry->pairing_id, e2e::Direction::kClientToAgent, entry->self_device,
                                   entry->peer_device);
   if (!sender) return fail("send", "no sending state for this pairing (" + sender.error().message + ")");
+  auto assertion = device_assertion(*s, entry->self_device);
+  if (!assertion) return fail("send", assertion.error().message);
+  // The epoch opens with the assertion (the agent refuses its other messages without one).
+  auto asserted = sender->seal(e2e::Kind::kAssertion, as_bytes(*assertion), wall_ms());
+  if (!asserted) return fail("send", asserted.error().message);
   auto sealed = sender->seal(e2e::Kind::kPrompt, as_bytes(args[1]), wall_ms());
   if (!sealed) return fail("send", sealed.error().message);
   (void)sender->close();  // one message this epoch; a clean end for the next process's marker
   auto stream = open_relay(env.relay_address, s->relay_ca, s->token, entry->self_device);
   if (!stream) return fail("send", stream.error().message);
-  v1::ClientFrame f;
-  *f.mutable_envelope() = relayclient::to_wire(*sealed);
-  const std::string nonce(sealed->header.nonce.begin(), sealed->header.nonce.end());
-  if (!(*stream)->send(f)) return fail("send", "the relay closed the connection");
+  std::set<std::string> nonces;
+  for (const auto* e : {&*asserted, &*sealed}) {
+    v1::ClientFrame f;
+    *f.mutable_envelope() = relayclient::to_wire(*e);
+    nonces.emplace(e->header.nonce.begin(), e->header.nonce.end());
+    if (!(*stream)->send(f)) return fail("send", "the relay closed the connection");
+  }
   const auto until = Clock::now() + 1500ms;
   while (Clock::now() < until) {
     auto r = (*stream)->receive(100ms);
@@ -117,7 +143,7 @@ int send_command(const CommandEnv& env, const std::vector<std::string>& args) {
       if ((*stream)->closed()) return fail("send", "the relay closed the connection before confirming");
       continue;
     }
-    if (r->has_error() && (r->error().envelope().nonce() == nonce || r->error().terminal())) {
+    if (r->has_error() && (nonces.count(r->error().envelope().nonce()) > 0 || r->error().terminal())) {
       return fail("send", "the relay refused the message: " + v1::Error::Code_Name(r->error().code()) +
                               (r->error().message().empty() ? "" : " (" + r->error().message() + ")"));
     }

@@ -162,7 +162,7 @@ int pair_command(const CommandEnv& env, const std::vector<std::string>& args) {
     (void)client->request("DELETE", "/v1/pairings/" + pairing_hex, {}, *token);
     return fail(st.error().message + "; the claim was withdrawn, nothing was paired");
   }
-  if (auto b = agent::add_to_book(*home, {claim.pairing_id, claim.agent_device, claim.role, claim.client_device}); !b) {
+  if (auto b = agent::add_to_book(*home, {claim.pairing_id, claim.agent_device, claim.role, claim.client_device, std::nullopt, std::nullopt}); !b) {
     (void)client->request("DELETE", "/v1/pairings/" + pairing_hex, {}, *token);
     return fail("cannot record the pairing: " + b.error().message + "; the claim was withdrawn");
   }
