@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "bw/config/config.hpp"
+#include "hook/hook_command.hpp"
 #include "auth_commands.hpp"
 #include "bw/log/log.hpp"
 #include "state_dir.hpp"
@@ -24,6 +25,8 @@ constexpr const char* kUsage =
     "                 pair a phone, browser or terminal: QR code, link, 6-digit check\n"
     "  pairings       list this agent's pairings\n"
     "  unpair ID      revoke a pairing and erase its keys here\n"
+    "  hook           (run by Claude Code, not by you) the approval hook: reads a tool call\n"
+    "                 on stdin, asks the agent, prints allow or deny; denies on any error\n"
     "  help           show this text\n"
     "  version        print the version\n\n"
     "The agent opens no listening port; it keeps its keys and pairing state in a private\n"
@@ -65,6 +68,9 @@ int check(const bw::config::Values& v) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The approval hook runs before anything that could fail open: no configuration, no state
+  // folder, only its environment (hook/hook_command.hpp).
+  if (argc == 2 && std::string_view(argv[1]) == "hook") return bw::agent::hook::hook_command();
   std::string config_path, command = "run";
   std::vector<std::string> command_args;  // what follows login/pair/pairings/unpair
   for (int i = 1; i < argc; ++i) {
