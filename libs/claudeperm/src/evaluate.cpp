@@ -1,0 +1,187 @@
+// evaluate(): deny, then the built-in always-ask paths, then ask, then allow, over every
+// settings file (see permissions.hpp for the contract, docs/security.md for the reasoning).
+//
+// Invariants:
+//  - Nothing reaches kAllow unless an allow rule from a file that counts matched, no deny or
+//    ask rule matched or might have matched, no settings file is malformed, the input was
+//    readable, and the call does not write to a protected place.
+//  - For Bash, every simple command of the line (inner $(…) commands included) must be
+//    matched by an allow rule, and none may hold a substitution or a file redirection,
+//    unless a bare "Bash" rule allows every command.
+#include <string>
+#include <vector>
+
+#include "bw/claudeperm/permissions.hpp"
+#include "path_glob.hpp"
+#include "rule_match.hpp"
+
+namespace bw::claudeperm {
+namespace {
+
+using detail::CallView;
+using detail::Family;
+using detail::Tri;
+
+const std::vector<Rule>& rules_of(const SettingsFile& f, RuleKind kind) {
+  return kind == RuleKind::kDeny ? f.deny : kind == RuleKind::kAsk ? f.ask : f.allow;
+}
+
+struct Hit {
+  const Rule* rule = nullptr;
+  const SettingsFile* file = nullptr;
+  Tri how = Tri::kNo;
+};
+
+// The first rule of `kind` that matches (kYes), else the first that might (kMaybe).
+Hit first_hit(const std::vector<SettingsFile>& files, RuleKind kind, const CallView& call, const Context& ctx) {
+  Hit maybe;
+  for (const SettingsFile& f : files) {
+    for (const Rule& r : rules_of(f, kind)) {
+      if (!detail::rule_names_tool(r, kind, call)) continue;
+      const Tri t = detail::match_rule(r, kind, call, ctx);
+      if (t == Tri::kYes) return {&r, &f, Tri::kYes};
+      if (t == Tri::kMaybe && maybe.rule == nullptr) maybe = {&r, &f, Tri::kMaybe};
+    }
+  }
+  return maybe;
+}
+
+bool allow_counts(const SettingsFile& f, const Context& ctx, bool managed_only) {
+  if (managed_only) return f.source == Source::kManaged;
+  if (f.source == Source::kProject || f.source == Source::kLocal) return ctx.project_trusted;
+  return true;
+}
+
+std::vector<std::string> protected_dirs(const Context& ctx) {
+  std::vector<std::string> dirs;
+  for (const std::string* root : {&ctx.project_dir, &ctx.cwd}) {
+    if (root->empty()) continue;
+    dirs.push_back(detail::canonical_path(".claude", *root, ctx.home));
+    dirs.push_back(detail::canonical_path(".git", *root, ctx.home));
+  }
+  if (!ctx.home.empty()) dirs.push_back(detail::canonical_path(".claude", ctx.home, ctx.home));
+  if (!ctx.agent_state_dir.empty()) dirs.push_back(detail::canonical_path(ctx.agent_state_dir, "/", ctx.home));
+  return dirs;
+}
+
+bool in_protected(const std::string& path, const std::vector<std::string>& dirs) {
+  for (const std::string& d : dirs) {
+    if (detail::is_within(path, d)) return true;
+  }
+  return false;
+}
+
+// Writes that always ask: Edit-family paths, Bash redirections into a protected folder, and
+// any Bash line that names one (Bash writes cannot be told from reads; we ask for both).
+bool always_asks(const CallView& call, const Context& ctx) {
+  const auto dirs = protected_dirs(ctx);
+  if (call.family == Family::kEdit) return in_protected(call.path, dirs);
+  if (call.family != Family::kBash) return false;
+  for (std::string_view needle : {".claude", ".git/hooks", ".git/config", "core.hooksPath", "core.hookspath"}) {
+    if (call.command.find(needle) != std::string::npos) return true;
+  }
+  if (!ctx.agent_state_dir.empty() && call.command.find(ctx.agent_state_dir) != std::string::npos) return true;
+  for (const auto& c : call.shell.commands) {
+    for (const std::string& target : c.redirect_targets) {
+      if (in_protected(detail::canonical_path(target, ctx.cwd, ctx.home), dirs)) return true;
+    }
+  }
+  return false;
+}
+
+Verdict verdict(Decision d, const Hit& hit, std::string reason) {
+  Verdict v;
+  v.decision = d;
+  if (hit.rule != nullptr) {
+    v.rule = hit.rule->text;
+    v.file = hit.file->path;
+  }
+  v.reason = std::move(reason);
+  return v;
+}
+
+// Bash allow: each simple command needs its own matching allow rule.
+Verdict bash_allow(const std::vector<SettingsFile>& files, const CallView& call, const Context& ctx,
+                   bool managed_only) {
+  std::vector<Hit> used;
+  for (const auto& cmd : call.shell.commands) {
+    Hit found;
+    for (const SettingsFile& f : files) {
+      if (!allow_counts(f, ctx, managed_only)) continue;
+      for (const Rule& r : f.allow) {
+        if (!detail::rule_names_tool(r, RuleKind::kAllow, call) || !r.has_specifier) continue;
+        if (!cmd.allow_blocked && detail::bash_specifier_matches(r.specifier, cmd.allow_text)) {
+          found = {&r, &f, Tri::kYes};
+          break;
+        }
+      }
+      if (found.rule != nullptr) break;
+    }
+    if (found.rule == nullptr) {
+      return verdict(Decision::kNone, {}, "no allow rule matches every command of the line");
+    }
+    used.push_back(found);
+  }
+  if (used.empty() || !call.shell.complete) return verdict(Decision::kNone, {}, "command could not be split");
+  Verdict v = verdict(Decision::kAllow, used.front(), "every command matched an allow rule");
+  for (std::size_t i = 1; i < used.size(); ++i) {
+    if (v.rule.find(used[i].rule->text) == std::string::npos) v.rule += " + " + used[i].rule->text;
+    if (v.file.find(used[i].file->path) == std::string::npos) v.file += " + " + used[i].file->path;
+  }
+  return v;
+}
+
+Verdict allow_pass(const std::vector<SettingsFile>& files, const CallView& call, const Context& ctx) {
+  bool managed_only = false;
+  for (const SettingsFile& f : files) managed_only = managed_only || f.allow_managed_rules_only;
+  // A bare tool-name rule allows every use of the tool (and "Edit"/"Read" their families).
+  for (const SettingsFile& f : files) {
+    if (!allow_counts(f, ctx, managed_only)) continue;
+    for (const Rule& r : f.allow) {
+      if (!r.has_specifier && detail::rule_names_tool(r, RuleKind::kAllow, call)) {
+        return verdict(Decision::kAllow, {&r, &f, Tri::kYes}, "allow rule names the tool");
+      }
+    }
+  }
+  if (call.family == Family::kBash) return bash_allow(files, call, ctx, managed_only);
+  for (const SettingsFile& f : files) {
+    if (!allow_counts(f, ctx, managed_only)) continue;
+    for (const Rule& r : f.allow) {
+      if (!detail::rule_names_tool(r, RuleKind::kAllow, call)) continue;
+      if (detail::match_rule(r, RuleKind::kAllow, call, ctx) == Tri::kYes) {
+        return verdict(Decision::kAllow, {&r, &f, Tri::kYes}, "allow rule matches");
+      }
+    }
+  }
+  return verdict(Decision::kNone, {}, "no rule matches");
+}
+
+}  // namespace
+
+Verdict evaluate(const std::vector<SettingsFile>& files, const ToolCall& call, const Context& ctx) {
+  const CallView view = detail::make_view(call, ctx);
+
+  const Hit deny = first_hit(files, RuleKind::kDeny, view, ctx);
+  if (deny.how == Tri::kYes) return verdict(Decision::kDeny, deny, "deny rule matches");
+
+  if (view.input_ok && always_asks(view, ctx)) {
+    return verdict(Decision::kAsk, {}, "(built-in) writes to .claude/, ~/.claude/, .git/ or the agent's files always ask");
+  }
+  if (deny.how == Tri::kMaybe) {
+    return verdict(Decision::kAsk, deny, "deny rule may match; the evaluator cannot tell, so it asks");
+  }
+  const Hit ask = first_hit(files, RuleKind::kAsk, view, ctx);
+  if (ask.rule != nullptr) {
+    return verdict(Decision::kAsk, ask, ask.how == Tri::kYes ? "ask rule matches" : "ask rule may match");
+  }
+  for (const SettingsFile& f : files) {
+    if (!f.error.empty()) return verdict(Decision::kAsk, {}, "malformed settings file, allow rules ignored: " + f.error);
+  }
+  if (!view.input_ok && view.family != Family::kMcp && view.family != Family::kOther &&
+      view.family != Family::kAgent) {
+    return verdict(Decision::kAsk, {}, "tool input could not be read");
+  }
+  return allow_pass(files, view, ctx);
+}
+
+}  // namespace bw::claudeperm
