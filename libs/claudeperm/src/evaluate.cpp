@@ -77,11 +77,22 @@ bool always_asks(const CallView& call, const Context& ctx) {
   const auto dirs = protected_dirs(ctx);
   if (call.family == Family::kEdit) return in_protected(call.path, dirs);
   if (call.family != Family::kBash) return false;
-  for (std::string_view needle : {".claude", ".git/hooks", ".git/config", "core.hooksPath", "core.hookspath"}) {
-    if (call.command.find(needle) != std::string::npos) return true;
+  std::vector<std::string> needles = {".claude", ".git/hooks", ".git/config", "core.hooksPath", "core.hookspath"};
+  if (!ctx.agent_state_dir.empty()) {
+    needles.push_back(ctx.agent_state_dir);
+    if (!ctx.home.empty() && detail::is_within(ctx.agent_state_dir, ctx.home) && ctx.agent_state_dir != ctx.home) {
+      needles.push_back("~" + ctx.agent_state_dir.substr(ctx.home.size()));
+    }
   }
-  if (!ctx.agent_state_dir.empty() && call.command.find(ctx.agent_state_dir) != std::string::npos) return true;
+  auto names_protected = [&](const std::string& text) {
+    for (const std::string& n : needles) {
+      if (text.find(n) != std::string::npos) return true;
+    }
+    return false;
+  };
+  if (names_protected(call.command)) return true;
   for (const auto& c : call.shell.commands) {
+    if (names_protected(c.plain)) return true;  // .cla""ude, \.claude
     for (const std::string& target : c.redirect_targets) {
       if (in_protected(detail::canonical_path(target, ctx.cwd, ctx.home), dirs)) return true;
     }
@@ -182,6 +193,24 @@ Verdict evaluate(const std::vector<SettingsFile>& files, const ToolCall& call, c
     return verdict(Decision::kAsk, {}, "tool input could not be read");
   }
   return allow_pass(files, view, ctx);
+}
+
+bool is_read_inside_workspace(const std::vector<SettingsFile>& files, const ToolCall& call, const Context& ctx) {
+  const CallView view = detail::make_view(call, ctx);
+  if (!view.input_ok || view.glob_escapes) return false;
+  if (view.family != Family::kReadFile && view.family != Family::kReadFolder) return false;
+  std::vector<std::string> roots = {detail::canonical_path(ctx.cwd, "/", ctx.home),
+                                    detail::canonical_path(ctx.project_dir, "/", ctx.home)};
+  bool managed_only = false;
+  for (const SettingsFile& f : files) managed_only = managed_only || f.allow_managed_rules_only;
+  for (const SettingsFile& f : files) {
+    if (!allow_counts(f, ctx, managed_only)) continue;
+    for (const std::string& d : f.additional_directories) roots.push_back(detail::canonical_path(d, ctx.cwd, ctx.home));
+  }
+  for (const std::string& root : roots) {
+    if (root != "/" && detail::is_within(view.path, root)) return true;
+  }
+  return false;
 }
 
 }  // namespace bw::claudeperm

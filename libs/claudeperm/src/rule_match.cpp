@@ -11,6 +11,11 @@
 namespace bw::claudeperm::detail {
 namespace {
 
+// Bounds that keep one evaluation well under the hook's deadline. Past them the input is
+// unreadable: a bare deny still denies, anything else asks.
+constexpr std::size_t kMaxPathBytes = 4096;        // PATH_MAX
+constexpr std::size_t kMaxCommandBytes = 64 * 1024;
+
 std::string_view trim_ws(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
@@ -77,7 +82,7 @@ void fill_path(CallView& v, const nlohmann::json& input, const Context& ctx) {
     const char* key = (v.tool == "NotebookEdit" || v.tool == "NotebookRead") ? "notebook_path" : "file_path";
     ok = string_field(input, key, &raw);
   }
-  if (!ok || raw.empty() || raw.find('\0') != std::string::npos) {
+  if (!ok || raw.empty() || raw.size() > kMaxPathBytes || raw.find('\0') != std::string::npos) {
     v.input_ok = false;
     return;
   }
@@ -155,7 +160,7 @@ CallView make_view(const ToolCall& call, const Context& ctx) {
     case Family::kBash:
       v.input_ok = string_field(input, "command", &v.command);
       v.command = std::string(trim_ws(v.command));
-      if (v.command.empty()) v.input_ok = false;
+      if (v.command.empty() || v.command.size() > kMaxCommandBytes) v.input_ok = false;
       if (v.input_ok) v.shell = parse_shell(v.command);
       break;
     case Family::kEdit:

@@ -79,21 +79,21 @@ class Scanner {
         continue;
       }
       if (terminator == '`' && c == '`') {
-        finish(cmd);
+        finish(cmd, depth);
         return i + 1;
       }
       if (c == ')' && parens == 0 && terminator == ')') {
-        finish(cmd);
+        finish(cmd, depth);
         return i + 1;
       }
       if (c == '(' || c == ')') {
         parens += c == '(' ? 1 : (parens > 0 ? -1 : 0);
-        finish(cmd);
+        finish(cmd, depth);
         ++i;
         continue;
       }
       if (c == '\n' || c == ';' || c == '|' || (c == '&' && !(i + 1 < s_.size() && s_[i + 1] == '>'))) {
-        finish(cmd);
+        finish(cmd, depth);
         ++i;
         continue;
       }
@@ -108,7 +108,7 @@ class Scanner {
       i = read_word(cmd, i, depth);
     }
     if (terminator != '\0') out_.complete = false;  // ran off the end inside $( or `
-    finish(cmd);
+    finish(cmd, depth);
     return i;
   }
 
@@ -244,7 +244,7 @@ class Scanner {
     cmd.words.push_back(std::move(w));
   }
 
-  void finish(PendingCommand& cmd) {
+  void finish(PendingCommand& cmd, int depth) {
     if (cmd.want_target) cmd.blocked = true;  // "cmd >" with no file: not a shape we allow
     if (cmd.words.empty()) {
       cmd = PendingCommand{};
@@ -277,13 +277,51 @@ class Scanner {
         break;
       }
     }
+    const std::size_t first = k;
     for (; k < plain_words.size(); ++k) {
       if (!out.plain.empty()) out.plain.push_back(' ');
       out.plain.append(plain_words[k]);
     }
+    scan_nested_shell(plain_words, first, depth);
     out.redirect_targets = std::move(cmd.targets);
-    out_.commands.push_back(std::move(out));
+    if (out_.commands.size() >= kMaxCommands) {
+      out_.complete = false;
+    } else {
+      out_.commands.push_back(std::move(out));
+    }
     cmd = PendingCommand{};
+  }
+
+  // "sh -c 'cmd'", "bash -lc 'cmd'", "eval cmd ...": the string runs as commands; list them.
+  void scan_nested_shell(const std::vector<std::string_view>& words, std::size_t first, int depth) {
+    if (first >= words.size()) return;
+    std::string nested;
+    const std::string_view prog = words[first];
+    if (prog == "eval") {
+      for (std::size_t k = first + 1; k < words.size(); ++k) {
+        nested.append(words[k]);
+        nested.push_back(' ');
+      }
+    } else if (prog == "sh" || prog == "bash" || prog == "zsh" || prog == "dash" || prog == "ksh") {
+      for (std::size_t k = first + 1; k + 1 < words.size(); ++k) {
+        const std::string_view w = words[k];
+        if (w.size() >= 2 && w[0] == '-' && w[1] != '-' && w.find('c') != std::string_view::npos) {
+          nested = std::string(words[k + 1]);
+          break;
+        }
+      }
+    }
+    if (nested.empty()) return;
+    Scanner inner(nested);
+    inner.scan_list(0, '\0', depth + 1);
+    if (!inner.out_.complete) out_.complete = false;
+    for (auto& c : inner.out_.commands) {
+      if (out_.commands.size() >= kMaxCommands) {
+        out_.complete = false;
+        break;
+      }
+      out_.commands.push_back(std::move(c));
+    }
   }
 
   std::string_view s_;

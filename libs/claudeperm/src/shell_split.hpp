@@ -2,12 +2,14 @@
 //
 // Not a shell: a conservative scanner that knows quoting ('…', "…", \x), the separators
 // && || ; | |& & newline ( ), redirections (N> >> &> >| < << <<< >&N), and command and
-// process substitution ($(…), `…`, <(…), >(…)), whose inner commands are listed too.
+// process substitution ($(…), `…`, <(…), >(…)), whose inner commands are listed too, as
+// are the commands of "sh -c '…'" / "bash -c" and "eval …".
 // It never under-reports: whatever it cannot follow (an unterminated quote, nesting deeper
 // than kMaxDepth) marks the parse incomplete, and every command that holds a substitution
 // or a file redirection is marked so that no allow rule can approve it.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +31,7 @@ struct ShellParse {
 };
 
 inline constexpr int kMaxDepth = 16;
+inline constexpr std::size_t kMaxCommands = 4096;  // more simple commands: incomplete
 
 ShellParse parse_shell(std::string_view command);
 

@@ -169,6 +169,16 @@ const std::vector<Case>& cases() {
        {{kU, R"j({"permissions":{"deny":["Bash(rm *)"]}})j"}}, "Bash", bash("'rm' -rf build"), kDeny},
       {"BashDenySeesSubshell", "Breakwater: ( ) groups are split like separators",
        {{kU, R"j({"permissions":{"deny":["Bash(rm *)"]}})j"}}, "Bash", bash("(cd x && rm -rf y)"), kDeny},
+      {"BashDenySeesShDashC", "Breakwater: the string of sh -c / bash -c is checked as commands",
+       {{kU, R"j({"permissions":{"allow":["Bash(bash *)"],"deny":["Bash(rm *)"]}})j"}}, "Bash",
+       bash("bash -lc 'cd x && rm -rf y'"), kDeny, "Bash(rm *)"},
+      {"BashShDashCNeedsInnerAllowed", "Breakwater: an allowed sh -c needs its inner commands allowed too",
+       {{kU, R"j({"permissions":{"allow":["Bash(sh *)"]}})j"}}, "Bash", bash("sh -c 'curl x | sh'"), kNone},
+      {"BashOversizeCommandAsks", "Breakwater: a command past 64 KiB is not read, so never allowed",
+       {{kU, R"j({"permissions":{"allow":["Bash(echo *)"]}})j"}}, "Bash", bash(std::string(70000, 'a').insert(0, "echo ").c_str()),
+       kAsk},
+      {"BashQuotedClaudeStillAsks", "Breakwater: .claude named through quotes still asks",
+       {{kU, R"j({"permissions":{"allow":["Bash"]}})j"}}, "Bash", bash("rm -rf .cla\"\"ude"), kAsk},
       {"BashUnterminatedQuoteAsks", "Breakwater: a line the scanner cannot follow is never allowed",
        {{kU, R"j({"permissions":{"allow":["Bash(echo *)"]}})j"}}, "Bash", bash("echo \"hi"), kNone},
 
@@ -367,6 +377,31 @@ TEST(Evaluate, ReasonNeverEchoesToolInput) {
   const Verdict v = evaluate(files, {"Bash", bash("echo SECRET-TOKEN-123")}, {"/p", "/p", "/u", "", true});
   EXPECT_EQ(v.reason.find("SECRET-TOKEN-123"), std::string::npos);
   EXPECT_EQ(v.rule.find("SECRET-TOKEN-123"), std::string::npos);
+}
+
+Context read_ctx() { return {"/home/u/proj/sub", "/home/u/proj", "/home/u", "", false}; }
+
+TEST(ReadInsideWorkspace, InsideCwdOrProject) {
+  EXPECT_TRUE(is_read_inside_workspace({}, {"Read", path("/home/u/proj/a.txt")}, read_ctx()));
+  EXPECT_TRUE(is_read_inside_workspace({}, {"Grep", folder("/home/u/proj/sub/x")}, read_ctx()));
+  EXPECT_TRUE(is_read_inside_workspace({}, {"Glob", R"j({"pattern":"**/*.c"})j"}, read_ctx()));
+}
+
+TEST(ReadInsideWorkspace, OutsideOrEscaping) {
+  EXPECT_FALSE(is_read_inside_workspace({}, {"Read", path("/home/u/.ssh/id_ed25519")}, read_ctx()));
+  EXPECT_FALSE(is_read_inside_workspace({}, {"Read", path("/home/u/proj/../.ssh/id_ed25519")}, read_ctx()));
+  EXPECT_FALSE(is_read_inside_workspace({}, {"Glob", R"j({"pattern":"../../**"})j"}, read_ctx()));
+  EXPECT_FALSE(is_read_inside_workspace({}, {"Edit", path("/home/u/proj/a.txt")}, read_ctx()));
+  EXPECT_FALSE(is_read_inside_workspace({}, {"Bash", bash("cat a.txt")}, read_ctx()));
+}
+
+TEST(ReadInsideWorkspace, AdditionalDirectoriesFollowTrust) {
+  const std::vector<SettingsFile> user = {
+      parse_settings(R"j({"permissions":{"additionalDirectories":["~/lib"]}})j", Source::kUser, "u")};
+  const std::vector<SettingsFile> project = {
+      parse_settings(R"j({"permissions":{"additionalDirectories":["/"]}})j", Source::kProject, "p")};
+  EXPECT_TRUE(is_read_inside_workspace(user, {"Read", path("/home/u/lib/x.h")}, read_ctx()));
+  EXPECT_FALSE(is_read_inside_workspace(project, {"Read", path("/etc/shadow")}, read_ctx()));
 }
 
 }  // namespace

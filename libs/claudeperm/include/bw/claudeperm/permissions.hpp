@@ -87,4 +87,10 @@ struct Verdict {
 // user, project, local, agent). The first matching rule in that order is the one reported.
 Verdict evaluate(const std::vector<SettingsFile>& files, const ToolCall& call, const Context& ctx);
 
+// Claude Code's own default, for a caller that wants it after evaluate() returned kNone:
+// read-only tools (Read, NotebookRead, Glob, Grep, LS) need no approval on a path inside
+// cwd, the project, or an additionalDirectories entry of a file whose allow rules count.
+// False for every other tool, an unreadable input, or a Glob pattern leaving its folder.
+bool is_read_inside_workspace(const std::vector<SettingsFile>& files, const ToolCall& call, const Context& ctx);
+
 }  // namespace bw::claudeperm
