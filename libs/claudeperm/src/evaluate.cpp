@@ -73,9 +73,22 @@ bool in_protected(const std::string& path, const std::vector<std::string>& dirs)
 
 // Writes that always ask: Edit-family paths, Bash redirections into a protected folder, and
 // any Bash line that names one (Bash writes cannot be told from reads; we ask for both).
+// Reads of the agent's state folder (its keys and tokens) ask too: a folder search that
+// covers it, or a read inside it.
+bool reads_agent_state(const CallView& call, const Context& ctx) {
+  if (ctx.agent_state_dir.empty()) return false;
+  const std::string state = detail::canonical_path(ctx.agent_state_dir, "/", ctx.home);
+  if (call.family == Family::kReadFile) return detail::is_within(call.path, state);
+  if (call.family == Family::kReadFolder) {
+    return detail::is_within(call.path, state) || detail::is_within(state, call.path) || call.glob_escapes;
+  }
+  return false;
+}
+
 bool always_asks(const CallView& call, const Context& ctx) {
   const auto dirs = protected_dirs(ctx);
   if (call.family == Family::kEdit) return in_protected(call.path, dirs);
+  if (call.family == Family::kReadFile || call.family == Family::kReadFolder) return reads_agent_state(call, ctx);
   if (call.family != Family::kBash) return false;
   std::vector<std::string> needles = {".claude", ".git/hooks", ".git/config", "core.hooksPath", "core.hookspath"};
   if (!ctx.agent_state_dir.empty()) {
@@ -176,7 +189,8 @@ Verdict evaluate(const std::vector<SettingsFile>& files, const ToolCall& call, c
   if (deny.how == Tri::kYes) return verdict(Decision::kDeny, deny, "deny rule matches");
 
   if (view.input_ok && always_asks(view, ctx)) {
-    return verdict(Decision::kAsk, {}, "(built-in) writes to .claude/, ~/.claude/, .git/ or the agent's files always ask");
+    return verdict(Decision::kAsk, {},
+                   "(built-in) writes to .claude/, ~/.claude/, .git/ and any use of the agent's files always ask");
   }
   if (deny.how == Tri::kMaybe) {
     return verdict(Decision::kAsk, deny, "deny rule may match; the evaluator cannot tell, so it asks");
@@ -199,6 +213,7 @@ bool is_read_inside_workspace(const std::vector<SettingsFile>& files, const Tool
   const CallView view = detail::make_view(call, ctx);
   if (!view.input_ok || view.glob_escapes) return false;
   if (view.family != Family::kReadFile && view.family != Family::kReadFolder) return false;
+  if (reads_agent_state(view, ctx)) return false;
   std::vector<std::string> roots = {detail::canonical_path(ctx.cwd, "/", ctx.home),
                                     detail::canonical_path(ctx.project_dir, "/", ctx.home)};
   bool managed_only = false;

@@ -224,7 +224,7 @@ const std::vector<Case>& cases() {
       {"GrepInsideDeniedFolderDenied", "docs: Read deny rules apply to Grep",
        {{kU, R"j({"permissions":{"deny":["Read(secrets/**)"]}})j"}}, "Grep", folder("/home/u/proj/secrets/a"), kDeny},
       {"GrepOutsideAllowNone", "docs: Read(src/**) covers only src",
-       {{kU, R"j({"permissions":{"allow":["Read(src/**)"]}})j"}}, "Grep", folder("/home/u"), kNone},
+       {{kU, R"j({"permissions":{"allow":["Read(src/**)"]}})j"}}, "Grep", folder("/home/u/other"), kNone},
       {"MultiEditGovernedByEditDeny", "docs: Edit rules apply to MultiEdit",
        {{kU, R"j({"permissions":{"allow":["Edit"],"deny":["Edit(/.github/**)"]}})j"}}, "MultiEdit",
        path("/home/u/proj/.github/workflows/ci.yml"), kDeny},
@@ -258,6 +258,11 @@ const std::vector<Case>& cases() {
        {{kU, R"j({"permissions":{"allow":["Bash(cp *)"]}})j"}}, "Bash", bash("cp x .git/hooks/pre-commit"), kAsk},
       {"BashRedirectIntoStateDirAsks", "Breakwater: redirections are resolved against cwd",
        {{kU, R"j({"permissions":{"allow":["Bash"]}})j"}}, "Bash", bash("echo x >> ../.local/state/breakwater/inbox"), kAsk},
+      {"ReadOfAgentStateAsks", "Breakwater: the agent's keys never reach the model unasked",
+       {{kU, R"j({"permissions":{"allow":["Read"]}})j"}}, "Read", path("/home/u/.local/state/breakwater/device.key"),
+       kAsk},
+      {"GrepOverAgentStateAsks", "Breakwater: a folder search covering the agent's files asks",
+       {{kU, R"j({"permissions":{"allow":["Grep"]}})j"}}, "Grep", folder("/home/u"), kAsk},
       {"ReadOfClaudeFolderNotForced", "DESIGN §5: only writes always ask; reads follow the rules",
        {{kU, R"j({"permissions":{"allow":["Read"]}})j"}}, "Read", path("/home/u/.claude/settings.json"), kAllow},
 
@@ -393,6 +398,11 @@ TEST(ReadInsideWorkspace, OutsideOrEscaping) {
   EXPECT_FALSE(is_read_inside_workspace({}, {"Glob", R"j({"pattern":"../../**"})j"}, read_ctx()));
   EXPECT_FALSE(is_read_inside_workspace({}, {"Edit", path("/home/u/proj/a.txt")}, read_ctx()));
   EXPECT_FALSE(is_read_inside_workspace({}, {"Bash", bash("cat a.txt")}, read_ctx()));
+  Context with_state = read_ctx();
+  with_state.project_dir = "/home/u";
+  with_state.agent_state_dir = "/home/u/.local/state/breakwater";
+  EXPECT_FALSE(is_read_inside_workspace({}, {"Read", path("/home/u/.local/state/breakwater/k")}, with_state));
+  EXPECT_TRUE(is_read_inside_workspace({}, {"Read", path("/home/u/notes.txt")}, with_state));
 }
 
 TEST(ReadInsideWorkspace, AdditionalDirectoriesFollowTrust) {

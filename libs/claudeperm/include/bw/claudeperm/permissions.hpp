@@ -2,7 +2,8 @@
 // approval hook (DESIGN §5, issue 6). Pure: no I/O apart from load_settings_file().
 //
 // Guarantees (evaluate):
-//  - Order: deny, then the built-in always-ask paths, then ask, then allow; the first match
+//  - Order: deny, then the built-in always-ask cases (writes to .claude/, ~/.claude/, .git/,
+//    any use of the agent's state folder), then ask, then allow; the first match
 //    in that order decides, whatever the rules' specificity. Nothing matched → kNone (the
 //    hook asks the phone).
 //  - Deny and ask rules count from every file. Allow rules count from managed, user and
