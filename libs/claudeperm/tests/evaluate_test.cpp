@@ -153,6 +153,8 @@ const std::vector<Case>& cases() {
        {{kU, R"j({"permissions":{"allow":["Bash(echo *)"]}})j"}}, "Bash", bash("echo $(cat /etc/shadow)"), kNone},
       {"BashSubstitutionInnerDenied", "issue 6: commands inside $( ) are checked against deny rules",
        {{kU, R"j({"permissions":{"deny":["Bash(rm *)"]}})j"}}, "Bash", bash("echo \"$(rm -rf x)\""), kDeny, "Bash(rm *)"},
+      {"BashSubstitutionBlockedEvenIfInnerAllowed", "issue 6: a command holding $( ) is never allowed by a rule",
+       {{kU, R"j({"permissions":{"allow":["Bash(echo *)"]}})j"}}, "Bash", bash("echo $(echo hi)"), kNone},
       {"BashBacktickNeverAllowed", "issue 6: backticks are command substitution",
        {{kU, R"j({"permissions":{"allow":["Bash(echo *)"]}})j"}}, "Bash", bash("echo `whoami`"), kNone},
       {"BashQuotedOperatorIsOneCommand", "docs: quoting is understood; && inside quotes is text",
