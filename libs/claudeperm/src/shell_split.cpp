@@ -53,6 +53,23 @@ bool is_wrapper_argument(std::string_view w) {
   return i == w.size() || (i + 1 == w.size() && std::string_view("smhd").find(w[i]) != std::string_view::npos);
 }
 
+// Index of the first word that is the command proper: leading VAR=x assignments, wrappers
+// and their options are skipped (for deny matching only).
+std::size_t skip_prefix_words(const std::vector<std::string_view>& words) {
+  std::size_t k = 0;
+  while (k < words.size()) {
+    if (is_assignment(words[k])) {
+      ++k;
+    } else if (is_wrapper(words[k])) {
+      ++k;
+      while (k < words.size() && is_wrapper_argument(words[k])) ++k;
+    } else {
+      break;
+    }
+  }
+  return k;
+}
+
 class Scanner {
  public:
   explicit Scanner(std::string_view s) : s_(s) {}
@@ -266,19 +283,8 @@ class Scanner {
       plain_words.push_back(w.value);
     }
     if (!any_redirect) out.allow_text = out.raw;
-    std::size_t k = 0;
-    while (k < plain_words.size()) {
-      if (is_assignment(plain_words[k])) {
-        ++k;
-      } else if (is_wrapper(plain_words[k])) {
-        ++k;
-        while (k < plain_words.size() && is_wrapper_argument(plain_words[k])) ++k;
-      } else {
-        break;
-      }
-    }
-    const std::size_t first = k;
-    for (; k < plain_words.size(); ++k) {
+    const std::size_t first = skip_prefix_words(plain_words);
+    for (std::size_t k = first; k < plain_words.size(); ++k) {
       if (!out.plain.empty()) out.plain.push_back(' ');
       out.plain.append(plain_words[k]);
     }
