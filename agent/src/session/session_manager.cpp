@@ -1,0 +1,247 @@
+// The agent's Claude Code sessions and their approvals; see session_manager.hpp.
+#include "session/session_manager.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "bw/crypto/hex.hpp"
+#include "bw/crypto/random.hpp"
+#include "bw/crypto/sha256.hpp"
+#include "bw/log/log.hpp"
+#include "hook/approval_policy.hpp"
+#include "hook/approval_socket.hpp"
+#include "session/claude_process.hpp"
+#include "session/decision_log.hpp"
+
+extern char** environ;
+
+namespace bw::agent::session {
+namespace {
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::map<std::string, std::string> agent_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    const auto eq = kv.find('=');
+    if (eq != std::string_view::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return env;
+}
+
+std::string event_body(const std::string& session, const std::string& event, nlohmann::json extra = nlohmann::json::object()) {
+  extra["session"] = session;
+  extra["event"] = event;
+  return extra.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+struct SessionManager::Session {
+  std::string id, folder, settings_path;
+  bool trusted = false;
+  std::unique_ptr<ClaudeProcess> process;
+  // Guarded by the manager's mu_:
+  std::string claude_id;
+  bool running = true;
+  int exit_status = -1;
+};
+
+Result<std::unique_ptr<SessionManager>> SessionManager::open(SessionSettings settings, std::string state_dir,
+                                                             std::string home, Broadcast broadcast) {
+  std::unique_ptr<SessionManager> m(new SessionManager());
+  m->settings_ = std::move(settings);
+  m->state_dir_ = std::move(state_dir);
+  m->home_ = std::move(home);
+  m->broadcast_ = std::move(broadcast);
+  auto log = DecisionLog::open(m->state_dir_ + "/decisions.jsonl");
+  if (!log) return log.error();
+  m->log_ = std::move(log).value();
+  auto* raw = m.get();
+  auto sock = hook::ApprovalSocket::open(m->state_dir_ + "/approvals.sock",
+                                         [raw](const std::string& s, const hook::HookCall& c) { return raw->on_hook(s, c); });
+  if (!sock) return sock.error();
+  m->socket_ = std::move(sock).value();
+  return m;
+}
+
+SessionManager::~SessionManager() {
+  std::vector<std::shared_ptr<Session>> all;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [_, s] : sessions_) all.push_back(s);
+  }
+  for (auto& s : all) s->process.reset();  // stops and joins (callbacks take mu_)
+  socket_.reset();
+}
+
+Result<SessionInfo> SessionManager::start(const std::string& folder, const std::optional<std::string>& resume) {
+  auto project = resolve_project(settings_, folder);
+  if (!project) return project.error();
+  if (resume && (resume->empty() || resume->size() > 128 ||
+                 resume->find_first_not_of("0123456789abcdefABCDEF-") != std::string::npos)) {
+    return Error{1, "not a Claude Code session id"};
+  }
+  auto s = std::make_shared<Session>();
+  s->id = crypto::hex_encode(crypto::random(16));
+  s->folder = *project;
+  s->trusted = is_trusted(settings_, *project);
+  s->settings_path = state_dir_ + "/session-" + s->id + ".settings.json";
+  const HookWiring wiring{socket_->path(), socket_->add_session(s->id)};
+  const auto plan = plan_session(settings_, s->folder, s->trusted, s->settings_path, wiring, resume, agent_environment());
+  {
+    std::lock_guard lock(mu_);
+    sessions_[s->id] = s;
+  }
+  std::weak_ptr<Session> weak = s;
+  const std::string id = s->id;
+  auto proc = ClaudeProcess::start(
+      plan, s->settings_path,
+      [this, weak, id](const StreamEvent& e) {
+        if (e.kind != StreamEvent::Kind::kEvent) {
+          broadcast_(e2e::Kind::kEvent, event_body(id, "unreadable_output"));
+          return;
+        }
+        if (e.type == "system" && e.subtype == "init" && !e.session_id.empty()) {
+          if (auto sp = weak.lock()) {
+            std::lock_guard lock(mu_);
+            sp->claude_id = e.session_id;
+          }
+        }
+        broadcast_(e2e::Kind::kOutput, nlohmann::json{{"session", id}, {"stream", e.line}}.dump());
+      },
+      [this, weak, id](int status) {
+        if (auto sp = weak.lock()) {
+          std::lock_guard lock(mu_);
+          sp->running = false;
+          sp->exit_status = status;
+        }
+        socket_->remove_session(id);
+        log::info("session ended", {{"session", id}, {"status", status}});
+        broadcast_(e2e::Kind::kEvent, event_body(id, "exited", {{"status", status}}));
+      });
+  if (!proc) {
+    socket_->remove_session(s->id);
+    std::lock_guard lock(mu_);
+    sessions_.erase(s->id);
+    return proc.error();
+  }
+  s->process = std::move(proc).value();
+  log::info("session started", {{"session", s->id}, {"trusted", s->trusted}});
+  broadcast_(e2e::Kind::kEvent, event_body(s->id, "started", {{"folder", s->folder}, {"trusted", s->trusted}}));
+  return SessionInfo{s->id, s->folder, "", true, -1};
+}
+
+Status SessionManager::prompt(const std::string& id, const std::string& text) {
+  std::shared_ptr<Session> s;
+  {
+    std::lock_guard lock(mu_);
+    auto it = sessions_.find(id);
+    if (it == sessions_.end() || !it->second->running || !it->second->process) return Error{1, "no such running session"};
+    s = it->second;
+  }
+  return s->process->send_prompt(text);
+}
+
+Status SessionManager::interrupt(const std::string& id) {
+  std::lock_guard lock(mu_);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end() || !it->second->running || !it->second->process) return Error{1, "no such running session"};
+  it->second->process->interrupt();
+  return {};
+}
+
+Status SessionManager::stop(const std::string& id) {
+  std::shared_ptr<Session> s;
+  {
+    std::lock_guard lock(mu_);
+    auto it = sessions_.find(id);
+    if (it == sessions_.end() || !it->second->process) return Error{1, "no such session"};
+    s = it->second;
+  }
+  s->process->stop();  // returns once the child exited (its exit callback has run)
+  return {};
+}
+
+std::vector<SessionInfo> SessionManager::list() const {
+  std::lock_guard lock(mu_);
+  std::vector<SessionInfo> out;
+  for (const auto& [id, s] : sessions_) out.push_back({id, s->folder, s->claude_id, s->running, s->exit_status});
+  return out;
+}
+
+hook::AnswerOutcome SessionManager::answer(ByteView body, e2e::Role role, const std::string& who, std::int64_t now_ms) {
+  return broker_.answer(body, role, who, now_ms);
+}
+
+SessionManager::Stats SessionManager::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+hook::Decision SessionManager::on_hook(const std::string& session_id, const hook::HookCall& call) {
+  hook::SessionContext ctx;
+  {
+    std::lock_guard lock(mu_);
+    auto it = sessions_.find(session_id);
+    if (it == sessions_.end()) return {false, "unknown session"};
+    ctx.project_dir = it->second->folder;
+    ctx.project_trusted = it->second->trusted;
+    ctx.agent_settings_file = it->second->settings_path;
+  }
+  ctx.home = home_;
+  ctx.agent_state_dir = state_dir_;
+  DecisionRecord rec;
+  rec.session = session_id;
+  rec.tool = call.tool_name;
+  rec.input_sha256 = crypto::hex_encode(crypto::sha256(as_bytes(call.tool_input)));
+  const auto decided = [&](bool allow, std::string by, std::string reason) -> hook::Decision {
+    rec.at_ms = wall_ms();
+    rec.allow = allow;
+    rec.by = std::move(by);
+    if (auto st = log_->append(rec); !st) {
+      log::error("decision log unwritable; denying", {{"error", st.error().message}});
+      return {false, "the agent cannot record the decision"};
+    }
+    log::info("tool call decided", {{"session", session_id}, {"tool", call.tool_name}, {"by", rec.by},
+                                     {"result", allow ? "allow" : "deny"}});
+    return {allow, std::move(reason)};
+  };
+
+  const auto local = hook::decide_locally(ctx, call);
+  rec.rule = local.rule;
+  rec.file = local.file;
+  if (local.route == hook::Route::kDeny) {
+    std::lock_guard lock(mu_);
+    ++stats_.by_rule_deny;
+  }
+  if (local.route == hook::Route::kDeny) return decided(false, "rule", "denied by " + (local.rule.empty() ? local.reason : local.rule));
+  if (local.route == hook::Route::kAllow) {
+    {
+      std::lock_guard lock(mu_);
+      ++stats_.by_rule_allow;
+    }
+    return decided(true, local.rule.empty() ? "workspace" : "rule",
+                   local.rule.empty() ? local.reason : "allowed by " + local.rule);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + settings_.approval_timeout;
+  const auto req = broker_.open(session_id, call, wall_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                                  settings_.approval_timeout).count());
+  {
+    std::lock_guard lock(mu_);
+    ++stats_.asked;
+  }
+  broadcast_(e2e::Kind::kApprovalRequest, req.body);
+  const auto r = broker_.wait(req.id, deadline);
+  {
+    std::lock_guard lock(mu_);
+    if (r.who.empty()) ++stats_.timeouts;
+    else (r.allow ? stats_.client_allow : stats_.client_deny)++;
+  }
+  rec.client = r.who;
+  return decided(r.allow, r.who.empty() ? "timeout" : "client", r.reason);
+}
+
+}  // namespace bw::agent::session

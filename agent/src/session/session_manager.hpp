@@ -1,0 +1,86 @@
+// The agent's Claude Code sessions (issue 6): start (in a folder under the project roots),
+// list, prompt, interrupt, stop, resume — and the approval path for every tool call their
+// Claude Code makes (DESIGN §5):
+//   hook → approval socket → the user's own rules (approval_policy.hpp): allow / deny
+//   → otherwise an APPROVAL_REQUEST to every paired client (approval_broker.hpp), the first
+//     valid answer decides, no answer within the approval timeout denies;
+// every decision is appended to the hash-chained decision log before the hook hears it.
+// Output goes to every paired client: OUTPUT {"session","stream": <one stream-json line>};
+// lifecycle as EVENT {"session","event": started|exited|unreadable_output, …}.
+// The agent offers nothing else: no shell, file or exec endpoint — only these sessions.
+// Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bw/e2e/protocol.hpp"
+#include "bw/result.hpp"
+#include "hook/approval_broker.hpp"
+#include "session/session_plan.hpp"
+
+namespace bw::agent::hook {
+class ApprovalSocket;
+}
+
+namespace bw::agent::session {
+
+class ClaudeProcess;
+class DecisionLog;
+
+struct SessionInfo {
+  std::string id;         // the agent's session id (16 random bytes, hex)
+  std::string folder;     // canonical project folder
+  std::string claude_id;  // Claude Code's session_id (for resume), once known
+  bool running = false;
+  int exit_status = -1;
+};
+
+class SessionManager {
+ public:
+  // Sends one message of `kind` with `body` to every paired client.
+  using Broadcast = std::function<void(e2e::Kind kind, const std::string& body)>;
+
+  // Opens the approval socket (<state_dir>/approvals.sock) and the decision log
+  // (<state_dir>/decisions.jsonl). Errors: either cannot be opened.
+  static Result<std::unique_ptr<SessionManager>> open(SessionSettings settings, std::string state_dir,
+                                                      std::string home, Broadcast broadcast);
+  ~SessionManager();  // stops every session
+
+  Result<SessionInfo> start(const std::string& folder, const std::optional<std::string>& resume_claude_id);
+  Status prompt(const std::string& id, const std::string& text);
+  Status interrupt(const std::string& id);
+  Status stop(const std::string& id);
+  std::vector<SessionInfo> list() const;
+
+  // An APPROVAL_ANSWER the Inbox accepted, from a client whose effective role is `role`.
+  hook::AnswerOutcome answer(ByteView body, e2e::Role role, const std::string& who, std::int64_t now_ms);
+
+  struct Stats {
+    std::uint64_t by_rule_allow = 0, by_rule_deny = 0, asked = 0, client_allow = 0, client_deny = 0, timeouts = 0;
+  };
+  Stats stats() const;
+
+ private:
+  SessionManager() = default;
+  struct Session;
+  hook::Decision on_hook(const std::string& session_id, const hook::HookCall& call);
+
+  SessionSettings settings_;
+  std::string state_dir_, home_;
+  Broadcast broadcast_;
+  hook::ApprovalBroker broker_;
+  std::unique_ptr<DecisionLog> log_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<Session>> sessions_;
+  Stats stats_;
+  std::unique_ptr<hook::ApprovalSocket> socket_;  // last: destroyed first
+};
+
+}  // namespace bw::agent::session
