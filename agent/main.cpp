@@ -47,6 +47,18 @@ bw::config::Schema agent_schema() {
          .help = "iss of the device assertions clients send (auth's auth.issuer); empty: the auth URL of login"});
   s.add({.path = "agent.auth_audience", .default_value = "breakwater",
          .help = "aud of those assertions (auth's auth.audience)"});
+  s.add({.path = "agent.project_roots", .type = bw::config::Type::kStringList, .default_value = "[]",
+         .help = "folders under which sessions may start (symlinks resolved; empty: no sessions)"});
+  s.add({.path = "agent.trusted_projects", .type = bw::config::Type::kStringList, .default_value = "[]",
+         .help = "project folders whose own .claude settings (allow rules, hooks) you trust"});
+  s.add({.path = "agent.claude_path", .default_value = "claude", .help = "the Claude Code executable (PATH is searched)"});
+  s.add({.path = "agent.approval_timeout", .type = bw::config::Type::kDuration, .default_value = "120s",
+         .help = "how long a tool call waits for a paired device's answer before it is denied", .min = 5000,
+         .max = 3600000});
+  s.add({.path = "agent.api_billing", .type = bw::config::Type::kBool, .default_value = "false",
+         .help = "pass ANTHROPIC_API_KEY to Claude Code (you chose API billing)"});
+  s.add({.path = "agent.claude_env_passthrough", .type = bw::config::Type::kStringList, .default_value = "[]",
+         .help = "further environment variables passed to Claude Code (never BREAKWATER_*)"});
   s.add({.path = "agent.state_dir", .default_value = "",
          .help = "private state folder, absolute (default ~/.local/state/breakwater-agent)"});
   s.add({.path = "log.level", .default_value = "info", .help = "debug, info, warn or error",
@@ -103,8 +115,16 @@ int main(int argc, char** argv) {
     if (command == "login") return bw::agent::login_command(dir, command_args);
     if (command == "pair") return bw::agent::pair_command(dir, command_args, relay);
     if (command == "run") {
+      bw::agent::session::SessionSettings sessions;
+      sessions.claude_path = values->str("agent.claude_path");
+      sessions.project_roots = values->list("agent.project_roots");
+      sessions.trusted_projects = values->list("agent.trusted_projects");
+      sessions.approval_timeout =
+          std::chrono::duration_cast<std::chrono::seconds>(values->duration("agent.approval_timeout"));
+      sessions.api_billing = values->boolean("agent.api_billing");
+      sessions.env_passthrough = values->list("agent.claude_env_passthrough");
       return bw::agent::run_command(dir, command_args, relay,
-                                    {values->str("agent.auth_issuer"), values->str("agent.auth_audience")});
+                                    {values->str("agent.auth_issuer"), values->str("agent.auth_audience")}, sessions);
     }
     if (command == "pairings") return bw::agent::pairings_command(dir, command_args);
     return bw::agent::unpair_command(dir, command_args);

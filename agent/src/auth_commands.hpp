@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "session/session_plan.hpp"
+
 namespace bw::agent {
 
 int login_command(const std::string& state_dir, const std::vector<std::string>& args);
@@ -23,7 +25,7 @@ struct AssertionSettings {
 };
 // `run [--echo]`: the relay stream and the Inbox (run_command.cpp).
 int run_command(const std::string& state_dir, const std::vector<std::string>& args, const RelayTarget& relay,
-                const AssertionSettings& assertions);
+                const AssertionSettings& assertions, const session::SessionSettings& sessions);
 int pairings_command(const std::string& state_dir, const std::vector<std::string>& args);
 int unpair_command(const std::string& state_dir, const std::vector<std::string>& args);
 

@@ -7,8 +7,11 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <filesystem>
 #include <iostream>
 #include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "agent_identity.hpp"
@@ -24,11 +27,19 @@
 #include "inbox.hpp"
 #include "pairing_book.hpp"
 #include "relay_link.hpp"
+#include "session/session_manager.hpp"
 
 namespace bw::agent {
 namespace {
 
 namespace v1 = breakwater::relay::v1;
+
+// The path of this very program, for the hook command written into session settings.
+std::string self_executable() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string("breakwater-agent") : p.string();
+}
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -41,6 +52,7 @@ class Outbox {
       : dir_(std::move(dir)), store_(store), self_(self), link_(link) {}
 
   void send(const PairingEntry& p, e2e::Kind kind, const std::string& body) {
+    std::lock_guard guard(mu_);  // session threads send too
     auto it = senders_.find(p.pairing_id);
     if (it == senders_.end()) {
       auto lock = SendLock::acquire(dir_, p.pairing_id);
@@ -55,8 +67,12 @@ class Outbox {
     *f.mutable_envelope() = relayclient::to_wire(*e);
     if (!link_.send(f)) log::warn("reply not sent: no relay stream", {{"pairing", crypto::hex_encode(p.pairing_id)}});
   }
-  void forget(const e2e::Id& pairing_id) { senders_.erase(pairing_id); }
+  void forget(const e2e::Id& pairing_id) {
+    std::lock_guard guard(mu_);
+    senders_.erase(pairing_id);
+  }
   void close_all() {
+    std::lock_guard guard(mu_);
     for (auto& [id, e] : senders_) (void)e.sender.close();
   }
 
@@ -69,8 +85,69 @@ class Outbox {
   e2e::StateStore& store_;
   e2e::Id self_;
   RelayLink& link_;
+  std::mutex mu_;
   std::map<e2e::Id, Entry> senders_;
 };
+
+// The live pairings, for sending to every paired client (session output, approvals).
+class Audience {
+ public:
+  void set(std::vector<PairingEntry> all) {
+    std::lock_guard guard(mu_);
+    all_ = std::move(all);
+  }
+  void remove(const e2e::Id& pairing_id) {
+    std::lock_guard guard(mu_);
+    std::erase_if(all_, [&](const PairingEntry& p) { return p.pairing_id == pairing_id; });
+  }
+  std::vector<PairingEntry> all() const {
+    std::lock_guard guard(mu_);
+    return all_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<PairingEntry> all_;
+};
+
+std::string json_text(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
+// A CONTROL or PROMPT from a client, acted on by the session manager. Returns the EVENT body
+// answering the sender ("" when the answer goes to everyone, as session events do).
+std::string handle_session_message(session::SessionManager& sessions, e2e::Kind kind, const std::string& body) {
+  const auto j = nlohmann::json::parse(body, nullptr, false);
+  const auto error = [&](const std::string& op, const std::string& why) {
+    return json_text({{"event", "error"}, {"op", op}, {"error", why}});
+  };
+  if (!j.is_object()) return error(kind == e2e::Kind::kPrompt ? "prompt" : "control", "not a JSON object");
+  const auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
+  if (kind == e2e::Kind::kPrompt) {
+    if (auto st = sessions.prompt(str("session"), str("text")); !st) return error("prompt", st.error().message);
+    return "";
+  }
+  const std::string op = str("op");
+  if (op == "start") {
+    std::optional<std::string> resume;
+    if (j.contains("resume")) resume = str("resume");
+    auto started = sessions.start(str("folder"), resume);
+    if (!started) return error("start", started.error().message);
+    return "";
+  }
+  if (op == "list") {
+    auto arr = nlohmann::json::array();
+    for (const auto& s : sessions.list()) {
+      arr.push_back({{"session", s.id}, {"folder", s.folder}, {"claude_session", s.claude_id},
+                     {"running", s.running}, {"exit_status", s.exit_status}});
+    }
+    return json_text({{"event", "sessions"}, {"sessions", arr}});
+  }
+  if (op == "interrupt" || op == "stop") {
+    auto st = op == "stop" ? sessions.stop(str("session")) : sessions.interrupt(str("session"));
+    if (!st) return error(op, st.error().message);
+    return op == "interrupt" ? json_text({{"event", "interrupted"}, {"session", str("session")}}) : "";
+  }
+  return error(op.empty() ? "control" : op, "unknown operation");
+}
 
 void log_verdict(const Verdict& v) {
   const std::string pairing = v.pairing ? crypto::hex_encode(v.pairing->pairing_id) : "unknown";
@@ -96,7 +173,7 @@ void log_verdict(const Verdict& v) {
 }  // namespace
 
 int run_command(const std::string& dir, const std::vector<std::string>& args, const RelayTarget& relay,
-                const AssertionSettings& assertions) {
+                const AssertionSettings& assertions, const session::SessionSettings& sessions_config) {
   bool echo = false;
   for (const auto& a : args) {
     if (a == "--echo") echo = true;
@@ -127,20 +204,33 @@ int run_command(const std::string& dir, const std::vector<std::string>& args, co
   Inbox inbox(**store, self, std::chrono::minutes(10));
   inbox.require_assertions([&checker](std::string_view token, std::int64_t now) { return checker.verify(token, now); },
                            tenant);
+  Audience audience;
   auto reload = [&] {
     auto book = load_book(dir);
     if (!book) return log::error("pairings.json unreadable", {{"error", book.error().message}});
+    std::vector<PairingEntry> live;
     for (const auto& b : *book) {
       PairingEntry e{b.pairing_id, b.peer_device, b.role, std::nullopt, b.peer_user};
       if (b.peer_public) e.client_key_sha256 = crypto::sha256(ByteView(b.peer_public->data(), b.peer_public->size()));
       inbox.add_pairing(e);
+      if (!inbox.revoked(e.pairing_id)) live.push_back(e);
     }
+    audience.set(std::move(live));
   };
   reload();
 
   RelayLink link({.target = relay.address, .ca_file = relay.ca_file, .server_name = relay.server_name, .state_dir = dir,
                   .device_token = id->device_token, .agent_version = BW_AGENT_VERSION});
   Outbox outbox(dir, **store, self, link);
+
+  session::SessionSettings session_settings = sessions_config;
+  session_settings.agent_binary = self_executable();
+  const char* home_env = std::getenv("HOME");
+  auto sessions = session::SessionManager::open(
+      session_settings, dir, home_env ? home_env : "", [&](e2e::Kind kind, const std::string& body) {
+        for (const auto& p : audience.all()) outbox.send(p, kind, body);
+      });
+  if (!sessions) return std::cerr << "breakwater-agent run: " << sessions.error().message << "\n", 1;
 
   sigset_t set;
   sigemptyset(&set);
@@ -168,8 +258,18 @@ int run_command(const std::string& dir, const std::vector<std::string>& args, co
     auto v = inbox.receive(*env, wall_ms());
     log_verdict(v);
     if (v.outcome == Outcome::kRetry) return RelayLink::Disposition::kRetry;
-    if (v.outcome == Outcome::kAccepted && echo && v.message->kind == e2e::Kind::kPrompt) {
+    if (v.outcome != Outcome::kAccepted) return RelayLink::Disposition::kProcessed;
+    const auto kind = v.message->kind;
+    if (echo && kind == e2e::Kind::kPrompt) {
       outbox.send(*v.pairing, e2e::Kind::kOutput, "echo: " + to_string(v.message->body));
+    } else if (kind == e2e::Kind::kPrompt || kind == e2e::Kind::kControl) {
+      const auto answer = handle_session_message(**sessions, kind, to_string(v.message->body));
+      if (!answer.empty()) outbox.send(*v.pairing, e2e::Kind::kEvent, answer);
+    } else if (kind == e2e::Kind::kApprovalAnswer) {
+      const auto who = crypto::hex_encode(v.pairing->client_device);
+      const auto outcome = (*sessions)->answer(v.message->body, v.role.value_or(e2e::Role::kViewer), who, wall_ms());
+      log::info("approval answer", {{"pairing", crypto::hex_encode(v.pairing->pairing_id)},
+                                    {"outcome", std::string(hook::answer_outcome_name(outcome))}});
     }
     return RelayLink::Disposition::kProcessed;
   };
@@ -181,6 +281,7 @@ int run_command(const std::string& dir, const std::vector<std::string>& args, co
         // Revocation only removes authority: accepted from any source, keys erased at once.
         if (auto st = inbox.revoke(pid); !st) log::error("cannot erase revoked keys", {{"error", st.error().message}});
         (void)remove_from_book(dir, pid);
+        audience.remove(pid);
         outbox.forget(pid);
         log::info("pairing revoked", {{"pairing", crypto::hex_encode(pid)}});
       } else if (f.pairing().event() == v1::PairingNotice::CLAIMED) {
@@ -192,6 +293,7 @@ int run_command(const std::string& dir, const std::vector<std::string>& args, co
   };
   log::info("started", {{"state_dir", dir}, {"relay", relay.address}, {"echo", echo}});
   auto st = link.run(on_delivery, on_frame);
+  sessions->reset();  // stops every session (their hooks get their answers first)
   outbox.close_all();
   if (!st) {
     std::cerr << "breakwater-agent run: " << st.error().message << "\n";

@@ -104,6 +104,20 @@ TEST(ApprovalBroker, TwoPhonesAnsweringAtOnceMakeExactlyOneDecision) {
   }
 }
 
+TEST(ApprovalBroker, StoppingDeniesEveryPendingRequestAtOnce) {
+  ApprovalBroker b;
+  auto r = b.open("s", kCall, kNow + 60'000);
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(50ms);
+    b.deny_all("the agent is stopping");
+  });
+  auto res = b.wait(r.id, Clock::now() + 30s);
+  stopper.join();
+  EXPECT_FALSE(res.allow);
+  EXPECT_EQ(res.reason, "the agent is stopping");
+  EXPECT_EQ(b.answer(answer_for(r, true), e2e::Role::kMember, "p", kNow), AnswerOutcome::kUnknown);
+}
+
 TEST(ApprovalBroker, AWaiterIsWokenByTheAnswer) {
   ApprovalBroker b;
   auto r = b.open("s", kCall, kNow + 60'000);

@@ -84,6 +84,14 @@ ApprovalBroker::Resolution ApprovalBroker::wait(const ReqId& id, std::chrono::st
   return r;
 }
 
+void ApprovalBroker::deny_all(const std::string& reason) {
+  std::lock_guard lock(mu_);
+  for (auto& [_, p] : pending_) {
+    if (!p.result) p.result = Resolution{false, "", reason};
+  }
+  cv_.notify_all();
+}
+
 std::size_t ApprovalBroker::pending() const {
   std::lock_guard lock(mu_);
   return pending_.size();

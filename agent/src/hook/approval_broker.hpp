@@ -75,6 +75,9 @@ class ApprovalBroker {
   Resolution wait(const ReqId& id, std::chrono::steady_clock::time_point deadline);
 
   std::size_t pending() const;
+  // Resolves every pending request as deny (`reason`), waking their waiters: the agent is
+  // stopping. Later opens still work.
+  void deny_all(const std::string& reason);
 
  private:
   struct Pending {

@@ -68,6 +68,7 @@ Result<std::unique_ptr<SessionManager>> SessionManager::open(SessionSettings set
 }
 
 SessionManager::~SessionManager() {
+  broker_.deny_all("the agent is stopping");
   std::vector<std::shared_ptr<Session>> all;
   {
     std::lock_guard lock(mu_);
