@@ -18,8 +18,14 @@
 //             deny  → it does not; the tool_result the model gets is an error whose content is
 //                     "PreToolUse:<Tool> hook error: <reason>".
 //   exit 2    → blocked like deny; the tool_result carries the hook's stderr.
-//   exit 1    → NOT blocking: Claude Code goes on with its own permission flow (in -p mode with
-//               nobody to ask, it runs what its own rules allow and refuses the rest).
+//   "ask"     → Claude Code's own prompt; in -p mode with nobody to ask, refused.
+//   legacy    {"decision":"block","reason":"…"} still blocks (checked by hand, not tested here).
+//   NOT blocking — Claude Code goes on with its own permission flow (in -p mode with nobody
+//   to ask, it runs what its own rules allow, e.g. read-only commands, and refuses the rest):
+//     exit 1 (any exit other than 0 and 2), exit 0 with stdout that is not a decision
+//     (not JSON, or an unknown permissionDecision value), and a hook still running at its
+//     `timeout`. The approval hook must therefore answer in time with a valid decision or
+//     exit 2 on every path.
 // --setting-sources user keeps a project's .claude/settings.json out: without it, a cloned
 // repository's `"disableAllHooks": true` turns off the hook given by --settings as well.
 #include <gtest/gtest.h>
@@ -55,6 +61,9 @@ case "$1" in
   deny) printf '%s\n' '{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"deny","permissionDecisionReason":"denied by the test hook"}}' ;;
   exit2) echo "blocked by the test hook" >&2; exit 2 ;;
   exit1) echo "the test hook failed" >&2; exit 1 ;;
+  ask) printf '%s\n' '{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"ask","permissionDecisionReason":"the test hook asks"}}' ;;
+  garbage) echo 'permissionDecision: deny (but not as JSON)' ;;
+  slow) sleep 4; printf '%s\n' '{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"deny"}}' ;;
 esac
 )";
 
@@ -129,7 +138,7 @@ class ClaudeCodeCli : public ::testing::Test {
   fs::path hooks() const { return root_ / "hooks"; }
 
   // Writes the hook script and an agent-owned settings file running it with `mode`.
-  fs::path settings_with_hook(const std::string& mode) {
+  fs::path settings_with_hook(const std::string& mode, int timeout_seconds = 10) {
     fs::path script = hooks() / "hook.sh";
     std::ofstream(script) << kHookScript;
     fs::permissions(script, fs::perms::owner_all);
@@ -138,7 +147,7 @@ class ClaudeCodeCli : public ::testing::Test {
                         json::array({{{"matcher", "*"},
                                       {"hooks", json::array({{{"type", "command"},
                                                               {"command", "'" + script.string() + "' " + mode},
-                                                              {"timeout", 10}}})}}})}}}};
+                                                              {"timeout", timeout_seconds}}})}}})}}}};
     fs::path file = root_ / "agent-settings.json";
     std::ofstream(file) << settings.dump(2);
     return file;
@@ -170,8 +179,28 @@ class ClaudeCodeCli : public ::testing::Test {
     return std::move(result).value();
   }
 
-  std::vector<std::string> hook_flags(const std::string& mode) {
-    return {"--settings", settings_with_hook(mode).string(), "--setting-sources", "user"};
+  std::vector<std::string> hook_flags(const std::string& mode, int timeout_seconds = 10) {
+    return {"--settings", settings_with_hook(mode, timeout_seconds).string(), "--setting-sources", "user"};
+  }
+
+  // Runs a read-only command (which Claude Code's own rules let run in -p mode) through a hook
+  // answering as `mode`; returns the one tool_result the model got back.
+  json read_only_command_through(const std::string& mode, int timeout_seconds = 10) {
+    auto model = start_model({ScriptedTurn::call("Bash", R"({"command":"echo ran-without-the-hook","description":"d"})"),
+                              ScriptedTurn::say("Ok")});
+    auto r = run(model, hook_flags(mode, timeout_seconds));
+    EXPECT_EQ(r.status.code, 0) << r.describe();
+    EXPECT_EQ(hook_calls().size(), 1u) << r.describe();
+    if (model.turns_served() != 2) {
+      ADD_FAILURE() << model.describe_requests() << r.describe();
+      return json::object();
+    }
+    auto results = tool_results_sent(model.turn_requests()[1]);
+    if (results.size() != 1) {
+      ADD_FAILURE() << model.turn_requests()[1].body;
+      return json::object();
+    }
+    return results[0];
   }
 
   static ScriptedModelServer start_model(std::vector<ScriptedTurn> scenario) {
@@ -277,20 +306,32 @@ TEST_F(ClaudeCodeCli, HookExitingWith2BlocksTheTool) {
   EXPECT_NE(result_text(results[0]).find("blocked by the test hook"), std::string::npos) << results[0].dump();
 }
 
-// Why the approval hook must never fail with exit 1: Claude Code treats it as "no decision"
-// and runs whatever its own rules allow — here a read-only command.
+// Why the approval hook must always print a valid decision or exit 2, and answer in time:
+// exit 1, output that is not a decision, or a timeout are "no decision", and Claude Code then
+// runs whatever its own rules allow — here a read-only command.
 TEST_F(ClaudeCodeCli, HookExitingWith1DoesNotBlock) {
-  auto model = start_model({ScriptedTurn::call("Bash", R"({"command":"echo ran-after-hook-failure","description":"d"})"),
-                            ScriptedTurn::say("Ok")});
-  auto r = run(model, hook_flags("exit1"));
-  ASSERT_EQ(r.status.code, 0) << r.describe();
+  json result = read_only_command_through("exit1");
+  EXPECT_FALSE(result.value("is_error", false)) << result.dump();
+  EXPECT_NE(result_text(result).find("ran-without-the-hook"), std::string::npos) << result.dump();
+}
 
-  EXPECT_EQ(hook_calls().size(), 1u);
-  ASSERT_EQ(model.turns_served(), 2u) << model.describe_requests();
-  auto results = tool_results_sent(model.turn_requests()[1]);
-  ASSERT_EQ(results.size(), 1u) << model.turn_requests()[1].body;
-  EXPECT_FALSE(results[0].value("is_error", false)) << results[0].dump();
-  EXPECT_NE(result_text(results[0]).find("ran-after-hook-failure"), std::string::npos) << results[0].dump();
+TEST_F(ClaudeCodeCli, HookOutputThatIsNotADecisionDoesNotBlock) {
+  json result = read_only_command_through("garbage");
+  EXPECT_FALSE(result.value("is_error", false)) << result.dump();
+  EXPECT_NE(result_text(result).find("ran-without-the-hook"), std::string::npos) << result.dump();
+}
+
+TEST_F(ClaudeCodeCli, HookThatTimesOutDoesNotBlock) {
+  json result = read_only_command_through("slow", /*timeout_seconds=*/1);
+  EXPECT_FALSE(result.value("is_error", false)) << result.dump();
+  EXPECT_NE(result_text(result).find("ran-without-the-hook"), std::string::npos) << result.dump();
+}
+
+// "ask" in -p mode, with no permission-prompt host: refused, even for a read-only command.
+TEST_F(ClaudeCodeCli, HookAskIsRefusedInPrintModeWithNobodyToAsk) {
+  json result = read_only_command_through("ask");
+  EXPECT_TRUE(result.value("is_error", false)) << result.dump();
+  EXPECT_EQ(result_text(result).find("ran-without-the-hook"), std::string::npos) << result.dump();
 }
 
 TEST_F(ClaudeCodeCli, EveryToolCallOfATurnGoesThroughTheHook) {
