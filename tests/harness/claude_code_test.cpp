@@ -29,6 +29,7 @@
 // --setting-sources user keeps a project's .claude/settings.json out: without it, a cloned
 // repository's `"disableAllHooks": true` turns off the hook given by --settings as well.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -240,6 +241,8 @@ TEST_F(ClaudeCodeCli, TextTurnPrintsInitAssistantAndResult) {
 
   EXPECT_EQ(model.turns_served(), 1u) << model.describe_requests();
   EXPECT_EQ(model.exhausted_requests(), 0u) << model.describe_requests();
+  // The CLI's scratch files went to the run's TMPDIR (inside the test's folder), not /tmp.
+  EXPECT_TRUE(fs::is_directory(home() / "tmp" / ("claude-" + std::to_string(::getuid()))));
   auto sent = model.turn_requests();
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_TRUE(sent[0].stream);

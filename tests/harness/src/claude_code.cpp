@@ -41,6 +41,7 @@ Result<std::filesystem::path> claude_code_binary() {
 std::vector<std::string> claude_code_environment(const ClaudeCodeRun& run) {
   std::vector<std::string> env = {
       "HOME=" + run.home.string(),
+      "TMPDIR=" + (run.home / "tmp").string(),
       "PATH=/usr/local/bin:/usr/bin:/bin",
       "SHELL=/bin/bash",
       "LANG=C.UTF-8",
@@ -60,6 +61,9 @@ std::string ClaudeCodeResult::describe() const {
 Result<ClaudeCodeResult> run_claude_code(const ClaudeCodeRun& run) {
   auto claude = claude_code_binary();
   if (!claude) return claude.error();
+  std::error_code ec;
+  std::filesystem::create_directories(run.home / "tmp", ec);
+  if (ec) return harness_error(HarnessErrc::kSystem, "cannot create " + (run.home / "tmp").string() + ": " + ec.message());
   ProcessSpec spec;
   spec.program = "/usr/bin/env";
   spec.args.push_back("-i");  // env's assignments (below) are then all the CLI gets

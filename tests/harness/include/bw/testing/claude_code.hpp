@@ -7,11 +7,14 @@
 //
 // How a run is set up (run_claude_code): the CLI gets a clean environment — nothing of the
 // test's own (no ASAN_OPTIONS, no developer ANTHROPIC_* or CLAUDE_* variables) — holding only
-//   HOME=<run.home>  PATH=/usr/local/bin:/usr/bin:/bin  SHELL=/bin/bash  LANG=C.UTF-8
+//   HOME=<run.home>  TMPDIR=<run.home>/tmp  PATH=/usr/local/bin:/usr/bin:/bin  SHELL=/bin/bash
+//   LANG=C.UTF-8
 //   ANTHROPIC_API_KEY=test  ANTHROPIC_BASE_URL=<run.base_url>
 //   CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1  DISABLE_AUTOUPDATER=1
 // plus run.env; it runs in run.working_dir with stdin at /dev/null, in its own process group
-// (ChildProcess), and is killed if it outlives run.timeout.
+// (ChildProcess), and is killed if it outlives run.timeout. TMPDIR matters: the CLI keeps
+// per-project task folders (<TMPDIR>/claude-<uid>/…) and its messaging socket
+// (<TMPDIR>/cc-socks/) there, and would otherwise leave them in /tmp.
 #pragma once
 
 #include <chrono>
@@ -29,7 +32,7 @@ namespace bw::testing {
 Result<std::filesystem::path> claude_code_binary();
 
 struct ClaudeCodeRun {
-  std::filesystem::path home;         // HOME (a scratch folder: ~/.claude and ~/.claude.json go there)
+  std::filesystem::path home;         // HOME (a scratch folder: ~/.claude, ~/.claude.json and TMPDIR go there)
   std::filesystem::path working_dir;  // the project folder the session works in
   std::string base_url;               // ScriptedModelServer::base_url()
   std::vector<std::string> args;      // e.g. {"-p", "hi", "--output-format", "stream-json", "--verbose"}
