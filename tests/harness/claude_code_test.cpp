@@ -22,12 +22,14 @@
 //   legacy    {"decision":"block","reason":"…"} still blocks (checked by hand, not tested here).
 //   NOT blocking — Claude Code goes on with its own permission flow (in -p mode with nobody
 //   to ask, it runs what its own rules allow, e.g. read-only commands, and refuses the rest):
-//     exit 1 (any exit other than 0 and 2), exit 0 with stdout that is not a decision
+//     exit 1 (per Claude Code's docs, any exit other than 0 and 2), exit 0 with stdout that is not a decision
 //     (not JSON, or an unknown permissionDecision value), and a hook still running at its
 //     `timeout`. The approval hook must therefore answer in time with a valid decision or
 //     exit 2 on every path.
 // --setting-sources user keeps a project's .claude/settings.json out: without it, a cloned
-// repository's `"disableAllHooks": true` turns off the hook given by --settings as well.
+// repository's `"disableAllHooks": true` turns off the hook given by --settings as well, and
+// its `"defaultMode": "acceptEdits"` applies (its permissions.allow entries are ignored in an
+// untrusted workspace, with a note on stderr — the mode and the hook switch are not).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
