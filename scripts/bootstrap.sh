@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian package that building, testing and running Breakwater locally needs.
+# Installs every Debian package that building, testing and running Breakwater locally needs,
+# then the pinned Claude Code CLI (scripts/claude-code.sh, into the user's cache; npm).
 # Idempotent and non-interactive; runs as root or through sudo; returns in well under a
 # second when everything is already installed (it asks dpkg first, apt only if needed).
 set -euo pipefail
@@ -26,7 +27,15 @@ for p in "${PACKAGES[@]}"; do
   [[ $installed == *$'\n'"$p install ok installed"$'\n'* ]] || missing+=("$p")
 done
 
+# The real Claude Code CLI that breakwater-agent's sessions run and the e2e tests drive. Not
+# fatal here (the local cluster runs without it); the tests that need it fail and say why.
+claude_code() {
+  bash "$(dirname "$0")/claude-code.sh" >/dev/null ||
+    echo "bootstrap: could not install Claude Code (scripts/claude-code.sh); the tests that run it will fail" >&2
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+  claude_code
   exit 0
 fi
 
@@ -42,4 +51,5 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's postgresql and redis-server packages start system-wide servers; Breakwater's
 # tests and local cluster run their own on free loopback ports, so leave those alone.
+claude_code
 echo "bootstrap: done" >&2

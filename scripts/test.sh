@@ -33,6 +33,14 @@ if tools=$(bash scripts/tools.sh); then
 else
   echo "test.sh: could not fetch helm/kubectl; the deploy check will fail" >&2
 fi
+# The real Claude Code CLI for the e2e tests (pinned; bootstrap installed it): its path.
+if [ -z "${BW_CLAUDE:-}" ]; then
+  if claude=$(bash scripts/claude-code.sh); then
+    export BW_CLAUDE=$claude
+  else
+    echo "test.sh: Claude Code is not installed; the tests that run it will fail" >&2
+  fi
+fi
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
