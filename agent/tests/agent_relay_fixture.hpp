@@ -1,0 +1,139 @@
+// The fixture of the agent/client system tests through the real relay: auth, ratelimit,
+// Redis and two relay pods (relay_system_support.hpp), a signed-up tenant, and helpers that
+// run the real binaries (login both sides, pair through the relay). Each including test file
+// names its own suite (gtest wants one fixture class per suite name).
+#pragma once
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+#include "text_helpers.hpp"
+#include "api_https_client.hpp"
+#include "bw/testing/binaries.hpp"
+#include "bw/crypto/aes_gcm.hpp"
+#include "bw/e2e/keys.hpp"
+#include "file_state_store.hpp"
+#include "pairing_book.hpp"
+#include "relay_system_support.hpp"
+
+
+namespace bw::testing {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr const char* kPassword = "correct horse battery staple 42";
+
+class AgentRelaySystem : public RelaySystemFixture {
+ protected:
+  static void SetUpTestSuite() {
+    RelaySystemFixture::SetUpTestSuite();
+    if (HasFatalFailure()) return;
+    slug_ = "relay-" + crypto::hex_encode(crypto::random(4));
+    const auto r = post("/v1/signup", {{"tenant", slug_}, {"login", "alice"}, {"email", "alice@example.com"}, {"password", kPassword}});
+    ASSERT_EQ(r.status, 201) << r.body;
+    agent_dir_ = (dir_->path() / "agent").string();
+    client_dir_ = (dir_->path() / "client").string();
+  }
+
+  static ApiReply post(const std::string& path, const nlohmann::json& body, const std::string& bearer = "") {
+    std::vector<std::pair<std::string, std::string>> h;
+    if (!bearer.empty()) h.emplace_back("Authorization", "Bearer " + bearer);
+    return api_call(port_, ca_file(), "POST", path, body.dump(), h);
+  }
+  static std::string user_token() {
+    const auto r = post("/v1/login", {{"tenant", slug_}, {"login", "alice"}, {"password", kPassword}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return nlohmann::json::parse(r.body, nullptr, false).value("access_token", "");
+  }
+  static std::string auth_url() { return "https://localhost:" + std::to_string(port_); }
+  // The agent talks to pod 0 (gRPC), the client to pod 1 (WebSocket).
+  static std::vector<std::string> env() {
+    std::vector<std::string> e{"BREAKWATER_AGENT_STATE_DIR=" + agent_dir_,
+            "BREAKWATER_AGENT_RELAY_ADDRESS=127.0.0.1:" + std::to_string(pods_[0].service->grpc_port),
+            "BREAKWATER_AGENT_RELAY_CA_FILE=" + ca_file(),
+            "BREAKWATER_AGENT_RELAY_SERVER_NAME=localhost",
+            std::string("BREAKWATER_AGENT_AUTH_ISSUER=") + kIssuer,
+            "BREAKWATER_HOME=" + client_dir_,
+            "BREAKWATER_CLIENT_RELAY_ADDRESS=localhost:" + std::to_string(pods_[1].ws_port),
+            "BREAKWATER_CLIENT_CA_FILE=" + ca_file()};
+    e.insert(e.end(), extra_env_.begin(), extra_env_.end());
+    return e;
+  }
+  static ChildProcess shell(const std::string& binary, const std::string& args, const std::string& stdin_from,
+                            const std::string& log_name) {
+    auto path = built_binary(binary);
+    EXPECT_TRUE(path);
+    auto child = ChildProcess::spawn({.program = "/bin/sh",
+                                      .args = {"-c", "exec " + path->string() + " " + args + " " + stdin_from},
+                                      .env = env(),
+                                      .log_name = log_name});
+    EXPECT_TRUE(child) << child.error().message;
+    return std::move(child).value();
+  }
+  static int finish(ChildProcess& p, std::chrono::milliseconds timeout = 30s) {
+    auto st = p.wait_exit(timeout);
+    EXPECT_TRUE(st) << p.output();
+    return st ? st->code : -1;
+  }
+
+  static void login_both() {
+    auto login = shell("breakwater-agent", "login --auth " + auth_url() + " --ca " + ca_file() + " --name relay-agent",
+                       "< /dev/null", "agent-login");
+    ASSERT_TRUE(login.wait_for_output("Waiting for approval", 30s)) << login.output();
+    const std::string user_code = find(slurp(login.stdout_path()), R"(enter the code\n  ([A-Z]{4}-[A-Z]{4}))");
+    ASSERT_FALSE(user_code.empty()) << login.output();
+    ASSERT_EQ(post("/v1/device/approve", {{"user_code", user_code}}, user_token()).status, 204);
+    ASSERT_EQ(finish(login), 0) << login.output();
+    auto e = env();
+    e.push_back("PW=" + std::string(kPassword));
+    auto pw = ChildProcess::spawn({.program = "/bin/sh",
+                                   .args = {"-c", "printf '%s\\n' \"$PW\" | " + built_binary("breakwater")->string() +
+                                                      " login --auth " + auth_url() + " --ca " + ca_file() +
+                                                      " --user alice --tenant " + slug_},
+                                   .env = e,
+                                   .log_name = "cli-login"});
+    ASSERT_TRUE(pw);
+    ASSERT_EQ(finish(*pw), 0) << pw->output();
+  }
+
+  // Pairs the two binaries through the relay; returns the agent device id (hex).
+  static std::string pair_through_relay(const std::string& role) {
+    const std::string fifo = (dir_->path() / ("sas-" + crypto::hex_encode(crypto::random(4)))).string();
+    EXPECT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    const int fifo_fd = ::open(fifo.c_str(), O_RDWR);
+    auto agent = shell("breakwater-agent", "pair --role " + role, "< " + fifo, "agent-pair");
+    EXPECT_TRUE(agent.wait_for_output("Waiting for a claim", 30s)) << agent.output();
+    const std::string link = find(slurp(agent.stdout_path()), R"((https://\S+/pair#[A-Za-z0-9_-]+))");
+    EXPECT_FALSE(link.empty()) << agent.output();
+    auto e = env();
+    e.push_back("LINK=" + link);
+    auto client = ChildProcess::spawn({.program = "/bin/sh",
+                                       .args = {"-c", "printf '%s\\n' \"$LINK\" | " + built_binary("breakwater")->string() +
+                                                          " pair - --name relay-laptop"},
+                                       .env = e,
+                                       .log_name = "client-pair"});
+    EXPECT_TRUE(client);
+    EXPECT_TRUE(client->wait_for_output("type this code", 30s)) << client->output();
+    const std::string shown = find(slurp(client->stdout_path()), R"(\n    (\d{3} \d{3})\n)");
+    EXPECT_EQ(shown.size(), 7u) << client->output();
+    EXPECT_TRUE(agent.wait_for_output("type the 6-digit code", 30s)) << agent.output();
+    const std::string line = shown + "\n";
+    EXPECT_EQ(::write(fifo_fd, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+    ::close(fifo_fd);
+    EXPECT_EQ(finish(agent), 0) << agent.output();
+    EXPECT_EQ(finish(*client), 0) << client->output();
+    return find(client->output(), R"(with agent device ([0-9a-f]{32}))");
+  }
+
+  static inline std::string slug_, agent_dir_, client_dir_;
+  static inline std::vector<std::string> extra_env_;  // a suite's own additions
+};
+
+}  // namespace
+}  // namespace bw::testing

@@ -1,0 +1,244 @@
+// Claude Code sessions end to end (issue 6): the real CLI (only its model is scripted, by
+// ScriptedModelServer on loopback) run by the real breakwater-agent on relay pod A, driven by
+// a client on pod B through the encrypted path: start a session, prompt it, and answer the
+// approval requests of its tool calls — allow, deny, a replayed old allow, a rule that
+// allows with no round trip, and silence (timeout → deny). The project is an untrusted clone
+// whose .claude/settings.json allows everything and disables hooks: the phone is still asked.
+#include <filesystem>
+
+#include "agent_relay_fixture.hpp"
+#include "bw/crypto/sha256.hpp"
+#include "bw/testing/claude_code.hpp"
+#include "bw/testing/model_server.hpp"
+
+namespace bw::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+rv1::ClientFrame ack_frame(const rv1::MailboxOffset& o) {
+  rv1::ClientFrame f;
+  *f.mutable_ack()->mutable_up_to() = o;
+  return f;
+}
+
+// The client side as a test drives it: one WebSocket, one sending epoch opened with auth's
+// device assertion, every delivery opened, committed and acknowledged.
+class TestClient {
+ public:
+  TestClient(std::unique_ptr<relayclient::ClientStream> ws, e2e::StateStore& store, agent::BookEntry p, std::string assertion)
+      : ws_(std::move(ws)), store_(store), p_(std::move(p)) {
+    auto s = e2e::Sender::open(store_, p_.pairing_id, e2e::Direction::kClientToAgent, p_.self_device, p_.peer_device);
+    EXPECT_TRUE(s) << s.error().message;
+    sender_.emplace(std::move(s).value());
+    send(e2e::Kind::kAssertion, assertion);
+  }
+  void send(e2e::Kind kind, const std::string& body) { send_bytes(kind, as_bytes(body)); }
+  void send_bytes(e2e::Kind kind, ByteView body) {
+    auto e = sender_->seal(kind, body, now_ms());
+    ASSERT_TRUE(e) << e.error().message;
+    rv1::ClientFrame f;
+    *f.mutable_envelope() = relayclient::to_wire(*e);
+    ASSERT_TRUE(ws_->send(f));
+  }
+  // The next message of `kind` (others are kept in seen()), or nullopt at the timeout.
+  std::optional<e2e::Message> next(e2e::Kind kind, std::chrono::milliseconds timeout = 30s) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+      for (auto it = queue_.begin(); it != queue_.end(); ++it) {
+        if (it->kind == kind) {
+          auto m = std::move(*it);
+          queue_.erase(it);
+          return m;
+        }
+      }
+      auto f = ws_->receive(100ms);
+      if (!f || !f->has_delivery()) continue;
+      auto env = relayclient::from_wire(f->delivery().envelope());
+      if (!env) continue;
+      auto rs = store_.load_receiver(p_.pairing_id, e2e::Direction::kAgentToClient);
+      if (!rs || !rs->has_value()) continue;
+      auto opened = e2e::open_envelope(**rs, *env, p_.pairing_id, e2e::Direction::kAgentToClient);
+      if (opened) {
+        EXPECT_TRUE(e2e::commit(store_, p_.pairing_id, e2e::Direction::kAgentToClient, opened->next));
+        seen_.push_back(to_string(opened->message.body));
+        queue_.push_back(std::move(opened->message));
+      }
+      ws_->send(ack_frame(f->delivery().offset()));
+    }
+    return std::nullopt;
+  }
+  // Reads OUTPUT until a stream line of `type` (e.g. "result") for the session arrives.
+  bool wait_stream(const std::string& type, std::chrono::milliseconds timeout = 30s) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < until) {
+      auto m = next(e2e::Kind::kOutput, 500ms);
+      if (!m) continue;
+      auto j = nlohmann::json::parse(to_string(m->body), nullptr, false);
+      auto line = nlohmann::json::parse(j.value("stream", ""), nullptr, false);
+      if (line.is_object() && line.value("type", "") == type) return true;
+    }
+    return false;
+  }
+  const std::vector<std::string>& seen() const { return seen_; }
+
+ private:
+  std::unique_ptr<relayclient::ClientStream> ws_;
+  e2e::StateStore& store_;
+  agent::BookEntry p_;
+  std::optional<e2e::Sender> sender_;
+  std::deque<e2e::Message> queue_;
+  std::vector<std::string> seen_;
+};
+
+class AgentSessionSystem : public AgentRelaySystem {};
+
+TEST_F(AgentSessionSystem, ARealClaudeCodeSessionAsksThePhoneForEachToolCall) {
+  auto claude = claude_code_binary();
+  ASSERT_TRUE(claude) << claude.error().message;
+  const fs::path home = dir_->path() / "home";
+  const fs::path projects = home / "code";
+  const fs::path project = projects / "cloned-repo";
+  fs::create_directories(project / ".claude");
+  fs::create_directories(home / ".claude");
+  fs::create_directories(home / "tmp");
+  // An untrusted clone trying to allow everything and switch hooks off.
+  std::ofstream(project / ".claude" / "settings.json")
+      << R"({"permissions":{"allow":["Bash","Write","Edit"]},"disableAllHooks":true})";
+  // The user's own rule: this one command needs no phone.
+  std::ofstream(home / ".claude" / "settings.json") << R"j({"permissions":{"allow":["Bash(touch by-rule.txt)"]}})j";
+
+  auto model = ScriptedModelServer::start({
+      ScriptedTurn::call("Bash", R"({"command":"touch allowed-by-phone.txt"})"),
+      ScriptedTurn::say("first done"),
+      ScriptedTurn::call("Bash", R"({"command":"touch denied-by-phone.txt"})"),
+      ScriptedTurn::say("second done"),
+      ScriptedTurn::call("Bash", R"({"command":"touch by-rule.txt"})"),
+      ScriptedTurn::say("third done"),
+      ScriptedTurn::call("Bash", R"({"command":"touch timed-out.txt"})"),
+      ScriptedTurn::say("fourth done"),
+  });
+  ASSERT_TRUE(model) << model.error().message;
+
+  extra_env_ = {"HOME=" + home.string(),
+                "TMPDIR=" + (home / "tmp").string(),
+                "BREAKWATER_AGENT_PROJECT_ROOTS=" + projects.string(),
+                "BREAKWATER_AGENT_CLAUDE_PATH=" + claude->string(),
+                "BREAKWATER_AGENT_APPROVAL_TIMEOUT=6s",
+                "BREAKWATER_AGENT_API_BILLING=true",
+                "ANTHROPIC_API_KEY=test",
+                "ANTHROPIC_BASE_URL=" + model->base_url(),
+                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
+                "DISABLE_AUTOUPDATER=1",
+                "BREAKWATER_AGENT_CLAUDE_ENV_PASSTHROUGH=ANTHROPIC_BASE_URL,CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC,DISABLE_AUTOUPDATER"};
+  // The agent's state folder keeps its own path whatever HOME is (BREAKWATER_AGENT_STATE_DIR).
+  if (::access((agent_dir_ + "/identity.json").c_str(), F_OK) != 0) login_both();
+  if (HasFatalFailure()) return;
+  const std::string agent_device = pair_through_relay("member");
+  ASSERT_EQ(agent_device.size(), 32u);
+  auto run = shell("breakwater-agent", "run", "< /dev/null", "agent-run-sessions");
+  ASSERT_TRUE(run.wait_for_output("relay connected", 30s)) << run.output();
+
+  auto book = agent::load_book(client_dir_);
+  ASSERT_TRUE(book && !book->empty());
+  const auto p = book->back();
+  auto store = agent::open_file_state_store(client_dir_);
+  ASSERT_TRUE(store);
+  const std::string token = user_token();
+  const auto r = post("/v1/device/assertion", {{"device_id", crypto::hex_encode(p.self_device)}}, token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  relayclient::ClientStreamOptions o;
+  o.url = ws_url(pods_[1]);
+  o.ca_file = ca_file();
+  rv1::ClientHello h;
+  h.set_access_token(token);
+  h.set_device(std::string(p.self_device.begin(), p.self_device.end()));
+  h.set_protocol_version(1);
+  auto ws = relayclient::ClientStream::open(o, h);
+  ASSERT_TRUE(ws) << ws.error().message;
+  TestClient client(std::move(ws).value(), **store, p, nlohmann::json::parse(r.body).value("assertion", ""));
+
+  // Outside the project roots: refused with a reason.
+  client.send(e2e::Kind::kControl, nlohmann::json{{"op", "start"}, {"folder", dir_->path().string()}}.dump());
+  auto refused = client.next(e2e::Kind::kEvent);
+  ASSERT_TRUE(refused) << run.output();
+  EXPECT_NE(to_string(refused->body).find("outside the configured project roots"), std::string::npos)
+      << to_string(refused->body);
+
+  client.send(e2e::Kind::kControl, nlohmann::json{{"op", "start"}, {"folder", project.string()}}.dump());
+  auto started = client.next(e2e::Kind::kEvent);
+  ASSERT_TRUE(started) << run.output();
+  const auto sj = nlohmann::json::parse(to_string(started->body));
+  ASSERT_EQ(sj.value("event", ""), "started") << started->body.size();
+  const std::string session = sj.value("session", "");
+  EXPECT_FALSE(sj.value("trusted", true));
+
+  // 1. A tool call the clone's settings "allow": the phone is asked anyway; it allows.
+  client.send(e2e::Kind::kPrompt, nlohmann::json{{"session", session}, {"text", "make the first file"}}.dump());
+  auto req = client.next(e2e::Kind::kApprovalRequest);
+  ASSERT_TRUE(req) << run.output() << model->describe_requests();
+  const std::string req_body = to_string(req->body);
+  const auto rj = nlohmann::json::parse(req_body);
+  EXPECT_EQ(rj["tool_name"], "Bash");
+  EXPECT_EQ(rj["tool_input"]["command"], "touch allowed-by-phone.txt");
+  EXPECT_EQ(rj["session"], session);
+  auto answer = [&](const std::string& body, bool allow) {
+    Bytes a;
+    auto id = crypto::hex_decode(nlohmann::json::parse(body).value("req_id", ""));
+    EXPECT_TRUE(id && id->size() == 16);
+    a.insert(a.end(), id->begin(), id->end());
+    const auto digest = crypto::sha256(as_bytes(body));
+    a.insert(a.end(), digest.begin(), digest.end());
+    a.push_back(allow ? 1 : 2);
+    return a;
+  };
+  const Bytes first_allow = answer(req_body, true);
+  client.send_bytes(e2e::Kind::kApprovalAnswer, first_allow);
+  ASSERT_TRUE(client.wait_stream("result")) << run.output();
+  EXPECT_TRUE(fs::exists(project / "allowed-by-phone.txt")) << run.output();
+
+  // 2. The old allow replayed for the next call is refused; the phone denies.
+  client.send(e2e::Kind::kPrompt, nlohmann::json{{"session", session}, {"text", "the second file"}}.dump());
+  auto req2 = client.next(e2e::Kind::kApprovalRequest);
+  ASSERT_TRUE(req2) << run.output();
+  client.send_bytes(e2e::Kind::kApprovalAnswer, first_allow);
+  ASSERT_TRUE(run.wait_for_output("\"outcome\":\"unknown\"", 10s)) << run.output();
+  client.send_bytes(e2e::Kind::kApprovalAnswer, answer(to_string(req2->body), false));
+  ASSERT_TRUE(client.wait_stream("result")) << run.output();
+  EXPECT_FALSE(fs::exists(project / "denied-by-phone.txt"));
+
+  // 3. The user's own allow rule: no request reaches the phone.
+  client.send(e2e::Kind::kPrompt, nlohmann::json{{"session", session}, {"text", "third"}}.dump());
+  ASSERT_TRUE(client.wait_stream("result")) << run.output();
+  EXPECT_TRUE(fs::exists(project / "by-rule.txt"));
+  EXPECT_FALSE(client.next(e2e::Kind::kApprovalRequest, 200ms)) << "no phone round trip";
+
+  // 4. Nobody answers: denied at the approval timeout.
+  client.send(e2e::Kind::kPrompt, nlohmann::json{{"session", session}, {"text", "fourth"}}.dump());
+  ASSERT_TRUE(client.next(e2e::Kind::kApprovalRequest)) << run.output();
+  ASSERT_TRUE(client.wait_stream("result", 40s)) << run.output();
+  EXPECT_FALSE(fs::exists(project / "timed-out.txt"));
+
+  // What Claude Code told the model about each call.
+  const auto turns = model->turn_requests();
+  ASSERT_GE(turns.size(), 8u) << model->describe_requests();
+  EXPECT_EQ(model->exhausted_requests(), 0u) << model->describe_requests();
+
+  // The decision log: four decisions, chained (by client, client, rule, timeout).
+  std::ifstream log(fs::path(agent_dir_) / "decisions.jsonl");
+  std::vector<std::string> by;
+  for (std::string line; std::getline(log, line);) by.push_back(nlohmann::json::parse(line).value("by", ""));
+  EXPECT_EQ(by, (std::vector<std::string>{"client", "client", "rule", "timeout"}));
+
+  client.send(e2e::Kind::kControl, nlohmann::json{{"op", "stop"}, {"session", session}}.dump());
+  auto exited = client.next(e2e::Kind::kEvent, 20s);
+  ASSERT_TRUE(exited) << run.output();
+  EXPECT_NE(to_string(exited->body).find("\"exited\""), std::string::npos);
+  // Nothing of the conversation in the agent's log.
+  EXPECT_EQ(run.output().find("make the first file"), std::string::npos);
+  EXPECT_EQ(run.output().find("touch allowed-by-phone"), std::string::npos);
+  run.terminate(SIGTERM, 10s);
+}
+
+}  // namespace
+}  // namespace bw::testing
