@@ -263,6 +263,7 @@ struct ConnState {
   bool draining = false;
   bool refreshing = false;
   bool refresh_scheduled = false;  // an unknown recipient waits for the next allowed refetch
+  bool closing = false;            // the peer left; finish once the waiting envelopes are routed
   bool rechecking = false;
   SteadyClock::time_point last_refresh{};
   SteadyClock::time_point last_recheck{};
@@ -311,7 +312,7 @@ void finish(ConnActor* self, const std::string& reason) {
 
 void send_frame(ConnActor* self, const v1::RelayFrame& frame) {
   if (self->state.phase == ConnState::Phase::kClosed) return;
-  if (!self->state.out->send(frame)) finish(self, "slow_reader");
+  if (!self->state.out->send(frame) && !self->state.closing) finish(self, "slow_reader");
 }
 
 void send_error(ConnActor* self, ErrorCode code, const std::string& message, const v1::Envelope* about,
@@ -456,7 +457,7 @@ void refresh_pairings(ConnActor* self) {
         cs.refreshing = false;
         if (cs.phase != ConnState::Phase::kReady) return;
         if (fresh) {
-          apply_pairings(self, *fresh, true);
+          apply_pairings(self, *fresh, !cs.closing);
         } else {
           cs.sh->metrics->backend_error("pairings").Increment();
         }
@@ -471,6 +472,7 @@ void refresh_pairings(ConnActor* self) {
           }
           append(self, env);
         }
+        if (cs.closing) finish(self, "peer");
       });
 }
 
@@ -801,7 +803,17 @@ caf::behavior connection(ConnActor* self, std::shared_ptr<Relay::Shared> sh, std
   self->delayed_send(self, st.sh->options.ping_interval, tick_atom::value);
   return {
       [self](in_atom, const Inbound& in) { on_inbound(self, in); },
-      [self](gone_atom) { finish(self, "peer"); },
+      [self](gone_atom) {
+        auto& cs = self->state;
+        if (cs.phase == ConnState::Phase::kReady && !cs.waiting.empty()) {
+          // What the peer sent before it left still gets routed: refetch now (no wait for
+          // the rate limit, once per connection) and close after the waiting envelopes.
+          cs.closing = true;
+          if (!cs.refreshing) refresh_pairings(self);
+          return;
+        }
+        finish(self, "peer");
+      },
       [self](done_atom, Done& d) { d.apply(); },
       [self](wake_atom) {
         self->state.wake = true;

@@ -283,6 +283,34 @@ TEST_F(RelaySystem, AnEnvelopeToAPairingClaimedAMomentAgoIsRouted) {
   EXPECT_EQ(got->delivery().envelope().nonce(), e.nonce());
 }
 
+TEST_F(RelaySystem, AnEnvelopeSentJustBeforeTheSenderLeavesIsStillRouted) {
+  // As `breakwater-agent pair` does: its proof to a device paired a moment ago, then it
+  // exits. The envelope waits for the pairing refetch; the sender leaving must not drop it.
+  auto a2 = agent(0, seed_.token_a2);
+  ASSERT_TRUE(a2);
+  ASSERT_TRUE(a2->send(agent_envelope(envelope(seed_.agent_a2, seed_.client_cb, rv1::KIND_OUTPUT))));
+  ASSERT_TRUE(await(*a2, is_error(rv1::Error::NOT_PAIRED)));  // a refetch just happened
+  auto opened = auth::store::open_store({.database_url = "", .sqlite_path = (dir_->path() / "auth.db").string()}, now_ms());
+  ASSERT_TRUE(opened);
+  auto& s = **opened;
+  auth::store::Device d{seed_.tenant_a, random_store_id(), seed_.alice, auth::store::DeviceKind::kClient, "leaving",
+                        crypto::random(32), now_ms()};
+  ASSERT_TRUE(s.create_device(d));
+  const auto code = crypto::random(32);
+  auth::store::PairingOffer offer{seed_.tenant_a, random_store_id(), seed_.agent_a2, auth::store::Role::kMember, code,
+                                  now_ms(), now_ms() + 300'000, 3};
+  ASSERT_TRUE(s.create_pairing_offer(offer));
+  ASSERT_TRUE(s.claim_pairing_offer(seed_.tenant_a, offer.id, {d.id, seed_.alice, d.public_key, code}, now_ms()));
+  const auto e = envelope(seed_.agent_a2, d.id, rv1::KIND_OUTPUT);
+  ASSERT_TRUE(a2->send(agent_envelope(e)));
+  a2->close();
+  auto c = client(1, seed_.tenant_a, seed_.alice, d.id);
+  ASSERT_TRUE(c);
+  auto got = await(*c, is_delivery, 10s);
+  ASSERT_TRUE(got) << "routed although its sender left";
+  EXPECT_EQ(got->delivery().envelope().nonce(), e.nonce());
+}
+
 TEST_F(RelaySystem, AViewerCannotSendPromptsApprovalsOrControl) {
   auto v = client(1, seed_.tenant_a, seed_.vera, seed_.client_cv);
   ASSERT_TRUE(v);
