@@ -62,6 +62,11 @@ class AgentRelaySystem : public RelaySystemFixture {
             "BREAKWATER_HOME=" + client_dir_,
             "BREAKWATER_CLIENT_RELAY_ADDRESS=localhost:" + std::to_string(pods_[1].ws_port),
             "BREAKWATER_CLIENT_CA_FILE=" + ca_file()};
+    // Full allocation stacks in the agent and client processes (the fast unwinder stops in
+    // libcrypto, which has no frame pointers), so a leak report names its owner and the
+    // third-party suppressions in tests/lsan.supp can match it.
+    const char* asan = std::getenv("ASAN_OPTIONS");
+    e.push_back(std::string("ASAN_OPTIONS=") + (asan ? std::string(asan) + ":" : "") + "fast_unwind_on_malloc=0");
     e.insert(e.end(), extra_env_.begin(), extra_env_.end());
     return e;
   }
