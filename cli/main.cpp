@@ -20,6 +20,12 @@ constexpr const char* kUsage =
     "  devices          list your devices (with presence) and pairings\n"
     "  send AGENT TEXT  send TEXT as a prompt to a paired agent device\n"
     "  listen           print what your agents send (--count N, --timeout S)\n"
+    "  sessions AGENT   list the Claude Code sessions on a paired agent\n"
+    "  start AGENT DIR  start Claude Code in DIR on the agent (prints the session id)\n"
+    "  prompt AGENT SESSION TEXT\n"
+    "                   send TEXT to a running session\n"
+    "  attach AGENT SESSION\n"
+    "                   watch a session and allow or deny its tool calls\n"
     "  health ADDRESS   check a service's gRPC health (see breakwater health --help)\n"
     "  version          print the version\n"
     "  help             show this text and the configuration keys\n\n"
@@ -66,6 +72,10 @@ int main(int argc, char** argv) {
   if (cmd == "devices") return bw::cli::devices_command(env, args);
   if (cmd == "send") return bw::cli::send_command(env, args);
   if (cmd == "listen") return bw::cli::listen_command(env, args);
+  if (cmd == "sessions") return bw::cli::sessions_command(env, args);
+  if (cmd == "start") return bw::cli::start_command(env, args);
+  if (cmd == "prompt") return bw::cli::prompt_command(env, args);
+  if (cmd == "attach") return bw::cli::attach_command(env, args);
   std::cerr << "breakwater: unknown command '" << cmd << "'\n\n" << kUsage;
   return 2;
 }

@@ -15,7 +15,7 @@ PACKAGES=(
   libboost-dev libsodium-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev
   libsqlite3-dev libpq-dev libqrencode-dev
   # servers and tools used by the local cluster and the tests
-  redis-server redis-tools postgresql openssl curl python3 procps unzip
+  redis-server redis-tools postgresql openssl curl python3 procps unzip tmux
 )
 # npm fetches test tooling Debian lacks (scripts/tools.sh); keep a Node.js already installed.
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)

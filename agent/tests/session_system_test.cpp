@@ -4,7 +4,10 @@
 // approval requests of its tool calls — allow, deny, a replayed old allow, a rule that
 // allows with no round trip, and silence (timeout → deny). The project is an untrusted clone
 // whose .claude/settings.json allows everything and disables hooks: the phone is still asked.
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "agent_relay_fixture.hpp"
 #include "bw/crypto/sha256.hpp"
@@ -237,6 +240,88 @@ TEST_F(AgentSessionSystem, ARealClaudeCodeSessionAsksThePhoneForEachToolCall) {
   // Nothing of the conversation in the agent's log.
   EXPECT_EQ(run.output().find("make the first file"), std::string::npos);
   EXPECT_EQ(run.output().find("touch allowed-by-phone"), std::string::npos);
+  run.terminate(SIGTERM, 10s);
+}
+
+// Runs a shell command line and returns its stdout (for tmux).
+std::string run_capture(const std::string& cmd) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  ::pclose(p);
+  return out;
+}
+
+std::string single_quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+TEST_F(AgentSessionSystem, TheTerminalClientStartsAndApprovesASessionDrivenInTmux) {
+  auto claude = claude_code_binary();
+  ASSERT_TRUE(claude) << claude.error().message;
+  const fs::path home = dir_->path() / "home-tmux";
+  const fs::path projects = home / "code";
+  const fs::path project = projects / "app";
+  fs::create_directories(project);
+  fs::create_directories(home / "tmp");
+  auto model = ScriptedModelServer::start({ScriptedTurn::call("Bash", R"({"command":"touch via-tmux.txt"})"),
+                                           ScriptedTurn::say("tmux done")});
+  ASSERT_TRUE(model) << model.error().message;
+  extra_env_ = {"HOME=" + home.string(),
+                "TMPDIR=" + (home / "tmp").string(),
+                "BREAKWATER_AGENT_PROJECT_ROOTS=" + projects.string(),
+                "BREAKWATER_AGENT_CLAUDE_PATH=" + claude->string(),
+                "BREAKWATER_AGENT_API_BILLING=true",
+                "ANTHROPIC_API_KEY=test",
+                "ANTHROPIC_BASE_URL=" + model->base_url(),
+                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
+                "DISABLE_AUTOUPDATER=1",
+                "BREAKWATER_AGENT_CLAUDE_ENV_PASSTHROUGH=ANTHROPIC_BASE_URL,CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC,DISABLE_AUTOUPDATER"};
+  if (::access((agent_dir_ + "/identity.json").c_str(), F_OK) != 0) login_both();
+  if (HasFatalFailure()) return;
+  const std::string agent_device = pair_through_relay("member");
+  ASSERT_EQ(agent_device.size(), 32u);
+  auto run = shell("breakwater-agent", "run", "< /dev/null", "agent-run-tmux");
+  ASSERT_TRUE(run.wait_for_output("relay connected", 30s)) << run.output();
+
+  auto start = shell("breakwater", "start " + agent_device + " " + project.string(), "< /dev/null", "cli-start");
+  ASSERT_EQ(finish(start), 0) << start.output() << run.output();
+  const std::string session = find(slurp(start.stdout_path()), R"(([0-9a-f]{32}))");
+  ASSERT_EQ(session.size(), 32u) << start.output();
+  auto list = shell("breakwater", "sessions " + agent_device, "< /dev/null", "cli-sessions");
+  ASSERT_EQ(finish(list), 0) << list.output();
+  EXPECT_NE(slurp(list.stdout_path()).find(session + "  running"), std::string::npos) << list.output();
+
+  // `breakwater attach` in a real terminal (tmux), typed into like a person would.
+  const std::string sock = "bw-" + crypto::hex_encode(crypto::random(4));
+  const std::string tmux = "TMUX_TMPDIR=" + single_quoted(dir_->path().string()) + " tmux -L " + sock;
+  std::string cmd = "exec env";
+  for (const auto& e : env()) cmd += " " + single_quoted(e);
+  cmd += " " + single_quoted(built_binary("breakwater")->string()) + " attach " + agent_device + " " + session;
+  ASSERT_EQ(std::system((tmux + " new-session -d -x 90 -y 30 " + single_quoted(cmd)).c_str()), 0);
+  const auto pane = [&] { return run_capture(tmux + " capture-pane -p -J -S -200"); };
+  const auto wait_pane = [&](const std::string& text, std::chrono::seconds limit) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+      if (pane().find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(200ms);
+    }
+    return false;
+  };
+  ASSERT_TRUE(wait_pane("attached to", 30s)) << pane();
+  ASSERT_EQ(std::system((tmux + " send-keys 'make the file' Enter").c_str()), 0);
+  ASSERT_TRUE(wait_pane("Allow? [y/N]", 40s)) << pane() << run.output();
+  EXPECT_NE(pane().find("touch via-tmux.txt"), std::string::npos) << "the whole tool input is shown:\n" << pane();
+  EXPECT_FALSE(fs::exists(project / "via-tmux.txt")) << "nothing runs before the answer";
+  ASSERT_EQ(std::system((tmux + " send-keys y Enter").c_str()), 0);
+  ASSERT_TRUE(wait_pane("turn ended", 40s)) << pane() << run.output();
+  EXPECT_TRUE(fs::exists(project / "via-tmux.txt")) << pane();
+  EXPECT_NE(pane().find("tmux done"), std::string::npos) << pane();
+  (void)std::system((tmux + " kill-server 2>/dev/null").c_str());
   run.terminate(SIGTERM, 10s);
 }
 

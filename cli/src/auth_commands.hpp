@@ -22,6 +22,11 @@ int devices_command(const CommandEnv& env, const std::vector<std::string>& args)
 // message_commands.cpp
 int send_command(const CommandEnv& env, const std::vector<std::string>& args);
 int listen_command(const CommandEnv& env, const std::vector<std::string>& args);
+// session_commands.cpp
+int sessions_command(const CommandEnv& env, const std::vector<std::string>& args);
+int start_command(const CommandEnv& env, const std::vector<std::string>& args);
+int prompt_command(const CommandEnv& env, const std::vector<std::string>& args);
+int attach_command(const CommandEnv& env, const std::vector<std::string>& args);
 // Connects for a moment and collects the relay's Presence frames: device hex → "online" /
 // "offline". Empty (and a note on stderr) when there is no pairing or no relay.
 std::map<std::string, std::string> probe_presence(const CommandEnv& env, const std::string& home,

@@ -25,6 +25,7 @@
 #include "pairing_book.hpp"
 #include "relay_link.hpp"
 #include "relay_session.hpp"
+#include "signed_in.hpp"
 
 namespace bw::cli {
 namespace {
@@ -42,6 +43,8 @@ std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+}  // namespace
+
 std::optional<e2e::Id> parse_id(const std::string& hex) {
   auto b = crypto::hex_decode(hex);
   if (!b || b->size() != 16 || hex.size() != 32) return std::nullopt;
@@ -49,14 +52,6 @@ std::optional<e2e::Id> parse_id(const std::string& hex) {
   std::copy(b->begin(), b->end(), id.begin());
   return id;
 }
-
-struct Signed {
-  std::string home;
-  Session session;
-  std::unique_ptr<http::Client> http;
-  std::string token;
-  std::string relay_ca;
-};
 
 Result<Signed> sign_in(const CommandEnv& env) {
   Signed s;
@@ -92,7 +87,6 @@ Result<std::string> device_assertion(Signed& s, const e2e::Id& device) {
   return j["assertion"].get<std::string>();
 }
 
-}  // namespace
 
 int send_command(const CommandEnv& env, const std::vector<std::string>& args) {
   if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) {
