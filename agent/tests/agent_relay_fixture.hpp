@@ -136,6 +136,21 @@ class AgentRelaySystem : public RelaySystemFixture {
     return find(client->output(), R"(with agent device ([0-9a-f]{32}))");
   }
 
+  // A client pairing's own WebSocket on pod B (as its device), for tests that speak the
+  // protocol themselves.
+  static std::unique_ptr<relayclient::ClientStream> client_socket(const agent::BookEntry& p, const std::string& token) {
+    relayclient::ClientStreamOptions o;
+    o.url = ws_url(pods_[1]);
+    o.ca_file = ca_file();
+    rv1::ClientHello h;
+    h.set_access_token(token);
+    h.set_device(std::string(p.self_device.begin(), p.self_device.end()));
+    h.set_protocol_version(1);
+    auto ws = relayclient::ClientStream::open(o, h);
+    EXPECT_TRUE(ws) << ws.error().message;
+    return ws ? std::move(ws).value() : nullptr;
+  }
+
   static inline std::string slug_, agent_dir_, client_dir_;
   static inline std::vector<std::string> extra_env_;  // a suite's own additions
 };

@@ -113,19 +113,12 @@ TEST_F(AgentRelaySystem, AViewersDisguisedPromptIsDroppedAndAMissingMessageIsRep
   auto store = agent::open_file_state_store(client_dir_);
   ASSERT_TRUE(store);
   // The client's connection, as its own device on pod B.
-  relayclient::ClientStreamOptions o;
-  o.url = ws_url(pods_[1]);
-  o.ca_file = ca_file();
-  rv1::ClientHello h;
-  h.set_access_token(user_token());
-  h.set_device(std::string(p.self_device.begin(), p.self_device.end()));
-  h.set_protocol_version(1);
-  auto ws = relayclient::ClientStream::open(o, h);
-  ASSERT_TRUE(ws) << ws.error().message;
+  auto ws = client_socket(p, user_token());
+  ASSERT_TRUE(ws);
   auto send = [&](const e2e::Envelope& e) {
     rv1::ClientFrame f;
     *f.mutable_envelope() = relayclient::to_wire(e);
-    ASSERT_TRUE((*ws)->send(f));
+    ASSERT_TRUE(ws->send(f));
   };
 
   const std::string secret_body = "disguised-" + crypto::hex_encode(crypto::random(6));
@@ -153,7 +146,7 @@ TEST_F(AgentRelaySystem, AViewersDisguisedPromptIsDroppedAndAMissingMessageIsRep
   send(*prompt);
   bool refused = false;
   for (int i = 0; i < 30 && !refused; ++i) {
-    auto f = (*ws)->receive(100ms);
+    auto f = ws->receive(100ms);
     refused = f && f->has_error() && f->error().code() == rv1::Error::ROLE_FORBIDS_KIND;
   }
   EXPECT_TRUE(refused);
@@ -175,19 +168,12 @@ TEST_F(AgentRelaySystem, AClientEpochWithoutAValidDeviceAssertionIsRefusedByTheA
   auto store = agent::open_file_state_store(client_dir_);
   ASSERT_TRUE(store);
   const std::string token = user_token();
-  relayclient::ClientStreamOptions o;
-  o.url = ws_url(pods_[1]);
-  o.ca_file = ca_file();
-  rv1::ClientHello h;
-  h.set_access_token(token);
-  h.set_device(std::string(p.self_device.begin(), p.self_device.end()));
-  h.set_protocol_version(1);
-  auto ws = relayclient::ClientStream::open(o, h);
-  ASSERT_TRUE(ws) << ws.error().message;
+  auto ws = client_socket(p, token);
+  ASSERT_TRUE(ws);
   auto send = [&](const e2e::Envelope& e) {
     rv1::ClientFrame f;
     *f.mutable_envelope() = relayclient::to_wire(e);
-    ASSERT_TRUE((*ws)->send(f));
+    ASSERT_TRUE(ws->send(f));
   };
   auto sender = [&] {
     auto s = e2e::Sender::open(**store, p.pairing_id, e2e::Direction::kClientToAgent, p.self_device, p.peer_device);
@@ -228,7 +214,7 @@ TEST_F(AgentRelaySystem, AClientEpochWithoutAValidDeviceAssertionIsRefusedByTheA
   }
   bool echoed = false;
   for (int i = 0; i < 150 && !echoed; ++i) {
-    auto f = (*ws)->receive(100ms);
+    auto f = ws->receive(100ms);
     if (!f || !f->has_delivery()) continue;
     auto env = relayclient::from_wire(f->delivery().envelope());
     ASSERT_TRUE(env);

@@ -94,7 +94,26 @@ class TestClient {
   std::vector<std::string> seen_;
 };
 
-class AgentSessionSystem : public AgentRelaySystem {};
+class AgentSessionSystem : public AgentRelaySystem {
+ protected:
+  // What the agent (and Claude Code under it) run with: a scratch HOME, the project roots,
+  // the CLI, API billing with a dummy key and the scripted model's URL passed through. The
+  // agent's state folder keeps its own path whatever HOME is (BREAKWATER_AGENT_STATE_DIR).
+  static std::vector<std::string> session_env(const fs::path& home, const fs::path& projects, const fs::path& claude,
+                                              const std::string& model_url) {
+    return {"HOME=" + home.string(),
+            "TMPDIR=" + (home / "tmp").string(),
+            "BREAKWATER_AGENT_PROJECT_ROOTS=" + projects.string(),
+            "BREAKWATER_AGENT_CLAUDE_PATH=" + claude.string(),
+            "BREAKWATER_AGENT_API_BILLING=true",
+            "ANTHROPIC_API_KEY=test",
+            "ANTHROPIC_BASE_URL=" + model_url,
+            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
+            "DISABLE_AUTOUPDATER=1",
+            "BREAKWATER_AGENT_CLAUDE_ENV_PASSTHROUGH=ANTHROPIC_BASE_URL,CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC,"
+            "DISABLE_AUTOUPDATER"};
+  }
+};
 
 TEST_F(AgentSessionSystem, ARealClaudeCodeSessionAsksThePhoneForEachToolCall) {
   auto claude = claude_code_binary();
@@ -123,18 +142,8 @@ TEST_F(AgentSessionSystem, ARealClaudeCodeSessionAsksThePhoneForEachToolCall) {
   });
   ASSERT_TRUE(model) << model.error().message;
 
-  extra_env_ = {"HOME=" + home.string(),
-                "TMPDIR=" + (home / "tmp").string(),
-                "BREAKWATER_AGENT_PROJECT_ROOTS=" + projects.string(),
-                "BREAKWATER_AGENT_CLAUDE_PATH=" + claude->string(),
-                "BREAKWATER_AGENT_APPROVAL_TIMEOUT=6s",
-                "BREAKWATER_AGENT_API_BILLING=true",
-                "ANTHROPIC_API_KEY=test",
-                "ANTHROPIC_BASE_URL=" + model->base_url(),
-                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
-                "DISABLE_AUTOUPDATER=1",
-                "BREAKWATER_AGENT_CLAUDE_ENV_PASSTHROUGH=ANTHROPIC_BASE_URL,CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC,DISABLE_AUTOUPDATER"};
-  // The agent's state folder keeps its own path whatever HOME is (BREAKWATER_AGENT_STATE_DIR).
+  extra_env_ = session_env(home, projects, *claude, model->base_url());
+  extra_env_.push_back("BREAKWATER_AGENT_APPROVAL_TIMEOUT=6s");
   if (::access((agent_dir_ + "/identity.json").c_str(), F_OK) != 0) login_both();
   if (HasFatalFailure()) return;
   const std::string agent_device = pair_through_relay("member");
@@ -150,16 +159,9 @@ TEST_F(AgentSessionSystem, ARealClaudeCodeSessionAsksThePhoneForEachToolCall) {
   const std::string token = user_token();
   const auto r = post("/v1/device/assertion", {{"device_id", crypto::hex_encode(p.self_device)}}, token);
   ASSERT_EQ(r.status, 200) << r.body;
-  relayclient::ClientStreamOptions o;
-  o.url = ws_url(pods_[1]);
-  o.ca_file = ca_file();
-  rv1::ClientHello h;
-  h.set_access_token(token);
-  h.set_device(std::string(p.self_device.begin(), p.self_device.end()));
-  h.set_protocol_version(1);
-  auto ws = relayclient::ClientStream::open(o, h);
-  ASSERT_TRUE(ws) << ws.error().message;
-  TestClient client(std::move(ws).value(), **store, p, nlohmann::json::parse(r.body).value("assertion", ""));
+  auto ws = client_socket(p, token);
+  ASSERT_TRUE(ws);
+  TestClient client(std::move(ws), **store, p, nlohmann::json::parse(r.body).value("assertion", ""));
 
   // Outside the project roots: refused with a reason.
   client.send(e2e::Kind::kControl, nlohmann::json{{"op", "start"}, {"folder", dir_->path().string()}}.dump());
@@ -271,16 +273,7 @@ TEST_F(AgentSessionSystem, TheTerminalClientStartsAndApprovesASessionDrivenInTmu
   auto model = ScriptedModelServer::start({ScriptedTurn::call("Bash", R"({"command":"touch via-tmux.txt"})"),
                                            ScriptedTurn::say("tmux done")});
   ASSERT_TRUE(model) << model.error().message;
-  extra_env_ = {"HOME=" + home.string(),
-                "TMPDIR=" + (home / "tmp").string(),
-                "BREAKWATER_AGENT_PROJECT_ROOTS=" + projects.string(),
-                "BREAKWATER_AGENT_CLAUDE_PATH=" + claude->string(),
-                "BREAKWATER_AGENT_API_BILLING=true",
-                "ANTHROPIC_API_KEY=test",
-                "ANTHROPIC_BASE_URL=" + model->base_url(),
-                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
-                "DISABLE_AUTOUPDATER=1",
-                "BREAKWATER_AGENT_CLAUDE_ENV_PASSTHROUGH=ANTHROPIC_BASE_URL,CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC,DISABLE_AUTOUPDATER"};
+  extra_env_ = session_env(home, projects, *claude, model->base_url());
   if (::access((agent_dir_ + "/identity.json").c_str(), F_OK) != 0) login_both();
   if (HasFatalFailure()) return;
   const std::string agent_device = pair_through_relay("member");

@@ -136,6 +136,25 @@ class RelaySystem : public RelaySystemFixture {
       c.send(client_ack(f->delivery().offset()));
     }
   }
+  // A new client device of alice's, paired with agent A2 right now (straight in auth's store,
+  // as a claim would); the relay has not seen it yet.
+  std::optional<Id> claim_for_a2(const std::string& name) {
+    auto opened = auth::store::open_store({.database_url = "", .sqlite_path = (dir_->path() / "auth.db").string()}, now_ms());
+    EXPECT_TRUE(opened);
+    if (!opened) return std::nullopt;
+    auto& s = **opened;
+    auth::store::Device d{seed_.tenant_a, random_store_id(), seed_.alice, auth::store::DeviceKind::kClient, name,
+                          crypto::random(32), now_ms()};
+    const auto code = crypto::random(32);
+    auth::store::PairingOffer offer{seed_.tenant_a, random_store_id(), seed_.agent_a2, auth::store::Role::kMember, code,
+                                    now_ms(), now_ms() + 300'000, 3};
+    if (!s.create_device(d) || !s.create_pairing_offer(offer) ||
+        !s.claim_pairing_offer(seed_.tenant_a, offer.id, {d.id, seed_.alice, d.public_key, code}, now_ms())) {
+      ADD_FAILURE() << "could not pair a new device with A2";
+      return std::nullopt;
+    }
+    return d.id;
+  }
   // Drains whatever is queued for a device (a previous test's leftovers) by acknowledging it.
   static void flush(relayclient::AgentStream& a) {
     while (auto f = await(a, is_delivery, 300ms)) a.send(agent_ack(f->delivery().offset()));
@@ -262,21 +281,12 @@ TEST_F(RelaySystem, AnEnvelopeToAPairingClaimedAMomentAgoIsRouted) {
   ASSERT_TRUE(a2);
   ASSERT_TRUE(a2->send(agent_envelope(envelope(seed_.agent_a2, seed_.client_cb, rv1::KIND_OUTPUT))));
   ASSERT_TRUE(await(*a2, is_error(rv1::Error::NOT_PAIRED)));
-  auto opened = auth::store::open_store({.database_url = "", .sqlite_path = (dir_->path() / "auth.db").string()}, now_ms());
-  ASSERT_TRUE(opened);
-  auto& s = **opened;
-  auth::store::Device d{seed_.tenant_a, random_store_id(), seed_.alice, auth::store::DeviceKind::kClient, "fresh",
-                        crypto::random(32), now_ms()};
-  ASSERT_TRUE(s.create_device(d));
-  const auto code = crypto::random(32);
-  auth::store::PairingOffer offer{seed_.tenant_a, random_store_id(), seed_.agent_a2, auth::store::Role::kMember, code,
-                                  now_ms(), now_ms() + 300'000, 3};
-  ASSERT_TRUE(s.create_pairing_offer(offer));
-  ASSERT_TRUE(s.claim_pairing_offer(seed_.tenant_a, offer.id, {d.id, seed_.alice, d.public_key, code}, now_ms()));
-  const auto e = envelope(seed_.agent_a2, d.id, rv1::KIND_OUTPUT);
+  const auto d = claim_for_a2("fresh");
+  ASSERT_TRUE(d);
+  const auto e = envelope(seed_.agent_a2, *d, rv1::KIND_OUTPUT);
   ASSERT_TRUE(a2->send(agent_envelope(e)));
   EXPECT_FALSE(await(*a2, is_error(rv1::Error::NOT_PAIRED), 3s)) << "waited for the refetch instead of refusing";
-  auto c = client(1, seed_.tenant_a, seed_.alice, d.id);
+  auto c = client(1, seed_.tenant_a, seed_.alice, *d);
   ASSERT_TRUE(c);
   auto got = await(*c, is_delivery);
   ASSERT_TRUE(got) << "the envelope reached the newly paired client";
@@ -290,21 +300,12 @@ TEST_F(RelaySystem, AnEnvelopeSentJustBeforeTheSenderLeavesIsStillRouted) {
   ASSERT_TRUE(a2);
   ASSERT_TRUE(a2->send(agent_envelope(envelope(seed_.agent_a2, seed_.client_cb, rv1::KIND_OUTPUT))));
   ASSERT_TRUE(await(*a2, is_error(rv1::Error::NOT_PAIRED)));  // a refetch just happened
-  auto opened = auth::store::open_store({.database_url = "", .sqlite_path = (dir_->path() / "auth.db").string()}, now_ms());
-  ASSERT_TRUE(opened);
-  auto& s = **opened;
-  auth::store::Device d{seed_.tenant_a, random_store_id(), seed_.alice, auth::store::DeviceKind::kClient, "leaving",
-                        crypto::random(32), now_ms()};
-  ASSERT_TRUE(s.create_device(d));
-  const auto code = crypto::random(32);
-  auth::store::PairingOffer offer{seed_.tenant_a, random_store_id(), seed_.agent_a2, auth::store::Role::kMember, code,
-                                  now_ms(), now_ms() + 300'000, 3};
-  ASSERT_TRUE(s.create_pairing_offer(offer));
-  ASSERT_TRUE(s.claim_pairing_offer(seed_.tenant_a, offer.id, {d.id, seed_.alice, d.public_key, code}, now_ms()));
-  const auto e = envelope(seed_.agent_a2, d.id, rv1::KIND_OUTPUT);
+  const auto d = claim_for_a2("leaving");
+  ASSERT_TRUE(d);
+  const auto e = envelope(seed_.agent_a2, *d, rv1::KIND_OUTPUT);
   ASSERT_TRUE(a2->send(agent_envelope(e)));
   a2->close();
-  auto c = client(1, seed_.tenant_a, seed_.alice, d.id);
+  auto c = client(1, seed_.tenant_a, seed_.alice, *d);
   ASSERT_TRUE(c);
   auto got = await(*c, is_delivery, 10s);
   ASSERT_TRUE(got) << "routed although its sender left";
