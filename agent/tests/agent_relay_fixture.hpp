@@ -136,6 +136,31 @@ class AgentRelaySystem : public RelaySystemFixture {
     return find(client->output(), R"(with agent device ([0-9a-f]{32}))");
   }
 
+  // A fresh pairing with `role` made by the two binaries (signing in first when a test runs
+  // alone), then `breakwater-agent run ARGS` on pod A, connected. The client's side of the
+  // pairing and its state store are returned for tests that speak the protocol themselves.
+  struct Running {
+    std::string agent_device;
+    agent::BookEntry pairing;
+    std::unique_ptr<e2e::StateStore> store;
+    std::optional<ChildProcess> run;
+  };
+  static void pair_and_run(const std::string& role, const std::string& run_args, const std::string& log_name,
+                           Running& out) {
+    if (::access((agent_dir_ + "/identity.json").c_str(), F_OK) != 0) login_both();
+    ASSERT_FALSE(::testing::Test::HasFatalFailure());
+    out.agent_device = pair_through_relay(role);
+    ASSERT_EQ(out.agent_device.size(), 32u);
+    out.run.emplace(shell("breakwater-agent", run_args, "< /dev/null", log_name));
+    ASSERT_TRUE(out.run->wait_for_output("relay connected", 30s)) << out.run->output();
+    auto book = agent::load_book(client_dir_);
+    ASSERT_TRUE(book && !book->empty());
+    out.pairing = book->back();
+    auto store = agent::open_file_state_store(client_dir_);
+    ASSERT_TRUE(store);
+    out.store = std::move(store).value();
+  }
+
   // A client pairing's own WebSocket on pod B (as its device), for tests that speak the
   // protocol themselves.
   static std::unique_ptr<relayclient::ClientStream> client_socket(const agent::BookEntry& p, const std::string& token) {

@@ -101,17 +101,12 @@ e2e::Envelope disguised_prompt(e2e::StateStore& store, const agent::BookEntry& p
 
 TEST_F(AgentRelaySystem, AViewersDisguisedPromptIsDroppedAndAMissingMessageIsReportedAsAGap) {
   // Uses the first test's logins (same suite folder); run alone, it signs in itself.
-  if (::access((agent_dir_ + "/identity.json").c_str(), F_OK) != 0) login_both();
+  Running running;
+  pair_and_run("viewer", "run", "agent-run-viewer", running);
   if (HasFatalFailure()) return;
-  const std::string agent_device = pair_through_relay("viewer");
-  ASSERT_EQ(agent_device.size(), 32u);
-  auto run = shell("breakwater-agent", "run", "< /dev/null", "agent-run-viewer");
-  ASSERT_TRUE(run.wait_for_output("relay connected", 30s)) << run.output();
-  auto book = agent::load_book(client_dir_);
-  ASSERT_TRUE(book && !book->empty());
-  const auto p = book->back();
-  auto store = agent::open_file_state_store(client_dir_);
-  ASSERT_TRUE(store);
+  auto& run = *running.run;
+  const auto& p = running.pairing;
+  auto* store = &running.store;
   // The client's connection, as its own device on pod B.
   auto ws = client_socket(p, user_token());
   ASSERT_TRUE(ws);
@@ -156,17 +151,12 @@ TEST_F(AgentRelaySystem, AViewersDisguisedPromptIsDroppedAndAMissingMessageIsRep
 TEST_F(AgentRelaySystem, AClientEpochWithoutAValidDeviceAssertionIsRefusedByTheAgent) {
   // The relay routes these (a member may send PROMPT and ASSERTION); only the agent, which
   // checks auth's signature itself, can refuse them.
-  if (::access((agent_dir_ + "/identity.json").c_str(), F_OK) != 0) login_both();
+  Running running;
+  pair_and_run("member", "run --echo", "agent-run-assert", running);
   if (HasFatalFailure()) return;
-  const std::string agent_device = pair_through_relay("member");
-  ASSERT_EQ(agent_device.size(), 32u);
-  auto run = shell("breakwater-agent", "run --echo", "< /dev/null", "agent-run-assert");
-  ASSERT_TRUE(run.wait_for_output("relay connected", 30s)) << run.output();
-  auto book = agent::load_book(client_dir_);
-  ASSERT_TRUE(book && !book->empty());
-  const auto p = book->back();
-  auto store = agent::open_file_state_store(client_dir_);
-  ASSERT_TRUE(store);
+  auto& run = *running.run;
+  const auto& p = running.pairing;
+  auto* store = &running.store;
   const std::string token = user_token();
   auto ws = client_socket(p, token);
   ASSERT_TRUE(ws);

@@ -144,18 +144,12 @@ TEST_F(AgentSessionSystem, ARealClaudeCodeSessionAsksThePhoneForEachToolCall) {
 
   extra_env_ = session_env(home, projects, *claude, model->base_url());
   extra_env_.push_back("BREAKWATER_AGENT_APPROVAL_TIMEOUT=6s");
-  if (::access((agent_dir_ + "/identity.json").c_str(), F_OK) != 0) login_both();
+  Running running;
+  pair_and_run("member", "run", "agent-run-sessions", running);
   if (HasFatalFailure()) return;
-  const std::string agent_device = pair_through_relay("member");
-  ASSERT_EQ(agent_device.size(), 32u);
-  auto run = shell("breakwater-agent", "run", "< /dev/null", "agent-run-sessions");
-  ASSERT_TRUE(run.wait_for_output("relay connected", 30s)) << run.output();
-
-  auto book = agent::load_book(client_dir_);
-  ASSERT_TRUE(book && !book->empty());
-  const auto p = book->back();
-  auto store = agent::open_file_state_store(client_dir_);
-  ASSERT_TRUE(store);
+  auto& run = *running.run;
+  const auto& p = running.pairing;
+  auto* store = &running.store;
   const std::string token = user_token();
   const auto r = post("/v1/device/assertion", {{"device_id", crypto::hex_encode(p.self_device)}}, token);
   ASSERT_EQ(r.status, 200) << r.body;
