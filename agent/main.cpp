@@ -57,6 +57,9 @@ bw::config::Schema agent_schema() {
          .max = 3600000});
   s.add({.path = "agent.api_billing", .type = bw::config::Type::kBool, .default_value = "false",
          .help = "pass ANTHROPIC_API_KEY to Claude Code (you chose API billing)"});
+  s.add({.path = "agent.user_hook", .type = bw::config::Type::kBool, .default_value = "false",
+         .help = "also send tool calls of Claude Code sessions you start yourself to your phones (adds the "
+                 "approval hook to ~/.claude/settings.json while the agent runs)"});
   s.add({.path = "agent.claude_env_passthrough", .type = bw::config::Type::kStringList, .default_value = "[]",
          .help = "further environment variables passed to Claude Code (never BREAKWATER_*)"});
   s.add({.path = "agent.state_dir", .default_value = "",
@@ -82,7 +85,7 @@ int check(const bw::config::Values& v) {
 int main(int argc, char** argv) {
   // The approval hook runs before anything that could fail open: no configuration, no state
   // folder, only its environment (hook/hook_command.hpp).
-  if (argc == 2 && std::string_view(argv[1]) == "hook") return bw::agent::hook::hook_command();
+  if (argc >= 2 && std::string_view(argv[1]) == "hook") return bw::agent::hook::hook_command(argc - 1, argv + 1);
   std::string config_path, command = "run";
   std::vector<std::string> command_args;  // what follows login/pair/pairings/unpair
   for (int i = 1; i < argc; ++i) {
@@ -123,6 +126,7 @@ int main(int argc, char** argv) {
           std::chrono::duration_cast<std::chrono::seconds>(values->duration("agent.approval_timeout"));
       sessions.api_billing = values->boolean("agent.api_billing");
       sessions.env_passthrough = values->list("agent.claude_env_passthrough");
+      sessions.user_hook = values->boolean("agent.user_hook");
       return bw::agent::run_command(dir, command_args, relay,
                                     {values->str("agent.auth_issuer"), values->str("agent.auth_audience")}, sessions);
     }

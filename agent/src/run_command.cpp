@@ -179,6 +179,14 @@ int run_command(const std::string& dir, const std::vector<std::string>& args, co
     if (a == "--echo") echo = true;
     else return std::cerr << "breakwater-agent run: unknown option '" << a << "' (only --echo)\n", 2;
   }
+  // SIGTERM/SIGINT go to the waiter thread below only: blocked here, before any thread
+  // (approval socket, sessions, gRPC) exists, so every thread inherits the mask and a signal
+  // always takes the orderly way out (pending approvals denied, hooks removed).
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
   auto id = load_identity(dir);
   if (!id) return std::cerr << "breakwater-agent run: " << id.error().message << "\n", 1;
   auto self_bytes = crypto::hex_decode(id->device_id);
@@ -231,12 +239,13 @@ int run_command(const std::string& dir, const std::vector<std::string>& args, co
         for (const auto& p : audience.all()) outbox.send(p, kind, body);
       });
   if (!sessions) return std::cerr << "breakwater-agent run: " << sessions.error().message << "\n", 1;
+  if (session_settings.user_hook) {
+    const std::string user_settings = std::string(home_env ? home_env : "") + "/.claude/settings.json";
+    if (auto st = (*sessions)->enable_user_hook(user_settings); !st) {
+      return std::cerr << "breakwater-agent run: agent.user_hook: " << st.error().message << "\n", 1;
+    }
+  }
 
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&set, &sig);

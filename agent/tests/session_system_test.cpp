@@ -239,6 +239,65 @@ TEST_F(AgentSessionSystem, ARealClaudeCodeSessionAsksThePhoneForEachToolCall) {
   run.terminate(SIGTERM, 10s);
 }
 
+TEST_F(AgentSessionSystem, AClaudeCodeSessionTheUserStartsInATerminalAsksThePhoneToo) {
+  auto claude = claude_code_binary();
+  ASSERT_TRUE(claude) << claude.error().message;
+  const fs::path home = dir_->path() / "home-user";
+  const fs::path project = home / "work";
+  fs::create_directories(project);
+  fs::create_directories(home / "tmp");
+  auto model = ScriptedModelServer::start({ScriptedTurn::call("Bash", R"({"command":"touch from-terminal.txt"})"),
+                                           ScriptedTurn::say("terminal done")});
+  ASSERT_TRUE(model) << model.error().message;
+  extra_env_ = session_env(home, home, *claude, model->base_url());
+  extra_env_.push_back("BREAKWATER_AGENT_USER_HOOK=true");
+  Running running;
+  pair_and_run("member", "run", "agent-run-user-hook", running);
+  if (HasFatalFailure()) return;
+  auto& run = *running.run;
+  ASSERT_TRUE(run.wait_for_output("approval hook installed", 10s)) << run.output();
+  const fs::path user_settings = home / ".claude" / "settings.json";
+  ASSERT_NE(slurp(user_settings.string()).find("--from-user-settings"), std::string::npos) << slurp(user_settings.string());
+
+  const std::string token = user_token();
+  const auto r = post("/v1/device/assertion", {{"device_id", crypto::hex_encode(running.pairing.self_device)}}, token);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto ws = client_socket(running.pairing, token);
+  ASSERT_TRUE(ws);
+  TestClient client(std::move(ws), *running.store, running.pairing, nlohmann::json::parse(r.body).value("assertion", ""));
+
+  // The user runs Claude Code themselves: nothing of Breakwater on its command line.
+  Result<ClaudeCodeResult> result = Error{1, "not run"};
+  std::thread user([&] {
+    result = run_claude_code({.home = home,
+                              .working_dir = project,
+                              .base_url = model->base_url(),
+                              .args = {"-p", "make it", "--output-format", "stream-json", "--verbose"},
+                              .env = {},
+                              .timeout = 60s});
+  });
+  auto req = client.next(e2e::Kind::kApprovalRequest, 40s);
+  if (req) {
+    const std::string body = to_string(req->body);
+    EXPECT_EQ(nlohmann::json::parse(body)["tool_input"]["command"], "touch from-terminal.txt");
+    Bytes a;
+    auto id = crypto::hex_decode(nlohmann::json::parse(body).value("req_id", ""));
+    a.insert(a.end(), id->begin(), id->end());
+    const auto digest = crypto::sha256(as_bytes(body));
+    a.insert(a.end(), digest.begin(), digest.end());
+    a.push_back(1);
+    client.send_bytes(e2e::Kind::kApprovalAnswer, a);
+  }
+  user.join();
+  ASSERT_TRUE(req) << "the phone was asked" << run.output();
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_TRUE(fs::exists(project / "from-terminal.txt")) << result->describe();
+
+  run.terminate(SIGTERM, 10s);
+  EXPECT_EQ(slurp(user_settings.string()).find("--from-user-settings"), std::string::npos)
+      << "removed when the agent stops: " << slurp(user_settings.string()) << run.output();
+}
+
 // Runs a shell command line and returns its stdout (for tmux).
 std::string run_capture(const std::string& cmd) {
   std::string out;
@@ -308,7 +367,7 @@ TEST_F(AgentSessionSystem, TheTerminalClientStartsAndApprovesASessionDrivenInTmu
   ASSERT_TRUE(wait_pane("turn ended", 40s)) << pane() << run.output();
   EXPECT_TRUE(fs::exists(project / "via-tmux.txt")) << pane();
   EXPECT_NE(pane().find("tmux done"), std::string::npos) << pane();
-  (void)std::system((tmux + " kill-server 2>/dev/null").c_str());
+  EXPECT_EQ(std::system((tmux + " kill-server").c_str()), 0) << "the test's tmux server was still there";
   run.terminate(SIGTERM, 10s);
 }
 

@@ -203,7 +203,8 @@ ApprovalSocket::ApprovalSocket(std::unique_ptr<Impl> impl) : impl_(std::move(imp
 
 ApprovalSocket::~ApprovalSocket() {
   auto& i = *impl_;
-  (void)::write(i.wake[1], "x", 1);
+  while (::write(i.wake[1], "x", 1) < 0 && errno == EINTR) {
+  }
   i.acceptor.join();
   {
     std::lock_guard lock(i.mu);

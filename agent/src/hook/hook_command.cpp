@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <string>
 
@@ -80,13 +81,46 @@ Result<Decision> ask_agent(const std::string& path, const std::string& request, 
   }
 }
 
-Decision decide() {
+struct Wiring {
+  std::string socket, secret, deadline = "110000";
+};
+
+// From the environment, or from --from-user-settings arguments. Errors: a reason to deny.
+Result<Wiring> wiring(int argc, char** argv) {
+  Wiring w;
+  if (argc <= 1) {
+    w.socket = env("BREAKWATER_HOOK_SOCKET");
+    w.secret = env("BREAKWATER_HOOK_SECRET");
+    if (const auto d = env("BREAKWATER_HOOK_DEADLINE_MS"); !d.empty()) w.deadline = d;
+    if (w.socket.empty() || w.secret.empty()) return Error{1, "this session was not started by breakwater-agent"};
+    return w;
+  }
+  if (std::string_view(argv[1]) != "--from-user-settings") return Error{1, "unknown hook arguments"};
+  std::string secret_file;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    const std::string_view k = argv[i];
+    if (k == "--socket") w.socket = argv[i + 1];
+    else if (k == "--secret-file") secret_file = argv[i + 1];
+    else if (k == "--deadline-ms") w.deadline = argv[i + 1];
+    else return Error{1, "unknown hook arguments"};
+  }
+  if (argc % 2 != 0 || w.socket.empty() || secret_file.empty()) return Error{1, "incomplete hook arguments"};
+  std::ifstream in(secret_file);
+  if (!in || !std::getline(in, w.secret) || w.secret.empty() || w.secret.size() > 256) {
+    return Error{1, "breakwater-agent is not running (no hook secret)"};
+  }
+  return w;
+}
+
+Decision decide(int argc, char** argv) {
   const auto started = Clock::now();
-  long deadline_ms = 110000;
-  if (const auto d = env("BREAKWATER_HOOK_DEADLINE_MS"); !d.empty()) {
+  auto w = wiring(argc, argv);
+  if (!w) return {false, w.error().message};
+  long deadline_ms = 0;
+  {
     char* end = nullptr;
-    const long v = std::strtol(d.c_str(), &end, 10);
-    if (end == d.c_str() || *end != '\0' || v < 100 || v > 3600000) return {false, "BREAKWATER_HOOK_DEADLINE_MS is invalid"};
+    const long v = std::strtol(w->deadline.c_str(), &end, 10);
+    if (end == w->deadline.c_str() || *end != '\0' || v < 100 || v > 3600000) return {false, "the hook deadline is invalid"};
     deadline_ms = v;
   }
   // A margin for printing and exiting before the deadline.
@@ -95,18 +129,16 @@ Decision decide() {
   if (input.size() > kMaxInput) return {false, "the tool call is too large to review"};
   auto call = parse_hook_input(input);
   if (!call) return {false, "unreadable hook input (" + call.error().message + ")"};
-  const std::string socket = env("BREAKWATER_HOOK_SOCKET"), secret = env("BREAKWATER_HOOK_SECRET");
-  if (socket.empty() || secret.empty()) return {false, "this session was not started by breakwater-agent"};
-  auto answer = ask_agent(socket, encode_request(*call, secret), deadline);
+  auto answer = ask_agent(w->socket, encode_request(*call, w->secret), deadline);
   if (!answer) return {false, answer.error().message};
   return *answer;
 }
 
 }  // namespace
 
-int hook_command() {
+int hook_command(int argc, char** argv) {
   try {
-    const std::string out = claude_output(decide());
+    const std::string out = claude_output(decide(argc, argv));
     if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
       std::fputs("breakwater-agent hook: cannot write the decision; blocking the tool call\n", stderr);
       return 2;

@@ -14,10 +14,12 @@
 //   BREAKWATER_HOOK_SOCKET       the approval socket's path
 //   BREAKWATER_HOOK_SECRET       the session's secret (never printed or logged)
 //   BREAKWATER_HOOK_DEADLINE_MS  answer within this many ms (default 110000; 100..3600000)
+// From the user's own settings (user_hook.hpp) the same comes as arguments instead:
+//   hook --from-user-settings --socket PATH --secret-file PATH --deadline-ms N
 #pragma once
 
 namespace bw::agent::hook {
 
-int hook_command();
+int hook_command(int argc, char** argv);  // argv[0] is "hook"
 
 }  // namespace bw::agent::hook

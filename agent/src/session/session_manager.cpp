@@ -1,6 +1,10 @@
 // The agent's Claude Code sessions and their approvals; see session_manager.hpp.
 #include "session/session_manager.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "bw/crypto/hex.hpp"
@@ -9,6 +13,7 @@
 #include "bw/log/log.hpp"
 #include "hook/approval_policy.hpp"
 #include "hook/approval_socket.hpp"
+#include "hook/user_hook.hpp"
 #include "session/claude_process.hpp"
 #include "session/decision_log.hpp"
 
@@ -67,7 +72,38 @@ Result<std::unique_ptr<SessionManager>> SessionManager::open(SessionSettings set
   return m;
 }
 
+namespace {
+constexpr const char* kTerminal = "terminal";  // the label of the user's own sessions
+}
+
+Status SessionManager::enable_user_hook(const std::string& user_settings) {
+  const std::string secret_file = state_dir_ + "/user-hook.secret";
+  const std::string secret = socket_->add_session(kTerminal);
+  {
+    const int fd = ::open(secret_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    const std::string line = secret + "\n";
+    const bool ok = fd >= 0 && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+    if (fd >= 0) ::close(fd);
+    if (!ok) return Error{1, "cannot write " + secret_file};
+  }
+  const auto deadline = hook_deadline(settings_);
+  const auto command = hook::user_hook_command(settings_.agent_binary, socket_->path(), secret_file, deadline.count());
+  if (auto st = hook::install_user_hook(user_settings, command, (settings_.approval_timeout + std::chrono::seconds(30)).count());
+      !st) {
+    return st;
+  }
+  user_settings_ = user_settings;
+  log::info("approval hook installed in the user's settings", {{"file", user_settings}});
+  return {};
+}
+
 SessionManager::~SessionManager() {
+  if (!user_settings_.empty()) {
+    if (auto st = hook::remove_user_hook(user_settings_); !st) {
+      log::error("could not remove the approval hook from the user's settings", {{"error", st.error().message}});
+    }
+    ::unlink((state_dir_ + "/user-hook.secret").c_str());
+  }
   broker_.deny_all("the agent is stopping");
   std::vector<std::shared_ptr<Session>> all;
   {
@@ -184,7 +220,14 @@ SessionManager::Stats SessionManager::stats() const {
 
 hook::Decision SessionManager::on_hook(const std::string& session_id, const hook::HookCall& call) {
   hook::SessionContext ctx;
-  {
+  if (session_id == kTerminal) {
+    // The user's own session: its folder is where Claude Code runs.
+    std::error_code ec;
+    const auto project = std::filesystem::canonical(call.cwd, ec);
+    if (ec) return {false, "the session's folder cannot be resolved"};
+    ctx.project_dir = project.string();
+    ctx.project_trusted = is_trusted(settings_, ctx.project_dir);
+  } else {
     std::lock_guard lock(mu_);
     auto it = sessions_.find(session_id);
     if (it == sessions_.end()) return {false, "unknown session"};

@@ -53,6 +53,12 @@ class SessionManager {
                                                       std::string home, Broadcast broadcast);
   ~SessionManager();  // stops every session
 
+  // Sessions the user starts in a terminal (agent.user_hook): installs the approval hook in
+  // `user_settings` (~/.claude/settings.json) with a secret file in the state folder; the
+  // destructor removes both. Their calls are judged like the agent's own sessions, with the
+  // call's cwd as the project. Errors: the settings file could not be updated.
+  Status enable_user_hook(const std::string& user_settings);
+
   Result<SessionInfo> start(const std::string& folder, const std::optional<std::string>& resume_claude_id);
   Status prompt(const std::string& id, const std::string& text);
   Status interrupt(const std::string& id);
@@ -80,6 +86,7 @@ class SessionManager {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Session>> sessions_;
   Stats stats_;
+  std::string user_settings_;  // where the user hook was installed ("" = not)
   std::unique_ptr<hook::ApprovalSocket> socket_;  // last: destroyed first
 };
 

@@ -34,6 +34,7 @@ struct SessionSettings {
   bool api_billing = false;
   std::vector<std::string> env_passthrough;  // extra variable names to pass (e.g. ANTHROPIC_BASE_URL)
   std::string agent_binary;                  // breakwater-agent, for the hook command
+  bool user_hook = false;                    // also hook the user's own sessions (user_hook.hpp)
 };
 
 // The canonical folder if it is a directory inside a project root. Errors say which rule.
