@@ -117,7 +117,8 @@ TEST_F(SessionPlan, TheSettingsFileHoldsOnlyTheHookWithATimeoutPastItsDeadline) 
   const auto& h = j["hooks"]["PreToolUse"][0];
   EXPECT_EQ(h["matcher"], "*");
   EXPECT_EQ(h["hooks"][0]["type"], "command");
-  EXPECT_EQ(h["hooks"][0]["command"], "'/opt/it'\\''s here/breakwater-agent' hook") << "quoted for the shell";
+  EXPECT_EQ(h["hooks"][0]["command"], "'/opt/it'\\''s here/breakwater-agent' hook || exit 2")
+      << "quoted for the shell; a hook that cannot start still blocks (exit 2)";
   EXPECT_GT(h["hooks"][0]["timeout"].get<long>() * 1000, hook_deadline(s_).count());
   EXPECT_GT(hook_deadline(s_), s_.approval_timeout) << "the broker times out first and denies";
 }

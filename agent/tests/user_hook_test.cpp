@@ -103,7 +103,8 @@ TEST_F(UserHook, NeverRewritesAFileItCannotRead) {
 
 TEST_F(UserHook, TheCommandQuotesEveryPath) {
   const auto c = user_hook_command("/o'b/agent", "/s p/a.sock", "/s/x", 5000);
-  EXPECT_EQ(c, "'/o'\\''b/agent' hook --from-user-settings --socket '/s p/a.sock' --secret-file '/s/x' --deadline-ms 5000");
+  EXPECT_EQ(c, "'/o'\\''b/agent' hook --from-user-settings --socket '/s p/a.sock' --secret-file '/s/x' --deadline-ms 5000 "
+               "|| exit 2");
 }
 
 }  // namespace

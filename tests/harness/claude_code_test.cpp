@@ -145,11 +145,14 @@ class ClaudeCodeCli : public ::testing::Test {
     fs::path script = hooks() / "hook.sh";
     std::ofstream(script) << kHookScript;
     fs::permissions(script, fs::perms::owner_all);
+    return settings_with_command("'" + script.string() + "' " + mode, timeout_seconds);
+  }
+  fs::path settings_with_command(const std::string& command, int timeout_seconds = 10) {
     json settings = {{"hooks",
                       {{"PreToolUse",
                         json::array({{{"matcher", "*"},
                                       {"hooks", json::array({{{"type", "command"},
-                                                              {"command", "'" + script.string() + "' " + mode},
+                                                              {"command", command},
                                                               {"timeout", timeout_seconds}}})}}})}}}};
     fs::path file = root_ / "agent-settings.json";
     std::ofstream(file) << settings.dump(2);
@@ -330,6 +333,24 @@ TEST_F(ClaudeCodeCli, HookThatTimesOutDoesNotBlock) {
   json result = read_only_command_through("slow", /*timeout_seconds=*/1);
   EXPECT_FALSE(result.value("is_error", false)) << result.dump();
   EXPECT_NE(result_text(result).find("ran-without-the-hook"), std::string::npos) << result.dump();
+}
+
+// A hook that cannot even start (the agent binary replaced or missing: the shell exits 127)
+// is "no decision" too — unless its command ends in `|| exit 2`, as breakwater-agent writes it.
+TEST_F(ClaudeCodeCli, AHookThatCannotStartBlocksOnlyWithExit2AsFallback) {
+  for (const bool with_fallback : {false, true}) {
+    auto model = start_model({ScriptedTurn::call("Bash", R"({"command":"echo ran-without-the-hook","description":"d"})"),
+                              ScriptedTurn::say("Ok")});
+    const std::string cmd = "'/nonexistent/breakwater-agent' hook" + std::string(with_fallback ? " || exit 2" : "");
+    auto r = run(model, {"--settings", settings_with_command(cmd).string(), "--setting-sources", "user"});
+    ASSERT_EQ(r.status.code, 0) << r.describe();
+    ASSERT_EQ(model.turns_served(), 2u) << model.describe_requests() << r.describe();
+    auto results = tool_results_sent(model.turn_requests()[1]);
+    ASSERT_EQ(results.size(), 1u) << model.turn_requests()[1].body;
+    EXPECT_EQ(results[0].value("is_error", false), with_fallback) << cmd << ": " << results[0].dump();
+    EXPECT_EQ(result_text(results[0]).find("ran-without-the-hook") == std::string::npos, with_fallback)
+        << cmd << ": " << results[0].dump();
+  }
 }
 
 // "ask" in -p mode, with no permission-prompt host: refused, even for a read-only command.

@@ -89,8 +89,9 @@ bool strip(ordered& j) {
 
 std::string user_hook_command(const std::string& agent_binary, const std::string& socket_path,
                               const std::string& secret_file, long deadline_ms) {
+  // `|| exit 2`: a hook that cannot start or dies must still block (see session_plan.hpp).
   return quote(agent_binary) + kUserHookMarker + "--socket " + quote(socket_path) + " --secret-file " +
-         quote(secret_file) + " --deadline-ms " + std::to_string(deadline_ms);
+         quote(secret_file) + " --deadline-ms " + std::to_string(deadline_ms) + " || exit 2";
 }
 
 Status install_user_hook(const std::string& settings_path, const std::string& command, long timeout_s) {

@@ -77,7 +77,7 @@ SpawnPlan plan_session(const SessionSettings& s, const std::string& project, boo
        {{"PreToolUse",
          nlohmann::json::array({{{"matcher", "*"},
                                  {"hooks", nlohmann::json::array({{{"type", "command"},
-                                                                   {"command", shell_quote(s.agent_binary) + " hook"},
+                                                                   {"command", shell_quote(s.agent_binary) + " hook || exit 2"},
                                                                    {"timeout", hook_timeout_s}}})}}})}}}};
   plan.settings_json = settings.dump(2) + "\n";
   auto pass = [&](const std::string& name) {

@@ -7,8 +7,11 @@
 //    for a project the user marked trusted) [--resume <claude session id>]. Never
 //    --dangerously-skip-permissions, never a bypass permission mode;
 //  - the agent-owned settings file holds only the PreToolUse hook: every tool ("*") runs
-//    `<breakwater-agent> hook` with a timeout (approval timeout + 30 s) longer than the
-//    hook's own deadline (approval timeout + 10 s), so Claude Code never times the hook out;
+//    `'<breakwater-agent>' hook || exit 2` with a timeout (approval timeout + 30 s) longer
+//    than the hook's own deadline (approval timeout + 10 s), so Claude Code never times the
+//    hook out. `|| exit 2`: Claude Code treats any exit but 0 and 2 as "not blocking", so a
+//    hook that cannot start (binary replaced or missing: 126/127) or dies by a signal must
+//    still block the call;
 //  - the environment is built from nothing: HOME, USER, LOGNAME, PATH, SHELL, LANG, LC_ALL,
 //    TERM, TZ and TMPDIR when the agent has them, the names listed in
 //    agent.claude_env_passthrough (never one starting with BREAKWATER_), ANTHROPIC_API_KEY
