@@ -116,6 +116,11 @@ void Batcher::dispatch() {
     if (!queue_.empty()) work_.notify_one();  // more work than one batch: wake another dispatcher
     lock.unlock();
     auto replies = round_trip(batch);
+    // Counted before any caller is woken: a caller that returns sees its own job counted.
+    lock.lock();
+    ++round_trips_;
+    jobs_done_ += batch.size();
+    lock.unlock();
     std::size_t at = 0;
     for (auto& job : batch) {
       if (replies) {
@@ -129,8 +134,6 @@ void Batcher::dispatch() {
       }
     }
     lock.lock();
-    ++round_trips_;
-    jobs_done_ += batch.size();
   }
 }
 
