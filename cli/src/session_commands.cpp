@@ -18,6 +18,7 @@
 #include "bw/crypto/hex.hpp"
 #include "bw/crypto/sha256.hpp"
 #include "conversation.hpp"
+#include "terminal_text.hpp"
 
 namespace bw::cli {
 namespace {
