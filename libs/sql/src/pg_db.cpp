@@ -9,10 +9,10 @@
 #include <cstring>
 #include <string>
 
-#include "store/errors.hpp"
-#include "store/pool.hpp"
+#include "bw/sql/errors.hpp"
+#include "pool.hpp"
 
-namespace bw::auth::store {
+namespace bw::sql {
 namespace {
 
 constexpr Oid kInt8Oid = 20;
@@ -159,7 +159,7 @@ Result<std::unique_ptr<Connection>> connect(const PostgresOptions& options) {
   // sets itself (connect_timeout, application_name, sslmode, …) wins.
   const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
   const std::string timeout = std::to_string(options.connect_timeout_s);
-  const char* vals[] = {timeout.c_str(), "breakwater-auth", options.conninfo.c_str(), nullptr};
+  const char* vals[] = {timeout.c_str(), options.application_name.c_str(), options.conninfo.c_str(), nullptr};
   PGconn* raw = PQconnectdbParams(keys, vals, /*expand_dbname=*/1);
   auto conn = std::make_unique<PgConnection>(raw);
   if (!raw || PQstatus(raw) != CONNECTION_OK) {
@@ -183,4 +183,4 @@ Result<std::unique_ptr<Database>> open_postgres(const PostgresOptions& options) 
   return std::unique_ptr<Database>(std::move(db));
 }
 
-}  // namespace bw::auth::store
+}  // namespace bw::sql
