@@ -17,7 +17,7 @@
 namespace bw::audit {
 namespace {
 
-constexpr std::uint64_t kChunkTiles = 64;  // tiles read per source call while filling the cache
+constexpr std::uint64_t kChunkLeaves = 16384;  // leaves per source call while filling the cache
 
 // Reads the leaf hashes [begin, end) and checks that the source kept its contract.
 Result<std::vector<Hash>> read_leaves(LeafHashSource& source, std::uint64_t begin, std::uint64_t end) {
@@ -92,8 +92,9 @@ Error out_of_range(const std::string& what) { return make_error(Errc::kInvalidAr
 Status MerkleTree::extend_cache(std::uint64_t size) {
   const std::uint64_t tile = cache_.tile_size();
   const std::uint64_t target = size / tile;
+  const std::uint64_t chunk = std::max<std::uint64_t>(1, kChunkLeaves / tile);  // whole tiles
   while (cache_.tile_count() < target) {
-    const std::uint64_t count = std::min(target - cache_.tile_count(), kChunkTiles);
+    const std::uint64_t count = std::min(target - cache_.tile_count(), chunk);
     const std::uint64_t begin = cache_.covered_leaves();
     auto leaves = read_leaves(source_, begin, begin + count * tile);
     if (!leaves) return leaves.error();

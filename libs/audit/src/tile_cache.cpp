@@ -1,6 +1,7 @@
 // TileCache (merkle.hpp): level 0 holds complete-tile roots in order; each level above holds
 // the node hash of every aligned pair below it, appended as soon as the pair is complete, so
 // every level is a prefix of the perfect subtrees of the tree and never needs rewriting.
+#include <algorithm>
 #include <bit>
 #include <cassert>
 
@@ -8,7 +9,9 @@
 
 namespace bw::audit {
 
-TileCache::TileCache(unsigned tile_bits) : tile_bits_(tile_bits) { assert(tile_bits <= kMaxTileBits); }
+TileCache::TileCache(unsigned tile_bits) : tile_bits_(std::min(tile_bits, kMaxTileBits)) {
+  assert(tile_bits <= kMaxTileBits);
+}
 
 std::span<const Hash> TileCache::tiles() const {
   if (levels_.empty()) return {};

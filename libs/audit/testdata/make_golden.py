@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Independent implementation of the audit encodings (docs/protocol.md §8), written from the
-document, not from the C++: prints the canonical encoding and leaf hash of one sample event and
-the 86 signed bytes, signature and key id of one checkpoint. tests/golden_test.cpp holds its
-output; rerun it to recheck. Needs pyca/cryptography."""
+documented layout, sharing no code with the C++: prints the canonical encoding and leaf hash of one sample event and
+the 86 signed bytes, signature and key id of one checkpoint. tests/event_codec_test.cpp and
+tests/checkpoint_test.cpp hold its output; rerun it to recheck. Needs pyca/cryptography."""
 import hashlib
 import struct
 

@@ -37,6 +37,8 @@ void expect_rejected(const Bytes& bytes, Errc code, const std::string& words) {
   EXPECT_NE(e.error().message.find(words), std::string::npos) << e.error().message;
 }
 
+static_assert(kMaxEncodedEvent == 5531, "docs/protocol.md §8.1 quotes this bound");
+
 // Offset of the attribute count in the golden encoding (everything before it is fixed here).
 constexpr std::size_t kAttributesAt = 1 + 16 + 16 + 8 + 1 + 18 + 2 + 12 + 6 + 18 + 1 + 18;
 

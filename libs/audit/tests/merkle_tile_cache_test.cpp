@@ -113,6 +113,16 @@ TEST(TileCache, MillionLeafTreeReadsAtMostTwoTilesPerProof) {
             << ms(done - warm).count() << " ms\n";
 }
 
+TEST(TileCache, TilesLargerThanOneSourceReadStillWork) {
+  const auto leaves = testing::fake_leaves(70000);
+  FakeSource source(leaves);
+  TileCache cache(15);  // 32,768 leaves per tile: two complete tiles, each its own read
+  MerkleTree tree(source, cache);
+  EXPECT_EQ(*tree.root(70000), reference::mth(leaves));
+  EXPECT_EQ(cache.tile_count(), 2u);
+  EXPECT_EQ(*tree.inclusion_proof(40000, 70000), reference::path(40000, leaves));
+}
+
 TEST(MerkleTree, RejectsOutOfRangeArguments) {
   FakeSource source(testing::fake_leaves(10));
   TileCache cache;

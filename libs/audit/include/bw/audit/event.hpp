@@ -62,7 +62,8 @@ inline constexpr std::size_t kMaxAttributes = 16;
 inline constexpr std::size_t kMaxAttributeKey = 64;
 inline constexpr std::size_t kMaxAttributeValue = 256;
 inline constexpr std::size_t kMaxProducer = 32;
-// The largest valid encoding; decode rejects longer input before parsing it.
+// A bound on valid encodings (it counts actor id and name both; no valid event has both);
+// decode rejects longer input before parsing it. docs/protocol.md §8.1 quotes it: 5,531.
 inline constexpr std::size_t kMaxEncodedEvent = 1 + 2 * kIdSize + 8 + 1 + (2 + kIdSize) + (2 + kMaxActorName) +
                                                 (2 + kMaxAction) + (2 + kMaxTargetType) + (2 + kMaxTargetId) + 1 +
                                                 (2 + kAddressSize) + 2 +

@@ -59,7 +59,8 @@ inline constexpr unsigned kMaxTileBits = 16;
 // Its memory is about 2 × 32 bytes per tile (≈ 250 KB for a million leaves at 256 per tile).
 class TileCache {
  public:
-  // Tiles of 2^tile_bits leaves; tile_bits must be in 0..kMaxTileBits (asserted).
+  // Tiles of 2^tile_bits leaves; tile_bits must be in 0..kMaxTileBits (asserted; a larger
+  // value is taken as kMaxTileBits when assertions are off).
   explicit TileCache(unsigned tile_bits = kDefaultTileBits);
 
   std::uint64_t tile_size() const { return std::uint64_t{1} << tile_bits_; }
@@ -84,7 +85,7 @@ class TileCache {
 
 // Proof generation over a source, with a cache (RFC 6962 §2.1.1, §2.1.2). Each call first
 // extends the cache with every complete tile below the sizes it is asked about (reading those
-// leaves once, a tile-chunk at a time), then reads only what the cache cannot answer.
+// leaves once, about 16,384 at a time), then reads only what the cache cannot answer.
 // Contract: the source serves one append-only tree and the cache belongs to that tree.
 // Errors: Errc::kInvalidArgument for arguments out of range; Errc::kSource when the source
 // returns the wrong number of hashes; the source's own errors unchanged.
