@@ -1,7 +1,8 @@
 // audit_store_bench: durable batched append throughput of the audit store, next to a bare
 // batched insert of the same rows into a plain table (no keys, indexes or triggers) in the
 // same database, so the store's own cost shows. Not a CTest test; run by hand:
-//   audit_store_bench [batches] [rows_per_batch]
+//   audit_store_bench [batches] [rows_per_batch] [--pg-fsync-off]
+// (--pg-fsync-off runs PostgreSQL as the tests do, to tell flush cost from CPU cost.)
 // SQLite: a file in a temporary folder, WAL, synchronous=FULL (what open_store uses).
 // PostgreSQL: a server started here (tests/harness) with fsync, synchronous_commit and
 // full_page_writes ON (the harness turns them off for tests), so each commit is flushed.
@@ -136,7 +137,8 @@ int main(int argc, char** argv) {
   int rc = run("sqlite", std::move(lite).value(), data);
 
   bw::testing::PostgresOptions pg_options;
-  pg_options.settings = {"fsync=on", "synchronous_commit=on", "full_page_writes=on"};
+  const bool fsync_off = argc > 3 && std::string(argv[3]) == "--pg-fsync-off";
+  if (!fsync_off) pg_options.settings = {"fsync=on", "synchronous_commit=on", "full_page_writes=on"};
   auto server = bw::testing::PostgresServer::start(pg_options);
   if (!server) {
     std::fprintf(stderr, "postgres: %s\n", server.error().message.c_str());

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <span>
 #include <string>
 
 #include "bw/sql/db.hpp"
@@ -39,5 +40,11 @@ Entry read_entry(const bw::sql::Row& row);
 
 // "(?, ?, …), (?, …)" for `rows` rows of `cols` placeholders.
 std::string placeholders(std::size_t rows, std::size_t cols);
+
+// PostgreSQL: one INSERT of many rows as 15 array parameters (text array literals, one per
+// column) unnested by the server — one small statement to parse instead of 15 parameters
+// per row. kPgUnnestInsert takes the values of pg_column_arrays().
+extern const std::string kPgUnnestInsert;
+std::vector<bw::sql::Value> pg_column_arrays(std::span<const Entry> rows);
 
 }  // namespace bw::audit::store::codec
