@@ -55,13 +55,19 @@ std::vector<std::vector<Entry>> make_batches(int batches, int rows_per_batch) {
   return out;
 }
 
-// The same rows, one transaction per batch, multi-row INSERTs of `chunk` rows, into a table
-// without constraints.
+// The same rows, one transaction per batch, inserted the way the store inserts them
+// (SQLite: multi-row INSERTs of `chunk` rows; PostgreSQL: unnested column arrays) into a
+// table without keys, indexes or triggers.
 Status bare_insert(bw::sql::Database& db, const std::vector<Entry>& rows, std::size_t chunk) {
   auto done = bw::sql::in_transaction<bool>(db, [&](bw::sql::Connection& conn) -> Result<bool> {
     std::vector<bw::sql::Value> values;
     for (std::size_t at = 0; at < rows.size(); at += chunk) {
       const std::size_t n = std::min(chunk, rows.size() - at);
+      if (conn.dialect() == bw::sql::Dialect::kPostgres) {
+        auto arrays = codec::pg_column_arrays(std::span(rows).subspan(at, n));
+        if (auto r = conn.execute(codec::pg_unnest_insert("bench_bare"), arrays); !r) return r.error();
+        continue;
+      }
       values.clear();
       for (std::size_t i = at; i < at + n; ++i) codec::entry_values(rows[i], values);
       const std::string sql = "INSERT INTO bench_bare (" + std::string(codec::kEntryColumns) + ") VALUES " +

@@ -81,10 +81,11 @@ void add_int(std::string& out, std::int64_t n) {
 
 }  // namespace
 
-const std::string kPgUnnestInsert =
-    "INSERT INTO audit_entries (" + std::string(kEntryColumns) +
-    ") SELECT * FROM unnest(?::bytea[], ?::bigint[], ?::bytea[], ?::bigint[], ?::integer[], ?::bytea[], "
+std::string pg_unnest_insert(std::string_view table) {
+  return "INSERT INTO " + std::string(table) + " (" + std::string(kEntryColumns) +
+         ") SELECT * FROM unnest(?::bytea[], ?::bigint[], ?::bytea[], ?::bigint[], ?::integer[], ?::bytea[], "
     "?::text[], ?::integer[], ?::text[], ?::bytea[], ?::bytea[], ?::text[], ?::bytea[], ?::bytea[], ?::bigint[])";
+}
 
 std::vector<bw::sql::Value> pg_column_arrays(std::span<const Entry> rows) {
   std::vector<std::string> col(kEntryColumnCount, "{");

@@ -43,8 +43,9 @@ std::string placeholders(std::size_t rows, std::size_t cols);
 
 // PostgreSQL: one INSERT of many rows as 15 array parameters (text array literals, one per
 // column) unnested by the server — one small statement to parse instead of 15 parameters
-// per row. kPgUnnestInsert takes the values of pg_column_arrays().
-extern const std::string kPgUnnestInsert;
+// per row. pg_unnest_insert(table) takes the values of pg_column_arrays(); `table` is a
+// constant of ours (the store's audit_entries; the bench's plain table).
+std::string pg_unnest_insert(std::string_view table);
 std::vector<bw::sql::Value> pg_column_arrays(std::span<const Entry> rows);
 
 }  // namespace bw::audit::store::codec

@@ -22,7 +22,7 @@ using bw::sql::Dialect;
 using bw::sql::Value;
 
 // Rows per INSERT. SQLite: multi-row VALUES, one cached statement per chunk size (750
-// parameters). PostgreSQL: column arrays unnested by the server (codec::kPgUnnestInsert),
+// parameters). PostgreSQL: column arrays unnested by the server (codec::pg_unnest_insert),
 // one round trip and one tiny statement to parse per 1000 rows.
 std::size_t chunk_rows(Dialect d) { return d == Dialect::kSqlite ? 50 : 1000; }
 
@@ -61,11 +61,12 @@ Status advance_tree(Connection& conn, const TenantId& tenant, const Span& span) 
 
 Status insert_entries(Connection& conn, std::span<const Entry> rows) {
   const std::size_t chunk = chunk_rows(conn.dialect());
+  static const std::string insert_sql = codec::pg_unnest_insert("audit_entries");
   std::vector<Value> values;
   for (std::size_t at = 0; at < rows.size(); at += chunk) {
     const std::size_t n = std::min(chunk, rows.size() - at);
     if (conn.dialect() == Dialect::kPostgres) {
-      if (auto r = conn.execute(codec::kPgUnnestInsert, codec::pg_column_arrays(rows.subspan(at, n))); !r) {
+      if (auto r = conn.execute(insert_sql, codec::pg_column_arrays(rows.subspan(at, n))); !r) {
         return r.error();
       }
       continue;
