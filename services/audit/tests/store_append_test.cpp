@@ -38,6 +38,24 @@ TEST_P(AuditStoreTest, EmptyFieldsStayEmpty) {
   EXPECT_EQ(*store().entry_at(t, 0), e);
 }
 
+// Text and bytes that need quoting or escaping in any encoding the backends use.
+TEST_P(AuditStoreTest, AwkwardTextAndEveryByteValueRoundTrip) {
+  const TenantId t = new_tenant();
+  Entry e = make_entry(t, 0);
+  e.action = R"(a"b\c{d},e NULL 'f' ü)";
+  e.target_type = "";
+  e.producer = "\\";
+  e.leaf_data.clear();
+  for (int i = 0; i < 256; ++i) e.leaf_data.push_back(static_cast<std::uint8_t>(i));
+  e.actor_id.clear();
+  Entry next = make_entry(t, 1);
+  next.action = "{}";
+  append_ok({e, next});
+  EXPECT_EQ(*store().entry_at(t, 0), e);
+  EXPECT_EQ(*store().entry_at(t, 1), next);
+  EXPECT_EQ(store().query(t, {.action = e.action})->entries.size(), 1U);
+}
+
 TEST_P(AuditStoreTest, ABatchSpansTenantsAndContinuesEachTree) {
   const TenantId a = new_tenant(), b = new_tenant();
   append_ok(make_batch(a, 0, 3));

@@ -1,7 +1,8 @@
 // audit_store_bench: durable batched append throughput of the audit store, next to a bare
 // batched insert of the same rows into a plain table (no keys, indexes or triggers) in the
 // same database, so the store's own cost shows. Not a CTest test; run by hand:
-//   audit_store_bench [batches] [rows_per_batch]
+//   audit_store_bench [batches] [rows_per_batch] [--pg-fsync-off]
+// (--pg-fsync-off runs PostgreSQL as the tests do, to tell flush cost from CPU cost.)
 // SQLite: a file in a temporary folder, WAL, synchronous=FULL (what open_store uses).
 // PostgreSQL: a server started here (tests/harness) with fsync, synchronous_commit and
 // full_page_writes ON (the harness turns them off for tests), so each commit is flushed.
@@ -54,13 +55,19 @@ std::vector<std::vector<Entry>> make_batches(int batches, int rows_per_batch) {
   return out;
 }
 
-// The same rows, one transaction per batch, multi-row INSERTs of `chunk` rows, into a table
-// without constraints.
+// The same rows, one transaction per batch, inserted the way the store inserts them
+// (SQLite: multi-row INSERTs of `chunk` rows; PostgreSQL: unnested column arrays) into a
+// table without keys, indexes or triggers.
 Status bare_insert(bw::sql::Database& db, const std::vector<Entry>& rows, std::size_t chunk) {
   auto done = bw::sql::in_transaction<bool>(db, [&](bw::sql::Connection& conn) -> Result<bool> {
     std::vector<bw::sql::Value> values;
     for (std::size_t at = 0; at < rows.size(); at += chunk) {
       const std::size_t n = std::min(chunk, rows.size() - at);
+      if (conn.dialect() == bw::sql::Dialect::kPostgres) {
+        auto arrays = codec::pg_column_arrays(std::span(rows).subspan(at, n));
+        if (auto r = conn.execute(codec::pg_unnest_insert("bench_bare"), arrays); !r) return r.error();
+        continue;
+      }
       values.clear();
       for (std::size_t i = at; i < at + n; ++i) codec::entry_values(rows[i], values);
       const std::string sql = "INSERT INTO bench_bare (" + std::string(codec::kEntryColumns) + ") VALUES " +
@@ -136,7 +143,8 @@ int main(int argc, char** argv) {
   int rc = run("sqlite", std::move(lite).value(), data);
 
   bw::testing::PostgresOptions pg_options;
-  pg_options.settings = {"fsync=on", "synchronous_commit=on", "full_page_writes=on"};
+  const bool fsync_off = argc > 3 && std::string(argv[3]) == "--pg-fsync-off";
+  if (!fsync_off) pg_options.settings = {"fsync=on", "synchronous_commit=on", "full_page_writes=on"};
   auto server = bw::testing::PostgresServer::start(pg_options);
   if (!server) {
     std::fprintf(stderr, "postgres: %s\n", server.error().message.c_str());

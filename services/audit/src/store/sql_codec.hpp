@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <span>
 #include <string>
 
 #include "bw/sql/db.hpp"
@@ -39,5 +40,12 @@ Entry read_entry(const bw::sql::Row& row);
 
 // "(?, ?, …), (?, …)" for `rows` rows of `cols` placeholders.
 std::string placeholders(std::size_t rows, std::size_t cols);
+
+// PostgreSQL: one INSERT of many rows as 15 array parameters (text array literals, one per
+// column) unnested by the server — one small statement to parse instead of 15 parameters
+// per row. pg_unnest_insert(table) takes the values of pg_column_arrays(); `table` is a
+// constant of ours (the store's audit_entries; the bench's plain table).
+std::string pg_unnest_insert(std::string_view table);
+std::vector<bw::sql::Value> pg_column_arrays(std::span<const Entry> rows);
 
 }  // namespace bw::audit::store::codec

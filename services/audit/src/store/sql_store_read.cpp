@@ -20,20 +20,35 @@ Result<Entry> one_entry(Result<bw::sql::Rows> rows) {
   return codec::read_entry(rows->front());
 }
 
-// The WHERE clause and parameters for a query's filters.
+// The WHERE clause and parameters for a query's filters. (Values are emplaced from their
+// alternatives: moving a Value through a helper trips GCC 12's -Wmaybe-uninitialized at -O2.)
 void add_filters(const TenantId& tenant, const EntryQuery& q, std::string& where, std::vector<Value>& p) {
   where = "WHERE tenant = ?";
-  p.push_back(codec::blob(tenant));
-  auto add = [&](const char* clause, Value v) {
-    where += clause;
-    p.push_back(std::move(v));
-  };
-  if (q.time_from) add(" AND event_time_ms >= ?", *q.time_from);
-  if (q.time_to) add(" AND event_time_ms < ?", *q.time_to);
-  if (q.actor_id) add(" AND actor_id = ?", *q.actor_id);
-  if (q.action) add(" AND action = ?", *q.action);
-  if (q.result) add(" AND result = ?", std::int64_t{*q.result});
-  if (q.after_leaf_index) add(" AND leaf_index > ?", *q.after_leaf_index);
+  p.emplace_back(Bytes(tenant.begin(), tenant.end()));
+  if (q.time_from) {
+    where += " AND event_time_ms >= ?";
+    p.emplace_back(std::in_place_type<std::int64_t>, *q.time_from);
+  }
+  if (q.time_to) {
+    where += " AND event_time_ms < ?";
+    p.emplace_back(std::in_place_type<std::int64_t>, *q.time_to);
+  }
+  if (q.actor_id) {
+    where += " AND actor_id = ?";
+    p.emplace_back(std::in_place_type<Bytes>, *q.actor_id);
+  }
+  if (q.action) {
+    where += " AND action = ?";
+    p.emplace_back(std::in_place_type<std::string>, *q.action);
+  }
+  if (q.result) {
+    where += " AND result = ?";
+    p.emplace_back(std::in_place_type<std::int64_t>, *q.result);
+  }
+  if (q.after_leaf_index) {
+    where += " AND leaf_index > ?";
+    p.emplace_back(std::in_place_type<std::int64_t>, *q.after_leaf_index);
+  }
 }
 
 }  // namespace
@@ -70,7 +85,7 @@ Result<EntryPage> SqlStore::query(const TenantId& tenant, const EntryQuery& q) {
   std::string where;
   std::vector<Value> p;
   add_filters(tenant, q, where, p);
-  p.push_back(std::int64_t{q.limit} + 1);  // one more tells whether another page exists
+  p.emplace_back(std::in_place_type<std::int64_t>, q.limit + 1);  // one more tells whether another page exists
   auto rows = read(select_entries() + where + " ORDER BY leaf_index LIMIT ?", p);
   if (!rows) return rows.error();
   EntryPage page;
