@@ -8,6 +8,7 @@
 
 #include <vector>
 
+#include "bw/auditclient/hooks.hpp"
 #include "bw/auditclient/to_proto.hpp"
 #include "bw/log/log.hpp"
 
@@ -23,26 +24,9 @@ AuditClient::AuditClient(ClientOptions options, std::unique_ptr<AppendPort> port
       drop_log_(options_.log_interval),
       retry_log_(options_.log_interval) {
   if (options_.batch_size == 0) options_.batch_size = 1;
-  DeliveryHooks hooks;
-  hooks.on_failure = [this](grpc::StatusCode code) { metrics_.rpc_failure(code_name(code)).Increment(); };
-  hooks.on_retry = [this](grpc::StatusCode code) {
-    metrics_.retries.Increment();
-    if (auto n = retry_log_.admit()) {
-      log::warn("audit_append_retrying", {{"code", code_name(code)}, {"suppressed", *n}});
-    }
-  };
-  hooks.on_rejected = [](grpc::StatusCode code, const pb::Event& e) {
-    // The action names the kind of event; attribute values are never logged.
-    log::warn("audit_event_rejected", {{"action", e.action()}, {"code", code_name(code)}});
-  };
-  hooks.on_sent = [this](std::size_t sent, std::size_t dups) {
-    metrics_.sent.Increment(static_cast<double>(sent));
-    metrics_.duplicates.Increment(static_cast<double>(dups));
-    metrics_.last_success.SetToCurrentTime();
-  };
   deliverer_ = std::make_unique<Deliverer>(
       *port_, options_.retry, [this](std::chrono::milliseconds d) { return wait_backoff(d); }, std::move(jitter),
-      std::move(hooks));
+      counting_hooks(metrics_, retry_log_));
   thread_ = std::thread([this] { run(); });
 }
 

@@ -8,22 +8,30 @@ namespace bw::auditclient {
 
 void add_config_keys(config::Schema& s) {
   using config::Type;
-  s.add({"audit.endpoint", Type::kString, "",
-         "host:port of the Audit service's gRPC API; empty disables audit events (one log line, "
-         "breakwater_<service>_audit_producer_enabled 0)"});
-  s.add({"audit.plaintext", Type::kBool, "false", "talk to the Audit service without TLS (only behind a TLS mesh)"});
-  s.add({"audit.server_name", Type::kString, "", "expected name in the Audit service's certificate, if not the host"});
-  s.add({"audit.buffer_capacity", Type::kInt, "10000",
-         "events held in memory while the Audit service is slow or down; beyond it new events are dropped and counted",
-         1, 10'000'000});
-  s.add({"audit.batch_size", Type::kInt, "100", "events per Append call", 1, 1000});
-  s.add({"audit.flush_interval", Type::kDuration, "1s", "longest wait before a partial batch is sent", 1, 600'000});
-  s.add({"audit.retry_initial", Type::kDuration, "100ms", "first retry backoff cap (doubles per attempt, full jitter)",
-         1, 600'000});
-  s.add({"audit.retry_max", Type::kDuration, "30s", "largest retry backoff", 1, 3'600'000});
-  s.add({"audit.rpc_timeout", Type::kDuration, "5s", "deadline of one Append call", 1, 600'000});
-  s.add({"audit.shutdown_timeout", Type::kDuration, "5s",
-         "how long shutdown keeps delivering buffered events before counting the rest as dropped", 0, 600'000});
+  s.add({.path = "audit.endpoint", .type = Type::kString, .default_value = "",
+         .help = "host:port of the Audit service's gRPC API; empty disables audit events (one log line, "
+                 "breakwater_<service>_audit_producer_enabled 0)"});
+  s.add({.path = "audit.plaintext", .type = Type::kBool, .default_value = "false",
+         .help = "call the Audit service without TLS (only inside a mesh that encrypts)"});
+  s.add({.path = "audit.server_name", .type = Type::kString, .default_value = "",
+         .help = "name expected in the Audit service's certificate, if not the host"});
+  s.add({.path = "audit.buffer_capacity", .type = Type::kInt, .default_value = "10000",
+         .help = "events held in memory while the Audit service is slow or down; beyond it new events are dropped "
+                 "and counted (auth ships its SQL outbox instead)",
+         .min = 1, .max = 10'000'000});
+  s.add({.path = "audit.batch_size", .type = Type::kInt, .default_value = "100", .help = "events per Append call",
+         .min = 1, .max = 1000});
+  s.add({.path = "audit.flush_interval", .type = Type::kDuration, .default_value = "1s",
+         .help = "longest wait before a partial batch is sent", .min = 1, .max = 600'000});
+  s.add({.path = "audit.retry_initial", .type = Type::kDuration, .default_value = "100ms",
+         .help = "first retry backoff cap (doubles per attempt, full jitter)", .min = 1, .max = 600'000});
+  s.add({.path = "audit.retry_max", .type = Type::kDuration, .default_value = "30s", .help = "largest retry backoff",
+         .min = 1, .max = 3'600'000});
+  s.add({.path = "audit.rpc_timeout", .type = Type::kDuration, .default_value = "5s",
+         .help = "deadline of one Append call", .min = 1, .max = 600'000});
+  s.add({.path = "audit.shutdown_timeout", .type = Type::kDuration, .default_value = "5s",
+         .help = "how long shutdown keeps delivering before counting what is left (auth: leaving it in the outbox)",
+         .min = 0, .max = 600'000});
 }
 
 Status validate_config(const config::Values& v) {
