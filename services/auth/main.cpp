@@ -6,6 +6,7 @@
 #include "api/auth_api.hpp"
 #include "api/live_key_set.hpp"
 #include "api/signing_keys.hpp"
+#include "bw/auditclient/audit_config.hpp"
 #include "bw/config/files.hpp"
 #include "bw/http/server.hpp"
 #include "bw/log/log.hpp"
@@ -15,6 +16,7 @@
 #include "bw/service/service_main.hpp"
 #include "bw/service/tls.hpp"
 #include "internal/internal_service.hpp"
+#include "ops/audit_shipper.hpp"
 #include "ops/cli.hpp"
 #include "ops/housekeeper.hpp"
 #include "ops/key_set_reloader.hpp"
@@ -80,6 +82,8 @@ void add_auth_keys(bw::config::Schema& s) {
                  "every replica (0s: never)", .min = 0, .max = 3'600'000});
   // Redis holds the per-user revocation epochs every service checks (DESIGN §2).
   bw::redis::add_config_keys(s);
+  // Where the audit outbox is shipped (DESIGN §6).
+  bw::auditclient::add_config_keys(s);
 }
 
 // The database (and with it the internal API and the signing keys) is on when the public
@@ -90,6 +94,7 @@ bool store_configured(const bw::config::Values& v) {
 
 bw::Status validate(const bw::config::Values& v) {
   if (auto st = bw::redis::validate_config(v); !st) return st;
+  if (auto st = bw::auditclient::validate_config(v); !st) return st;
   if (!v.str("auth.kek_file").empty()) {
     if (auto ring = load_kek(v); !ring) return ring.error();
   }
@@ -163,6 +168,7 @@ bw::Result<Shared> open_shared(bw::service::ServiceContext& ctx) {
   housekeeper->start(v.duration("auth.purge_interval"));
   ctx.on_stop([housekeeper] { housekeeper->stop(); });
   ctx.keep(housekeeper);
+  if (auto st = bw::auth::ops::start_audit_shipper(ctx, shared.store); !st) return st.error();
   // Ready while the database answers (a lookup of an id that cannot exist).
   ctx.readiness().add_check("database", [store = shared.store] {
     auto probe = store->get_tenant(bw::auth::store::Id{});
