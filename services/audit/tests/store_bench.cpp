@@ -56,24 +56,13 @@ std::vector<std::vector<Entry>> make_batches(int batches, int rows_per_batch) {
 }
 
 // The same rows, one transaction per batch, inserted the way the store inserts them
-// (SQLite: multi-row INSERTs of `chunk` rows; PostgreSQL: unnested column arrays) into a
-// table without keys, indexes or triggers.
-Status bare_insert(bw::sql::Database& db, const std::vector<Entry>& rows, std::size_t chunk) {
+// (bw::sql insert_rows: SQLite multi-row INSERTs, PostgreSQL COPY) into a table without
+// keys, indexes or triggers.
+Status bare_insert(bw::sql::Database& db, const std::vector<Entry>& rows) {
+  std::vector<bw::sql::Value> values;
+  for (const Entry& e : rows) codec::entry_values(e, values);
   auto done = bw::sql::in_transaction<bool>(db, [&](bw::sql::Connection& conn) -> Result<bool> {
-    std::vector<bw::sql::Value> values;
-    for (std::size_t at = 0; at < rows.size(); at += chunk) {
-      const std::size_t n = std::min(chunk, rows.size() - at);
-      if (conn.dialect() == bw::sql::Dialect::kPostgres) {
-        auto arrays = codec::pg_column_arrays(std::span(rows).subspan(at, n));
-        if (auto r = conn.execute(codec::pg_unnest_insert("bench_bare"), arrays); !r) return r.error();
-        continue;
-      }
-      values.clear();
-      for (std::size_t i = at; i < at + n; ++i) codec::entry_values(rows[i], values);
-      const std::string sql = "INSERT INTO bench_bare (" + std::string(codec::kEntryColumns) + ") VALUES " +
-                              codec::placeholders(n, codec::kEntryColumnCount);
-      if (auto r = conn.execute(sql, values); !r) return r.error();
-    }
+    if (auto s = conn.insert_rows("bench_bare", codec::kEntryColumnNames, values); !s) return s.error();
     return true;
   });
   if (!done) return done.error();
@@ -114,9 +103,8 @@ int run(const char* name, std::shared_ptr<bw::sql::Database> db, const std::vect
     rows += b.size();
   }
   const auto t1 = std::chrono::steady_clock::now();
-  const std::size_t chunk = db->dialect() == bw::sql::Dialect::kSqlite ? 50 : 1000;
   for (const auto& b : batches) {
-    if (auto s = bare_insert(*db, b, chunk); !s) {
+    if (auto s = bare_insert(*db, b); !s) {
       std::fprintf(stderr, "%s: bare insert: %s\n", name, s.error().message.c_str());
       return 1;
     }
