@@ -3,6 +3,7 @@
 #include <chrono>
 #include <iostream>
 
+#include "api/audit_reader.hpp"
 #include "api/auth_api.hpp"
 #include "api/live_key_set.hpp"
 #include "api/signing_keys.hpp"
@@ -139,6 +140,21 @@ bw::Result<bw::http::ServerOptions> server_options(const bw::config::Values& v) 
   return o;
 }
 
+// Tenant admins read their own audit log through the public API; auth reads it from
+// breakwater-audit over the same channel settings as its audit shipper (audit.endpoint;
+// empty: the /v1/audit routes answer 503).
+bw::Result<std::shared_ptr<bw::auth::api::AuditReader>> audit_reader(const bw::config::Values& v) {
+  if (!bw::auditclient::audit_enabled(v)) return std::shared_ptr<bw::auth::api::AuditReader>();
+  bw::service::ChannelOptions o;
+  o.target = v.str("audit.endpoint");
+  o.tls = {v.str("tls.cert_file"), v.str("tls.key_file"), v.str("tls.ca_file")};
+  o.plaintext = v.boolean("audit.plaintext");
+  o.server_name = v.str("audit.server_name");
+  auto channel = bw::service::make_channel(o);
+  if (!channel) return bw::Error{channel.error().code, "audit.endpoint: " + channel.error().message};
+  return bw::auth::api::make_grpc_audit_reader(channel.value(), v.duration("audit.rpc_timeout"));
+}
+
 // What both APIs share: the store and the live signing keys, opened once.
 struct Shared {
   std::shared_ptr<bw::auth::store::Store> store;
@@ -194,6 +210,9 @@ bw::Status start_public_api(bw::service::ServiceContext& ctx, const Shared& shar
   bw::auth::api::ApiDeps deps{shared.store, bw::auth::api::make_quota_lockout(quota.value()),
                               std::make_shared<const bw::authcore::PasswordHasher>(std::move(hasher.value())),
                               shared.keys, now_ms, bw::auth::api::make_redis_revocations(redis->pool), shared.kek};
+  auto audit = audit_reader(v);
+  if (!audit) return audit.error();
+  deps.audit = audit.value();
   const std::string kid = deps.keys->signing_key()->kid();
   auto api = std::make_shared<bw::auth::api::AuthApi>(std::move(api_options), std::move(deps), ctx.metrics());
   auto server = bw::http::start_server(std::move(options.value()), [api](const auto& r) { return api->handle(r); });
