@@ -27,6 +27,22 @@ bool valid_action(std::string_view a) {
   return std::all_of(a.begin(), a.end(), is_action_char) && a.find("..") == std::string_view::npos;
 }
 
+bool has_control(std::string_view v) {
+  return std::any_of(v.begin(), v.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7F;
+  });
+}
+
+// Control characters become '?': attribute values are text (the audit service refuses them).
+std::string printable(std::string v) {
+  for (char& c : v) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) c = '?';
+  }
+  return v;
+}
+
 bool valid_key(std::string_view k) {
   return !k.empty() && k.size() <= kMaxAttributeKeyBytes && std::all_of(k.begin(), k.end(), is_action_char);
 }
@@ -75,14 +91,20 @@ std::string parse_address(std::string_view text) {
 
 std::string_view check_event(const Event& e) {
   if (!valid_action(e.action)) return "action";
+  if (e.actor_kind == ActorKind::kUnspecified) return "actor_kind";
+  if (e.result == Outcome::kUnspecified) return "result";
   const bool needs_id = e.actor_kind == ActorKind::kUser || e.actor_kind == ActorKind::kDevice;
   if (needs_id ? e.actor_id.size() != 16 : !e.actor_id.empty()) return "actor_id";
-  if (e.actor_name.size() > kMaxNameBytes || e.target_type.size() > kMaxNameBytes) return "name";
-  if (e.target_id.size() > 32) return "target_id";
+  const bool service = e.actor_kind == ActorKind::kService;
+  if (service ? e.actor_name.empty() : !e.actor_name.empty()) return "actor_name";
+  if (e.actor_name.size() > kMaxNameBytes) return "actor_name";
+  const auto& type = e.target_type;
+  if (type.size() > kMaxTargetTypeBytes || !std::all_of(type.begin(), type.end(), is_action_char)) return "target_type";
+  if (e.target_id.size() > kMaxTargetIdBytes || (!e.target_id.empty() && e.target_type.empty())) return "target_id";
   if (!e.source_address.empty() && e.source_address.size() != 16) return "source_address";
   if (e.attributes.size() > kMaxAttributes) return "attributes";
   for (const auto& [k, v] : e.attributes) {
-    if (!valid_key(k) || v.size() > kMaxAttributeValueBytes) return "attributes";
+    if (!valid_key(k) || v.size() > kMaxAttributeValueBytes || has_control(v)) return "attributes";
   }
   return {};
 }
@@ -116,11 +138,12 @@ EventBuilder& EventBuilder::service(std::string_view name) {
 EventBuilder& EventBuilder::anonymous() {
   event_.actor_kind = ActorKind::kAnonymous;
   event_.actor_id.clear();
+  event_.actor_name.clear();
   return *this;
 }
 
 EventBuilder& EventBuilder::target(std::string_view type, std::string_view id) {
-  event_.target_type = cut(type, kMaxNameBytes);
+  event_.target_type = cut(type, kMaxTargetTypeBytes);
   event_.target_id = std::string(id);
   return *this;
 }
@@ -137,7 +160,7 @@ EventBuilder& EventBuilder::source(std::string_view address_text) {
 
 EventBuilder& EventBuilder::attribute(std::string_view key, std::string_view value) {
   if (event_.attributes.size() >= kMaxAttributes || !valid_key(key) || is_forbidden_key(key)) return *this;
-  std::string v = log::looks_secret(value) ? std::string(log::kRedacted) : cut(value, kMaxAttributeValueBytes);
+  std::string v = log::looks_secret(value) ? std::string(log::kRedacted) : printable(cut(value, kMaxAttributeValueBytes));
   event_.attributes.emplace_back(std::string(key), std::move(v));
   return *this;
 }

@@ -20,7 +20,7 @@ auditclient::Event lockout_started_event(LockoutSubjectKind kind, std::string_vi
   const bool account = kind == LockoutSubjectKind::kAccount;
   auditclient::EventBuilder b("ratelimit.lockout.started", tenant_or_operators(tenant));
   b.anonymous().result(auditclient::Outcome::kDenied);
-  b.target(account ? "account" : "address", id.size() <= 32 ? id : std::string_view());
+  b.target(account ? "account" : "address", id.size() <= auditclient::kMaxTargetIdBytes ? id : std::string_view());
   b.attribute("subject", account ? "account" : "address");
   b.attribute("ban_seconds", std::to_string(std::chrono::duration_cast<std::chrono::seconds>(ban).count()));
   return b.build();
