@@ -11,27 +11,12 @@
 #include "relay_link.hpp"
 #include "relay_session.hpp"
 #include "signed_in.hpp"
+#include "terminal_text.hpp"
 
 namespace bw::cli {
 
 namespace v1 = breakwater::relay::v1;
 using Clock = std::chrono::steady_clock;
-
-std::string printable(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
 
 struct Conversation::Impl {
   Signed s;

@@ -38,8 +38,4 @@ class Conversation {
   std::unique_ptr<Impl> impl_;
 };
 
-// Text made safe for a terminal: control characters (ESC, BEL, CR, …) other than newline
-// and tab are shown as \xNN, so nothing a tool printed can drive the terminal.
-std::string printable(std::string_view text);
-
 }  // namespace bw::cli

@@ -18,6 +18,7 @@
 #include "bw/crypto/hex.hpp"
 #include "bw/crypto/sha256.hpp"
 #include "conversation.hpp"
+#include "terminal_text.hpp"
 
 namespace bw::cli {
 namespace {
@@ -204,6 +205,10 @@ int attach_command(const CommandEnv& env, const std::vector<std::string>& args) 
         } else if ((*m)->kind == e2e::Kind::kEvent && j.value("event", "") == "exited") {
           std::cout << "· session ended (status " << j.value("status", -1) << ")\n";
           return 0;
+        } else if ((*m)->kind == e2e::Kind::kEvent && j.value("event", "") == "output_too_large") {
+          std::cout << "! one output line (" << j.value("bytes", std::int64_t{0}) << " bytes) was too large to send\n";
+        } else if ((*m)->kind == e2e::Kind::kEvent && j.value("event", "") == "unreadable_output") {
+          std::cout << "! Claude Code printed a line that is not stream-json\n";
         } else if ((*m)->kind == e2e::Kind::kApprovalRequest) {
           auto id = crypto::hex_decode(j.value("req_id", ""));
           if (id && id->size() == 16) pending.push_back(body);

@@ -16,6 +16,7 @@
 #include "hook/user_hook.hpp"
 #include "session/claude_process.hpp"
 #include "session/decision_log.hpp"
+#include "session/session_bodies.hpp"
 
 extern char** environ;
 
@@ -34,12 +35,6 @@ std::map<std::string, std::string> agent_environment() {
     if (eq != std::string_view::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
   }
   return env;
-}
-
-std::string event_body(const std::string& session, const std::string& event, nlohmann::json extra = nlohmann::json::object()) {
-  extra["session"] = session;
-  extra["event"] = event;
-  return extra.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -147,7 +142,9 @@ Result<SessionInfo> SessionManager::start(const std::string& folder, const std::
             sp->claude_id = e.session_id;
           }
         }
-        broadcast_(e2e::Kind::kOutput, nlohmann::json{{"session", id}, {"stream", e.line}}.dump());
+        auto [kind, body] = output_message(id, e.line);
+        if (kind != e2e::Kind::kOutput) log::warn("output line too large to send", {{"session", id}, {"bytes", static_cast<std::int64_t>(e.line.size())}});
+        broadcast_(kind, body);
       },
       [this, weak, id](int status) {
         if (auto sp = weak.lock()) {

@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <cstdint>
 
@@ -11,6 +12,7 @@
 #include "bw/crypto/aes_gcm.hpp"
 #include "bw/crypto/base64url.hpp"
 #include "bw/crypto/errors.hpp"
+#include "bw/crypto/hex.hpp"
 #include "bw/crypto/random.hpp"
 
 namespace bw::authcore {
@@ -131,6 +133,20 @@ Result<crypto::SecretBytes> open_secret(const KeyRing& ring, const SealContext& 
 bool needs_reseal(const KeyRing& ring, std::string_view sealed) {
   Parsed p;
   return !parse(sealed, p) || p.kid != ring.current().id;
+}
+
+Result<KeyRing> kek_from_file_text(std::string_view kek_id, std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  auto bytes = crypto::hex_decode(text);
+  if (!bytes || bytes->size() != 32) {
+    if (bytes) std::fill(bytes->begin(), bytes->end(), 0);
+    return make_error(Errc::kInvalidArgument,
+                      "the KEK file must hold 64 hexadecimal characters (32 bytes; openssl rand -hex 32)");
+  }
+  crypto::SecretBytes key{ByteView(*bytes)};
+  std::fill(bytes->begin(), bytes->end(), 0);
+  return KeyRing::create(Kek{std::string(kek_id), std::move(key)});
 }
 
 }  // namespace bw::authcore

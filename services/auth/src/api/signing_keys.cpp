@@ -2,7 +2,6 @@
 #include "api/signing_keys.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "bw/crypto/ed25519.hpp"
 #include "bw/crypto/hex.hpp"
@@ -30,19 +29,6 @@ Result<jwt::SigningKey> open_key(const authcore::KeyRing& ring, const store::Sig
 }
 
 }  // namespace
-
-Result<authcore::KeyRing> kek_from_file_text(std::string_view kek_id, std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  auto bytes = crypto::hex_decode(text);
-  if (!bytes || bytes->size() != 32) {
-    if (bytes) std::fill(bytes->begin(), bytes->end(), 0);
-    return Error{1, "the KEK file must hold 64 hexadecimal characters (32 bytes; openssl rand -hex 32)"};
-  }
-  crypto::SecretBytes key{ByteView(*bytes)};
-  std::fill(bytes->begin(), bytes->end(), 0);
-  return authcore::KeyRing::create(authcore::Kek{std::string(kek_id), std::move(key)});
-}
 
 Result<store::SigningKey> seal_signing_key(const authcore::KeyRing& ring, const std::string& kid, ByteView seed,
                                            store::TimeMs now) {

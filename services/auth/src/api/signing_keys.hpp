@@ -19,10 +19,8 @@
 
 namespace bw::auth::api {
 
-// The KEK ring from a key file's text: 64 hexadecimal characters (32 bytes, e.g. made by
-// `openssl rand -hex 32`), surrounding whitespace ignored. Error messages name the id,
-// never the content.
-Result<authcore::KeyRing> kek_from_file_text(std::string_view kek_id, std::string_view text);
+// The KEK ring from a key file's text (libs/authcore, shared with the audit service).
+using authcore::kek_from_file_text;
 
 // The store row for a new key with this kid and 32-byte seed, its seed sealed under ring.
 Result<store::SigningKey> seal_signing_key(const authcore::KeyRing& ring, const std::string& kid, ByteView seed,

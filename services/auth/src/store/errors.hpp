@@ -1,31 +1,15 @@
-// The auth store's error codes: stable numbers carried in bw::Error::code so the service can
-// map them to answers and metrics. Messages name tables/constraints, never values (no token
-// hashes, codes, keys or passwords). Never renumber; add new codes at the end.
+// The auth store's error codes are the SQL port's (bw::sql::Errc, libs/sql): stable numbers
+// carried in bw::Error::code so the service can map them to answers and metrics. Messages
+// name tables/constraints, never values (no token hashes, codes, keys or passwords).
 #pragma once
 
-#include <string>
-#include <string_view>
-
-#include "bw/result.hpp"
+#include "bw/sql/errors.hpp"
 
 namespace bw::auth::store {
 
-enum class Errc : int {
-  kNotFound = 1,       // no row with that id in that tenant
-  kConflict = 2,       // a unique key already exists, or a conditional update lost a race
-  kConstraint = 3,     // another integrity rule refused the write (foreign key, check)
-  kUnavailable = 4,    // the database could not be reached, was busy, or timed out; retryable
-  kSchemaTooNew = 5,   // the database was migrated by a newer binary; refuse to run
-  kInvalid = 6,        // rejected before reaching the database (bad argument)
-  kInternal = 7,       // anything else the database said (a bug: bad SQL, wrong types)
-};
-
-std::string_view errc_name(Errc code);
-
-inline Error make_error(Errc code, std::string message) {
-  return Error{static_cast<int>(code), std::move(message)};
-}
-
-inline bool has_code(const Error& error, Errc code) { return error.code == static_cast<int>(code); }
+using bw::sql::Errc;
+using bw::sql::errc_name;
+using bw::sql::has_code;
+using bw::sql::make_error;
 
 }  // namespace bw::auth::store

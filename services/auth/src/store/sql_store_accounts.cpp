@@ -185,7 +185,8 @@ Result<std::unique_ptr<Store>> open_store(const StoreConfig& config, TimeMs now)
   Result<std::unique_ptr<Database>> db = make_error(Errc::kInvalid, "no database");
   if (!config.database_url.empty()) {
     db = open_postgres(PostgresOptions{.conninfo = config.database_url, .pool_size = config.pool_size,
-                                       .statement_timeout_ms = config.statement_timeout_ms});
+                                       .statement_timeout_ms = config.statement_timeout_ms,
+                                       .application_name = "breakwater-auth"});
   } else {
     db = open_sqlite(SqliteOptions{.path = config.sqlite_path, .pool_size = config.pool_size});
   }

@@ -57,6 +57,11 @@ struct SealContext {
   std::string_view purpose;  // e.g. "totp"
 };
 
+// The KEK ring from a key file's text: 64 hexadecimal characters (32 bytes, e.g. made by
+// `openssl rand -hex 32`), surrounding whitespace ignored. Error messages name the id,
+// never the content. Errors: Errc::kInvalidArgument.
+Result<KeyRing> kek_from_file_text(std::string_view kek_id, std::string_view text);
+
 // plaintext sealed under ring.current() for context, in the text form above.
 // Errors: Errc::kInternal if OpenSSL fails.
 Result<std::string> seal_secret(const KeyRing& ring, const SealContext& context,

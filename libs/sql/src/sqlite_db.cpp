@@ -1,17 +1,20 @@
 // SQLite backend (C API). Each connection: WAL journal (readers never block the writer),
 // busy_timeout (writers queue for the lock instead of failing at once), foreign_keys=ON
-// (off by default in SQLite), synchronous=NORMAL (durable across process crashes in WAL).
-// Write transactions are BEGIN IMMEDIATE so two writers never both hold a read snapshot
-// and then deadlock on the upgrade. Every value is bound with sqlite3_bind_*.
+// (off by default in SQLite), synchronous=NORMAL (durable across process crashes in WAL) or
+// FULL when asked (durable across power loss). Write transactions are BEGIN IMMEDIATE so
+// two writers never both hold a read snapshot and then deadlock on the upgrade. Every value
+// is bound with sqlite3_bind_*. Prepared statements are cached per connection by SQL text
+// and reset after each use.
 #include <sqlite3.h>
 
 #include <chrono>
 #include <string>
+#include <unordered_map>
 
-#include "store/errors.hpp"
-#include "store/pool.hpp"
+#include "bw/sql/errors.hpp"
+#include "pool.hpp"
 
-namespace bw::auth::store {
+namespace bw::sql {
 namespace {
 
 // Maps an SQLite result code to our codes; the message is SQLite's own (it names tables
@@ -31,7 +34,10 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
 class SqliteConnection final : public Connection {
  public:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
-  ~SqliteConnection() override { sqlite3_close_v2(db_); }
+  ~SqliteConnection() override {
+    clear_cache();
+    sqlite3_close_v2(db_);
+  }
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
 
@@ -104,15 +110,37 @@ class SqliteConnection final : public Connection {
     }
   }
 
-  Status run(std::string_view sql, std::span<const Value> params, Rows* rows) {
+  // The cached statement for `sql`, preparing it on first use. The cache is bounded: when
+  // full it is emptied (a service has a few dozen distinct statements; this only guards
+  // against SQL built with a varying number of placeholders).
+  Result<sqlite3_stmt*> prepared(std::string_view sql) {
+    if (auto it = cache_.find(std::string(sql)); it != cache_.end()) return it->second;
+    if (cache_.size() >= kMaxCached) clear_cache();
     sqlite3_stmt* st = nullptr;
-    int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, nullptr);
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                      &st, nullptr);
     if (rc != SQLITE_OK) return sqlite_error(db_, rc, "prepare");
-    struct Finalize { sqlite3_stmt* s; ~Finalize() { sqlite3_finalize(s); } } guard{st};
+    if (!st) return make_error(Errc::kInternal, "prepare: empty statement");
+    cache_.emplace(std::string(sql), st);
+    return st;
+  }
+
+  void clear_cache() {
+    for (auto& [sql, st] : cache_) sqlite3_finalize(st);
+    cache_.clear();
+  }
+
+  Status run(std::string_view sql, std::span<const Value> params, Rows* rows) {
+    auto prep = prepared(sql);
+    if (!prep) return prep.error();
+    sqlite3_stmt* st = *prep;
+    // Reset on every path, so a cached statement never holds a read snapshot or bound copies.
+    struct Reset { sqlite3_stmt* s; ~Reset() { sqlite3_reset(s); sqlite3_clear_bindings(s); } } guard{st};
     if (sqlite3_bind_parameter_count(st) != static_cast<int>(params.size())) {
       return make_error(Errc::kInternal, "statement parameter count mismatch");
     }
     if (auto s = bind(st, params); !s) return s;
+    int rc = SQLITE_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
       if (!rows) continue;
       std::vector<Value> cols;
@@ -125,7 +153,9 @@ class SqliteConnection final : public Connection {
     return {};
   }
 
+  static constexpr std::size_t kMaxCached = 128;
   sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
 Result<std::unique_ptr<Connection>> connect(const SqliteOptions& options) {
@@ -141,7 +171,9 @@ Result<std::unique_ptr<Connection>> connect(const SqliteOptions& options) {
   if (wal->empty() || wal->front().text(0) != "wal") {
     return make_error(Errc::kUnavailable, "sqlite: WAL journal mode not available");
   }
-  if (auto s = conn->exec_script("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"); !s) return s.error();
+  const std::string pragmas = std::string("PRAGMA foreign_keys=ON; PRAGMA synchronous=") +
+                              (options.synchronous_full ? "FULL;" : "NORMAL;");
+  if (auto s = conn->exec_script(pragmas); !s) return s.error();
   return std::unique_ptr<Connection>(std::move(conn));
 }
 
@@ -156,4 +188,4 @@ Result<std::unique_ptr<Database>> open_sqlite(const SqliteOptions& options) {
   return std::unique_ptr<Database>(std::move(db));
 }
 
-}  // namespace bw::auth::store
+}  // namespace bw::sql

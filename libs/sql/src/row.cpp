@@ -1,10 +1,10 @@
 // Row accessors and the error-code names.
 #include <charconv>
 
-#include "store/db.hpp"
-#include "store/errors.hpp"
+#include "bw/sql/db.hpp"
+#include "bw/sql/errors.hpp"
 
-namespace bw::auth::store {
+namespace bw::sql {
 
 std::int64_t Row::int64(std::size_t i) const {
   const Value& v = cols_.at(i);
@@ -45,4 +45,4 @@ std::string_view errc_name(Errc code) {
   return "unknown";
 }
 
-}  // namespace bw::auth::store
+}  // namespace bw::sql

@@ -9,9 +9,9 @@
 #include <mutex>
 #include <vector>
 
-#include "store/db.hpp"
+#include "bw/sql/db.hpp"
 
-namespace bw::auth::store {
+namespace bw::sql {
 
 class PooledDatabase final : public Database {
  public:
@@ -35,4 +35,4 @@ class PooledDatabase final : public Database {
   int open_ = 0;  // lent + idle
 };
 
-}  // namespace bw::auth::store
+}  // namespace bw::sql

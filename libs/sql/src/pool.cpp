@@ -1,8 +1,8 @@
-#include "store/pool.hpp"
+#include "pool.hpp"
 
-#include "store/errors.hpp"
+#include "bw/sql/errors.hpp"
 
-namespace bw::auth::store {
+namespace bw::sql {
 
 PooledDatabase::PooledDatabase(Dialect dialect, Factory factory, int size,
                                std::chrono::milliseconds acquire_timeout)
@@ -40,4 +40,4 @@ void PooledDatabase::give_back(std::unique_ptr<Connection> conn) {
   cv_.notify_one();
 }
 
-}  // namespace bw::auth::store
+}  // namespace bw::sql

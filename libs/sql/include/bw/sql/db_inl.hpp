@@ -1,7 +1,7 @@
 // in_transaction(): see db.hpp.
 #pragma once
 
-namespace bw::auth::store {
+namespace bw::sql {
 
 template <class T>
 Result<T> in_transaction(Database& db, const std::function<Result<T>(Connection&)>& fn) {
@@ -21,4 +21,4 @@ Result<T> in_transaction(Database& db, const std::function<Result<T>(Connection&
   return out;
 }
 
-}  // namespace bw::auth::store
+}  // namespace bw::sql

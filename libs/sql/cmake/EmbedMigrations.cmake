@@ -1,0 +1,37 @@
+# bw_embed_sql_migrations(<target> NAMESPACE <ns> FUNCTION <fn> DIR <dir> FILES <NNNN_name.sql>...)
+#
+# Embeds a service's numbered migration files into <target>: generates a source defining
+#   std::span<const bw::sql::Migration> <ns>::<fn>();
+# (declare it in one of the service's headers) with one entry per file, in the order given,
+# version = the file's leading number. Each file's text is a raw string literal; editing a
+# file re-runs configure. Pass the result to bw::sql::migrate().
+function(bw_embed_sql_migrations target)
+  cmake_parse_arguments(M "" "NAMESPACE;FUNCTION;DIR" "FILES" ${ARGN})
+  if(NOT M_NAMESPACE OR NOT M_FUNCTION OR NOT M_DIR OR NOT M_FILES)
+    message(FATAL_ERROR "bw_embed_sql_migrations(${target}): NAMESPACE, FUNCTION, DIR and FILES are required")
+  endif()
+  set(BW_MIGRATION_ENTRIES "")
+  set(previous 0)
+  foreach(file IN LISTS M_FILES)
+    set(path ${M_DIR}/${file})
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${path})
+    file(READ ${path} sql)
+    if(sql MATCHES "\\)bwsql\"")
+      message(FATAL_ERROR "${file} contains the raw-string delimiter )bwsql\"")
+    endif()
+    string(REGEX MATCH "^[0-9]+" version ${file})
+    string(REGEX REPLACE "^0+" "" version ${version})
+    if(NOT version GREATER previous)
+      message(FATAL_ERROR "${file}: migration numbers must increase in the order given")
+    endif()
+    set(previous ${version})
+    string(APPEND BW_MIGRATION_ENTRIES "    {${version}, \"${file}\", R\"bwsql(${sql})bwsql\"},\n")
+  endforeach()
+  set(BW_MIGRATIONS_DIR ${M_DIR})
+  set(BW_MIGRATIONS_NAMESPACE ${M_NAMESPACE})
+  set(BW_MIGRATIONS_FUNCTION ${M_FUNCTION})
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}_migrations.cpp)
+  configure_file(${CMAKE_CURRENT_FUNCTION_LIST_DIR}/migrations_data.cpp.in ${out} @ONLY)
+  target_sources(${target} PRIVATE ${out})
+  target_link_libraries(${target} PUBLIC bw_sql)
+endfunction()

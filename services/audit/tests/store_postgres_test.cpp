@@ -1,0 +1,89 @@
+// The audit store contract against PostgreSQL 15: one server (tests/harness PostgresServer)
+// for the whole executable, a fresh database in it per test.
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <mutex>
+#include <optional>
+
+#include "bw/testing/postgres_server.hpp"
+#include "store_fixture.hpp"
+
+namespace bw::audit::store::testing {
+namespace {
+
+bw::testing::PostgresServer* server() {
+  static std::once_flag once;
+  static std::optional<bw::testing::PostgresServer> instance;
+  static std::string failure;
+  std::call_once(once, [] {
+    auto started = bw::testing::PostgresServer::start();
+    if (started) instance.emplace(std::move(started).value());
+    else failure = started.error().message;
+  });
+  if (!instance) ADD_FAILURE() << "PostgreSQL did not start: " << failure;
+  return instance ? &*instance : nullptr;
+}
+
+// CREATE DATABASE on the harness server (a name we make, never user input).
+Status create_database(const std::string& name) {
+  PGconn* conn = PQconnectdb(server()->conninfo().c_str());
+  std::string error;
+  if (PQstatus(conn) != CONNECTION_OK) {
+    error = PQerrorMessage(conn);
+  } else {
+    PGresult* res = PQexec(conn, ("CREATE DATABASE " + name).c_str());
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) error = PQerrorMessage(conn);
+    PQclear(res);
+  }
+  PQfinish(conn);
+  if (!error.empty()) return make_error(Errc::kUnavailable, error);
+  return {};
+}
+
+Result<FreshDatabase> open_fresh_postgres() {
+  static std::atomic<int> next{0};
+  if (!server()) return make_error(Errc::kUnavailable, "no PostgreSQL server");
+  const std::string name = "audit_" + std::to_string(next++);
+  if (auto s = create_database(name); !s) return s.error();
+  auto db = bw::sql::open_postgres({.conninfo = server()->conninfo_for(name), .pool_size = 4});
+  if (!db) return db.error();
+  return FreshDatabase{std::shared_ptr<bw::sql::Database>(std::move(db).value()), nullptr};
+}
+
+
+TEST(AuditPostgresStore, OpenStoreUsesTheDatabaseUrlAndMigratesOnce) {
+  ASSERT_NE(server(), nullptr);
+  ASSERT_TRUE(create_database("audit_open").ok());
+  const StoreConfig config{.database_url = server()->conninfo_for("audit_open")};
+  const TenantId tenant{7};
+  {
+    auto store = open_store(config, kT0);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    Entry e{.tenant = tenant, .leaf_index = 0, .event_id = EventId{1}, .action = "a"};
+    ASSERT_TRUE((*store)->append(std::vector<Entry>{e}).ok());
+  }
+  auto again = open_store(config, kT0 + 1);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(*(*again)->tree_size(tenant), 1);
+}
+
+TEST(AuditPostgresStore, TruncateIsRefused) {
+  ASSERT_NE(server(), nullptr);
+  ASSERT_TRUE(create_database("audit_truncate").ok());
+  auto store = open_store({.database_url = server()->conninfo_for("audit_truncate")}, kT0);
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  auto db = bw::sql::open_postgres({.conninfo = server()->conninfo_for("audit_truncate")});
+  auto lease = (*db)->acquire();
+  for (const char* table : {"audit_entries", "audit_checkpoints", "audit_trees"}) {
+    auto s = (*lease)->exec_script(std::string("TRUNCATE ") + table);
+    ASSERT_FALSE(s.ok()) << table;
+    EXPECT_EQ(s.error().code, static_cast<int>(Errc::kConstraint)) << s.error().message;
+  }
+}
+
+}  // namespace
+
+Backend this_backend() { return Backend{"postgres", &open_fresh_postgres}; }
+
+}  // namespace bw::audit::store::testing
