@@ -106,6 +106,13 @@ TEST(CheckEvent, RefusesWhatTheAuditServiceRefuses) {
   EXPECT_EQ(check_event(e), "attributes");
 }
 
+TEST(EventBuilder, ReplacesInvalidUtf8AndC1Controls) {
+  const auto e = EventBuilder("a.b", kTenant)
+                     .attribute("bad", std::string("ok\xC3(\xED\xA0\x80\xC2\x85\xC3\xA9", 11))
+                     .build();
+  EXPECT_EQ(attr(e, "bad"), "ok?(????\xC3\xA9");  // lone lead; surrogate (3 bytes); U+0085; é kept
+}
+
 TEST(EventBuilder, ReplacesControlCharactersInValues) {
   const auto e = EventBuilder("a.b", kTenant).attribute("reason", std::string("x\ny\0z", 5)).build();
   EXPECT_EQ(attr(e, "reason"), "x?y?z");
