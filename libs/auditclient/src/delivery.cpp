@@ -52,6 +52,7 @@ bool is_retryable(grpc::StatusCode code) {
     case grpc::StatusCode::INTERNAL:
     case grpc::StatusCode::UNAUTHENTICATED:
     case grpc::StatusCode::PERMISSION_DENIED:
+    case grpc::StatusCode::UNIMPLEMENTED:
       return true;
     default:
       return false;

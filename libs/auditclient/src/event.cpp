@@ -27,6 +27,47 @@ bool valid_action(std::string_view a) {
   return std::all_of(a.begin(), a.end(), is_action_char) && a.find("..") == std::string_view::npos;
 }
 
+// Decodes the UTF-8 character at v[i] (shortest form, no surrogates, ≤ U+10FFFF) into cp
+// and advances i; false for an invalid sequence (i then moves by one byte).
+bool next_char(std::string_view v, std::size_t& i, std::uint32_t& cp) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(v[k]); };
+  const unsigned char lead = b(i);
+  const std::size_t n = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > v.size()) return ++i, false;
+  cp = n == 1 ? lead : lead & (0x7F >> n);
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return ++i, false;
+    cp = (cp << 6) | (b(i + k) & 0x3F);
+  }
+  static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return ++i, false;
+  i += n;
+  return true;
+}
+
+bool is_control(std::uint32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
+
+// Valid UTF-8 without control characters: what the audit service calls text.
+bool is_text(std::string_view v) {
+  std::uint32_t cp = 0;
+  for (std::size_t i = 0; i < v.size();) {
+    if (!next_char(v, i, cp) || is_control(cp)) return false;
+  }
+  return true;
+}
+
+// Invalid bytes and control characters become '?', so a value is always text.
+std::string printable(std::string_view v) {
+  std::string out;
+  std::uint32_t cp = 0;
+  for (std::size_t i = 0; i < v.size();) {
+    const std::size_t start = i;
+    if (next_char(v, i, cp) && !is_control(cp)) out.append(v.substr(start, i - start));
+    else out.push_back('?');
+  }
+  return out;
+}
+
 bool valid_key(std::string_view k) {
   return !k.empty() && k.size() <= kMaxAttributeKeyBytes && std::all_of(k.begin(), k.end(), is_action_char);
 }
@@ -75,14 +116,21 @@ std::string parse_address(std::string_view text) {
 
 std::string_view check_event(const Event& e) {
   if (!valid_action(e.action)) return "action";
+  if (!is_text(e.actor_name)) return "actor_name";
+  if (e.actor_kind == ActorKind::kUnspecified) return "actor_kind";
+  if (e.result == Outcome::kUnspecified) return "result";
   const bool needs_id = e.actor_kind == ActorKind::kUser || e.actor_kind == ActorKind::kDevice;
   if (needs_id ? e.actor_id.size() != 16 : !e.actor_id.empty()) return "actor_id";
-  if (e.actor_name.size() > kMaxNameBytes || e.target_type.size() > kMaxNameBytes) return "name";
-  if (e.target_id.size() > 32) return "target_id";
+  const bool service = e.actor_kind == ActorKind::kService;
+  if (service ? e.actor_name.empty() : !e.actor_name.empty()) return "actor_name";
+  if (e.actor_name.size() > kMaxNameBytes) return "actor_name";
+  const auto& type = e.target_type;
+  if (type.size() > kMaxTargetTypeBytes || !std::all_of(type.begin(), type.end(), is_action_char)) return "target_type";
+  if (e.target_id.size() > kMaxTargetIdBytes || (!e.target_id.empty() && e.target_type.empty())) return "target_id";
   if (!e.source_address.empty() && e.source_address.size() != 16) return "source_address";
   if (e.attributes.size() > kMaxAttributes) return "attributes";
   for (const auto& [k, v] : e.attributes) {
-    if (!valid_key(k) || v.size() > kMaxAttributeValueBytes) return "attributes";
+    if (!valid_key(k) || v.size() > kMaxAttributeValueBytes || !is_text(v)) return "attributes";
   }
   return {};
 }
@@ -109,18 +157,19 @@ EventBuilder& EventBuilder::device(std::string_view id16) {
 EventBuilder& EventBuilder::service(std::string_view name) {
   event_.actor_kind = ActorKind::kService;
   event_.actor_id.clear();
-  event_.actor_name = cut(name, kMaxNameBytes);
+  event_.actor_name = printable(cut(name, kMaxNameBytes));
   return *this;
 }
 
 EventBuilder& EventBuilder::anonymous() {
   event_.actor_kind = ActorKind::kAnonymous;
   event_.actor_id.clear();
+  event_.actor_name.clear();
   return *this;
 }
 
 EventBuilder& EventBuilder::target(std::string_view type, std::string_view id) {
-  event_.target_type = cut(type, kMaxNameBytes);
+  event_.target_type = cut(type, kMaxTargetTypeBytes);
   event_.target_id = std::string(id);
   return *this;
 }
@@ -137,7 +186,8 @@ EventBuilder& EventBuilder::source(std::string_view address_text) {
 
 EventBuilder& EventBuilder::attribute(std::string_view key, std::string_view value) {
   if (event_.attributes.size() >= kMaxAttributes || !valid_key(key) || is_forbidden_key(key)) return *this;
-  std::string v = log::looks_secret(value) ? std::string(log::kRedacted) : cut(value, kMaxAttributeValueBytes);
+  std::string v =
+      log::looks_secret(value) ? std::string(log::kRedacted) : printable(cut(value, kMaxAttributeValueBytes));
   event_.attributes.emplace_back(std::string(key), std::move(v));
   return *this;
 }

@@ -36,7 +36,9 @@ struct Harness {
   std::unique_ptr<AuditClient> client;
 };
 
-Event event(int n) { return EventBuilder("test.event." + std::to_string(n), kTenant).anonymous().build(); }
+Event event(int n) {
+  return EventBuilder("test.event." + std::to_string(n), kTenant).anonymous().result(Outcome::kSuccess).build();
+}
 
 std::vector<std::string> actions(const std::vector<pb::Event>& events) {
   std::vector<std::string> out;

@@ -81,6 +81,7 @@ TEST(IsRetryable, TransientYesPermanentNo) {
   EXPECT_TRUE(is_retryable(grpc::StatusCode::UNAVAILABLE));
   EXPECT_TRUE(is_retryable(grpc::StatusCode::DEADLINE_EXCEEDED));
   EXPECT_TRUE(is_retryable(grpc::StatusCode::RESOURCE_EXHAUSTED));
+  EXPECT_TRUE(is_retryable(grpc::StatusCode::UNIMPLEMENTED));  // the whole service, not one event
   EXPECT_FALSE(is_retryable(grpc::StatusCode::INVALID_ARGUMENT));
   EXPECT_FALSE(is_retryable(grpc::StatusCode::NOT_FOUND));
   EXPECT_FALSE(is_retryable(grpc::StatusCode::FAILED_PRECONDITION));

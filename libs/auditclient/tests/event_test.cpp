@@ -57,6 +57,7 @@ TEST(EventBuilder, RedactsValuesThatLookLikeCredentials) {
 
 TEST(EventBuilder, BoundsValuesAndAttributeCount) {
   EventBuilder b("relay.envelope.rejected", kTenant);
+  b.anonymous().result(Outcome::kDenied);
   b.attribute("reason", std::string(1000, 'x'));
   for (int i = 0; i < 20; ++i) b.attribute("k" + std::to_string(i), "v");
   const auto e = b.build();
@@ -90,8 +91,31 @@ TEST(CheckEvent, RefusesMalformedActionsAndIds) {
   EXPECT_EQ(check_event(EventBuilder("Auth Login", kTenant).build()), "action");
   EXPECT_EQ(check_event(EventBuilder("auth..login", kTenant).build()), "action");
   EXPECT_EQ(check_event(EventBuilder("", kTenant).build()), "action");
-  EXPECT_EQ(check_event(EventBuilder("auth.login", kTenant).user("short").build()), "actor_id");
-  EXPECT_EQ(check_event(EventBuilder("auth.login", kTenant).anonymous().build()), "");
+  const auto ok = EventBuilder("auth.login", kTenant).anonymous().result(Outcome::kFailure);
+  EXPECT_EQ(check_event(ok.build()), "");
+  EXPECT_EQ(check_event(EventBuilder(ok).user("short").build()), "actor_id");
+  EXPECT_EQ(check_event(EventBuilder(ok).target("", "id").build()), "target_id");
+  EXPECT_EQ(check_event(EventBuilder(ok).target("Bad Type").build()), "target_type");
+}
+
+TEST(CheckEvent, RefusesWhatTheAuditServiceRefuses) {
+  EXPECT_EQ(check_event(EventBuilder("auth.login", kTenant).result(Outcome::kSuccess).build()), "actor_kind");
+  EXPECT_EQ(check_event(EventBuilder("auth.login", kTenant).anonymous().build()), "result");
+  auto e = EventBuilder("auth.login", kTenant).anonymous().result(Outcome::kSuccess).build();
+  e.attributes.emplace_back("reason", std::string("a\nb", 3));
+  EXPECT_EQ(check_event(e), "attributes");
+}
+
+TEST(EventBuilder, ReplacesInvalidUtf8AndC1Controls) {
+  const auto e = EventBuilder("a.b", kTenant)
+                     .attribute("bad", std::string("ok\xC3(\xED\xA0\x80\xC2\x85\xC3\xA9", 11))
+                     .build();
+  EXPECT_EQ(attr(e, "bad"), "ok?(????\xC3\xA9");  // lone lead; surrogate (3 bytes); U+0085; é kept
+}
+
+TEST(EventBuilder, ReplacesControlCharactersInValues) {
+  const auto e = EventBuilder("a.b", kTenant).attribute("reason", std::string("x\ny\0z", 5)).build();
+  EXPECT_EQ(attr(e, "reason"), "x?y?z");
 }
 
 TEST(ToProto, CopiesFieldsAndNamesTheProducer) {

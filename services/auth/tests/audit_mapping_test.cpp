@@ -132,9 +132,12 @@ TEST(AuditMapping, UnknownKindsAndBadPayloadsStillYieldAnEvent) {
   const auto unknown = outbox_event(row("something_new", "{}"));
   EXPECT_EQ(unknown.action, "auth.something_new");
   EXPECT_EQ(auditclient::check_event(unknown), "");
-  const auto garbled = outbox_event(row("login", "not json"));
+  EXPECT_EQ(attr(unknown, "mapping"), "unknown_kind");
+  const auto garbled = outbox_event(row("login_failed", "not json"));
   EXPECT_EQ(garbled.action, "auth.login");
+  EXPECT_EQ(garbled.result, Outcome::kFailure);
   EXPECT_EQ(attr(garbled, "mapping"), "payload_unreadable");
+  EXPECT_EQ(auditclient::check_event(garbled), "");
 }
 
 TEST(AuditMapping, RowsWithoutAStoredIdGetAStableDerivedOne) {

@@ -91,7 +91,7 @@ std::string id_bytes(const std::string& value) {
   if (value.size() == 32) {
     if (auto b = crypto::hex_decode(value); b.ok()) return std::string(b->begin(), b->end());
   }
-  return value.size() <= 32 ? value : std::string();
+  return value.size() <= auditclient::kMaxTargetIdBytes ? value : std::string();
 }
 
 auditclient::Id event_id_of(const store::AuditEvent& row) {
@@ -118,7 +118,8 @@ void set_actor(auditclient::EventBuilder& b, const Rule& rule, json::Fields& f) 
       else b.anonymous();
       break;
     case Who::kDevice:
-      if (id) b.device(id_bytes(*id));
+      if (id && id->size() == 32) b.device(id_bytes(*id));
+      else b.anonymous();
       break;
     case Who::kAnonymous: b.anonymous(); break;
     case Who::kOperator: b.service("auth-operator"); break;
@@ -135,14 +136,18 @@ std::string audit_action(std::string_view kind) {
 auditclient::Event outbox_event(const store::AuditEvent& row) {
   auditclient::EventBuilder b(audit_action(row.kind), row.tenant_id);
   b.id(event_id_of(row)).at(std::chrono::system_clock::time_point(std::chrono::milliseconds(row.created_at)));
+  // Defaults for what the table or the payload cannot say (the audit service requires an
+  // actor and a result): nobody identified; the outbox records things that happened.
   const Rule* rule = find_rule(row.kind);
+  b.anonymous().result(rule ? rule->result : Outcome::kSuccess);
+  if (!rule) b.attribute("mapping", "unknown_kind");
   const std::string_view payload(reinterpret_cast<const char*>(row.payload.data()), row.payload.size());
   auto fields = json::parse_object(payload);
   if (!fields) return b.attribute("mapping", "payload_unreadable").build();
   if (rule) {
     set_actor(b, *rule, *fields);
     const auto target = rule->target_field.empty() ? std::nullopt : text(*fields, rule->target_field);
-    b.target(rule->target_type, target ? id_bytes(*target) : std::string()).result(rule->result);
+    b.target(rule->target_type, target ? id_bytes(*target) : std::string());
   }
   if (auto address = text(*fields, "address")) b.source(*address);
   for (auto key : kAttributeFields) {

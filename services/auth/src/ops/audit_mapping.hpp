@@ -7,8 +7,9 @@
 // to, kind, required, result, command, kid) are taken: anything else in a payload (e.g.
 // an invitation's e-mail address) never reaches the audit log.
 //
-// Guarantees: every row yields an event (an unknown kind becomes "auth.<kind>" with an
-// unspecified actor and result; an unreadable payload keeps only the action), and the
+// Guarantees: every row yields an event (an unknown kind becomes "auth.<kind>", anonymous,
+// result success, attribute mapping=unknown_kind; an unreadable payload keeps the action
+// and the table's result, anonymous, mapping=payload_unreadable), and the
 // event id is the row's stored event_id, or — for rows written before migration 0003 —
 // a hash of the row, so every replica and every retry sends the same id.
 #pragma once

@@ -44,9 +44,11 @@ std::unique_ptr<AppendPort> make_grpc_port(std::shared_ptr<grpc::Channel> channe
                                            std::chrono::milliseconds rpc_timeout);
 
 // Statuses worth sending the same batch again for: UNAVAILABLE, DEADLINE_EXCEEDED,
-// RESOURCE_EXHAUSTED, ABORTED, CANCELLED, UNKNOWN, INTERNAL, and UNAUTHENTICATED /
-// PERMISSION_DENIED (a certificate problem an operator fixes; meanwhile the buffer, not
-// the events already taken, absorbs the loss and counts it).
+// RESOURCE_EXHAUSTED, ABORTED, CANCELLED, UNKNOWN, INTERNAL, and the statuses that say
+// something about the whole service rather than one event: UNAUTHENTICATED /
+// PERMISSION_DENIED (a certificate problem) and UNIMPLEMENTED (an audit service without
+// Append yet) — an operator fixes those; meanwhile the buffer absorbs events and counts
+// what it cannot hold. Every other status is permanent for the batch.
 bool is_retryable(grpc::StatusCode code);
 
 // "UNAVAILABLE", "INVALID_ARGUMENT", ...: a closed set, usable as a metric label.

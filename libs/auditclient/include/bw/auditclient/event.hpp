@@ -38,7 +38,9 @@ inline constexpr std::size_t kMaxAttributes = 8;
 inline constexpr std::size_t kMaxAttributeKeyBytes = 32;
 inline constexpr std::size_t kMaxAttributeValueBytes = 128;
 inline constexpr std::size_t kMaxActionBytes = 64;
-inline constexpr std::size_t kMaxNameBytes = 64;  // actor name, target type
+inline constexpr std::size_t kMaxNameBytes = 64;  // actor name
+inline constexpr std::size_t kMaxTargetTypeBytes = 32;
+inline constexpr std::size_t kMaxTargetIdBytes = 64;
 
 struct Event {
   Id event_id{};  // idempotency key: the same id is appended once, however often sent
@@ -64,12 +66,17 @@ bool to_id(std::string_view bytes, Id& out);
 // "1.2.3.4", "1.2.3.4:5678", "::1", "[::1]:443" → 16 bytes (IPv4 mapped); "" if not an address.
 std::string parse_address(std::string_view text);
 
-// Why the client would refuse to send this event ("" if it is fine): bad action name,
-// actor or target id of a wrong length, too many or too long attributes.
+// Why the client would refuse to send this event ("" if it is fine). The same limits as
+// the audit service (libs/audit validate()), or tighter: action and target type of
+// [a-z0-9._]; actor kind and result set (not unspecified); a 16-byte id for a user or
+// device actor, none otherwise; a name only for a service actor; target id ≤ 64 bytes and
+// only with a target type; address 0 or 16 bytes; ≤ 8 attributes with snake-case keys and
+// values ≤ 128 bytes without control characters.
 std::string_view check_event(const Event& event);
 
-// Builds one event; every setter is optional except the constructor's arguments.
-// The event id is random and the time is now unless set.
+// Builds one event. The actor (user/device/service/anonymous) and the result must be set
+// (check_event refuses an event without them); the rest is optional. The event id is
+// random and the time is now unless set.
 class EventBuilder {
  public:
   EventBuilder(std::string_view action, const Id& tenant);
