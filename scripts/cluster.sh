@@ -117,6 +117,9 @@ YAML
     cat >> "$state/config/$name.yaml" <<YAML
 ratelimit:
   rules_files: [$state/config/ratelimit-rules.yaml]
+audit:
+  endpoint: 127.0.0.1:$AUDIT_PORT
+  server_name: localhost
 YAML
   fi
   if [ "$cert" = relay ]; then
@@ -131,6 +134,9 @@ relay:
   ratelimit_server_name: localhost
   ws_listen: 127.0.0.1:$ws
   ws_allowed_hosts: [localhost, 127.0.0.1]
+audit:
+  endpoint: 127.0.0.1:$AUDIT_PORT
+  server_name: localhost
 YAML
   fi
   if [ "$cert" = audit ]; then

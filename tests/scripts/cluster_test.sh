@@ -77,7 +77,7 @@ out=$(api_call /v1/login '{"tenant":"cluster-test","login":"ops","password":"a l
 grep -q '"access_token"' <<<"$out" || fail "login gave no access token: $out"
 [ "$(stat -c %a "$state/auth/kek")" = 600 ] || fail "the key-encryption key is not 0600"
 
-echo "== audit: auth's events arrive in the tenant's log, which verifies offline"
+echo "== audit: auth's events (sign-up, login) arrive in the tenant's log, which verifies offline"
 [ "$(stat -c %a "$state/audit/kek")" = 600 ] || fail "the audit key-encryption key is not 0600"
 audit_cli() {
   "$bin/breakwater" audit "$1" "127.0.0.1:$((BREAKWATER_DEV_PORT_BASE + 30))" --tenant "$tenant" \
@@ -87,11 +87,11 @@ audit_cli() {
 [ ${#tenant} = 32 ] || fail "no tenant id in the login answer"
 for _ in $(seq 100); do
   events=$(audit_cli export 2>&1) || true
-  grep -q '"action":"auth.tenant.created"' <<<"$events" && [ "$(grep -c '"action":"auth.login"' <<<"$events")" -ge 2 ] && break
+  grep -q '"action":"auth.tenant.created"' <<<"$events" && grep -q '"action":"auth.login"' <<<"$events" && break
   sleep 0.2
 done
 grep -q '"action":"auth.tenant.created"' <<<"$events" || fail "the sign-up never reached the audit log: $events"
-[ "$(grep -c '"action":"auth.login"' <<<"$events")" -ge 2 ] || fail "the logins never reached the audit log: $events"
+grep -q '"action":"auth.login"' <<<"$events" || fail "the login never reached the audit log: $events"
 for _ in $(seq 100); do
   out=$(audit_cli verify --full 2>&1) && grep -q "checkpoint: $(grep -c . <<<"$events") events" <<<"$out" && break
   sleep 0.2
