@@ -98,6 +98,22 @@ for _ in $(seq 100); do
 done
 grep -q "^verified" <<<"$out" || fail "the tenant's audit log does not verify: $out"
 
+echo "== audit: the relay's refusal of a forged agent credential reaches the operators' log"
+forged=$state/forged-agent
+mkdir -m 700 "$forged"
+(umask 077; printf '{"version":1,"auth_url":"https://localhost:%s","ca_file":"%s","web_origin":"","tenant_id":"%s","user_id":"%s","device_id":"%s","device_name":"forged","device_token":"bwdt_forgedforgedforgedforgedforgedforgedforged"}' \
+  "$((BREAKWATER_DEV_PORT_BASE + 1010))" "$state/pki/ca.pem" "$tenant" "$tenant" "$tenant" > "$forged/identity.json")
+sed "s|state_dir: .*|state_dir: $forged|" "$state/config/agent.yaml" > "$state/config/forged-agent.yaml"
+timeout 5 "$bin/breakwater-agent" --config "$state/config/forged-agent.yaml" run >"$state/logs/forged-agent.log" 2>&1 || true
+operators=00000000000000000000000000000000
+for _ in $(seq 100); do
+  events=$(tenant=$operators audit_cli export 2>&1) || true
+  grep -q '"action":"relay.connection.auth_failed"' <<<"$events" && break
+  sleep 0.2
+done
+grep -q '"action":"relay.connection.auth_failed"' <<<"$events" \
+  || fail "the relay's refusal never reached the operators' audit log: $events (agent: $(tail -3 "$state/logs/forged-agent.log"))"
+
 echo "== relays: clients' WebSocket listening over TLS (a plain request is told to upgrade)"
 for ws in $((BREAKWATER_DEV_PORT_BASE + 1040)) $((BREAKWATER_DEV_PORT_BASE + 1041)); do
   code=$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$state/pki/ca.pem" "https://localhost:$ws/v1/connect") \
