@@ -226,7 +226,7 @@ check_auth_public_api() {  # DIR LABEL DATABASE: sqlite, sqlite-emptydir or post
       check "$l: PostgreSQL URL only from Secret breakwater-auth-db (env BREAKWATER_AUTH_DATABASE_URL, secretKeyRef)" \
         eval 'has_all "$env" "secretKeyRef:" "name: breakwater-auth-db$" "key: url$" && ! grep -q "value:" <<<"$env"'
       check "$l: no SQLite path, volume or PersistentVolumeClaim with PostgreSQL" \
-        eval '! grep -q "sqlite_path" <<<"$cfg" && ! grep -q "^data " <<<"$vols" && [ -z "$(docs_of_kind "$dir" PersistentVolumeClaim)" ]'
+        eval '! grep -q "sqlite_path" <<<"$cfg" && ! grep -q "^data " <<<"$vols" && ! doc_named "$dir" PersistentVolumeClaim breakwater-auth-data >/dev/null'
       check "$l: PostgreSQL allows 2 replicas" grep -q '^  replicas: 2$' "$dep" ;;
     sqlite*)
       check "$l: SQLite: no database URL variable, sqlite_path on the /var/lib/breakwater volume" \
@@ -237,8 +237,49 @@ check_auth_public_api() {  # DIR LABEL DATABASE: sqlite, sqlite-emptydir or post
           eval 'grep -qx "data pvc -" <<<"$vols" && has_all "$(cat "$(doc_named "$dir" PersistentVolumeClaim breakwater-auth-data || echo /dev/null)")" ReadWriteOnce "storage: 1Gi$"'
       else
         check "$l: SQLite without persistence on an emptyDir, no PersistentVolumeClaim" \
-          eval 'grep -qx "data emptyDir -" <<<"$vols" && [ -z "$(docs_of_kind "$dir" PersistentVolumeClaim)" ]'
+          eval 'grep -qx "data emptyDir -" <<<"$vols" && ! doc_named "$dir" PersistentVolumeClaim breakwater-auth-data >/dev/null'
       fi ;;
+  esac
+}
+
+# The audit log (audit.*): its KEK only from Secret breakwater-audit-kek mounted 0440; the
+# database SQLite on a PersistentVolumeClaim (one replica, Recreate) or a PostgreSQL URL
+# from a Secret; readers = the names of auth's certificate and the operators'; auth ships
+# its events to the audit Service, whose gRPC port only this release's pods reach.
+check_audit() {  # DIR LABEL DATABASE: sqlite or postgres
+  local dir=$1 label=$2 db=$3 dep pol cfg authcfg vols env l="$2 breakwater-audit"
+  dep=$(doc_named "$dir" Deployment breakwater-audit) || dep=/dev/null
+  cfg=$(config_of "$dir" breakwater-audit)
+  authcfg=$(config_of "$dir" breakwater-auth)
+  vols=$(volumes "$dep")
+  check "$l: config has the KEK file, readers (auth's certificate names, the operator) and checkpoint settings" \
+    has_all "$cfg" '^  kek_file: /etc/breakwater/kek/kek$' '^  readers:$' '^  - breakwater-auth$' \
+    '^  - breakwater-auth.breakwater.svc$' '^  - breakwater-auth.breakwater.svc.cluster.local$' '^  - breakwater-operator$' \
+    '^  checkpoint_every: 1000$' '^  checkpoint_interval: 10s$'
+  check "$l: KEK from Secret breakwater-audit-kek, mounted read-only at /etc/breakwater/kek with defaultMode 288 (0440)" \
+    eval 'grep -qx "kek secret 288" <<<"$vols" && has_all "$(list_item volumes "name: kek$" "$dep")" "secretName: breakwater-audit-kek$" "path: kek$" &&
+      has_all "$(list_item volumeMounts "name: kek$" "$dep")" "mountPath: /etc/breakwater/kek$" "readOnly: true$"'
+  check "$label breakwater-auth: ships audit events to breakwater-audit.breakwater.svc:7430 over TLS (server name breakwater-audit)" \
+    has_all "$authcfg" '^audit:$' '^  endpoint: breakwater-audit.breakwater.svc:7430$' '^  server_name: breakwater-audit$' '^  plaintext: false$'
+  if pol=$(doc_named "$dir" NetworkPolicy breakwater-audit); then
+    check "$l: NetworkPolicy lets this release's pods (auth) reach gRPC 7430, not everyone" \
+      eval '! open_to_all 7430 "$pol" && has_all "$(list_item ingress "port: 7430$" "$pol")" "app.kubernetes.io/instance: breakwater$"'
+  fi
+  env=$(list_item env 'name: BREAKWATER_AUDIT_DATABASE_URL$' "$dep")
+  case $db in
+    postgres)
+      check "$l: PostgreSQL URL only from Secret breakwater-audit-db (env BREAKWATER_AUDIT_DATABASE_URL, secretKeyRef)" \
+        eval 'has_all "$env" "secretKeyRef:" "name: breakwater-audit-db$" "key: url$" && ! grep -q "value:" <<<"$env"'
+      check "$l: no SQLite path, volume or PersistentVolumeClaim with PostgreSQL; 2 replicas" \
+        eval '! grep -q "sqlite_path" <<<"$cfg" && ! grep -q "^data " <<<"$vols" && ! doc_named "$dir" PersistentVolumeClaim breakwater-audit-data >/dev/null &&
+          grep -q "^  replicas: 2$" "$dep"' ;;
+    sqlite)
+      check "$l: SQLite: no database URL variable, sqlite_path on the /var/lib/breakwater volume" \
+        eval '[ -z "$env" ] && has_all "$cfg" "^  sqlite_path: /var/lib/breakwater/audit.db$" && has_all "$(list_item volumeMounts "name: data$" "$dep")" "mountPath: /var/lib/breakwater$"'
+      check "$l: SQLite: 1 replica, Recreate strategy" eval 'grep -q "^  replicas: 1$" "$dep" && next_line_has "$dep" "^  strategy:" "type: Recreate$"'
+      check "$l: SQLite on PersistentVolumeClaim breakwater-audit-data (ReadWriteOnce, 5Gi, kept on uninstall)" \
+        eval 'grep -qx "data pvc -" <<<"$vols" && has_all "$(list_item volumes "name: data$" "$dep")" "claimName: breakwater-audit-data$" &&
+          has_all "$(cat "$(doc_named "$dir" PersistentVolumeClaim breakwater-audit-data || echo /dev/null)")" ReadWriteOnce "storage: 5Gi$" "helm.sh/resource-policy: keep$"' ;;
   esac
 }
 
@@ -288,6 +329,10 @@ auth:
     corsOrigin: https://app.example.com
     publicService: {enabled: true, type: LoadBalancer, annotations: {example.com/scheme: internet-facing}}
     database: {urlSecret: {name: breakwater-auth-db, key: url}}
+audit:
+  replicas: 2
+  database: {urlSecret: {name: breakwater-audit-db, key: url}}
+  config: {audit: {workers: 4}}
 metrics:
   serviceMonitor: {enabled: true, labels: {release: prometheus}}
   prometheusRule: {enabled: true, labels: {release: prometheus}}
@@ -330,6 +375,15 @@ check "refused: auth.database_url in auth.config even with the public API off" \
 check "refused: a chart-owned auth key in auth.config (auth.kek_file)" refused --set auth.config.auth.kek_file=/tmp/kek
 check "refused: the public API without ratelimit (login lockout)" refused_saying 'ratelimit.enabled=true' --set ratelimit.enabled=false
 check "refused: an issuer that is not an https URL (schema)" refused --set auth.publicApi.issuer=auth.example.com
+check "refused: 2 audit replicas on SQLite (the message names PostgreSQL)" refused_saying 'audit.replicas is 2.*SQLite.*PostgreSQL' --set audit.replicas=2
+check "accepted: 3 audit replicas on PostgreSQL" eval '"$HELM" template x "$chart" --set audit.replicas=3 --set audit.database.urlSecret.name=db >/dev/null'
+check "refused: audit.database_url in audit.config (the message names audit.database.urlSecret)" \
+  refused_saying 'audit.database.urlSecret' --set audit.config.audit.database_url=postgresql://u:p@db/bw
+check "refused: chart-owned audit keys in audit.config (kek_file, readers, checkpoint_every)" eval \
+  'refused --set audit.config.audit.kek_file=/tmp/kek && refused --set audit.config.audit.readers=x && refused --set audit.config.audit.checkpoint_every=5'
+check "refused: auth.config audit.endpoint while audit is enabled; accepted with audit disabled" eval \
+  'refused --set auth.config.audit.endpoint=a:1 && ! refused --set audit.enabled=false --set auth.config.audit.endpoint=audit.example:7430'
+check "refused: audit checkpoint interval that is not a duration (schema)" refused --set audit.checkpoint.interval=10
 
 # --- 2. what the rendered manifests say --------------------------------------------------------
 check_manifests "$tmp/default.yaml" default 4
@@ -339,11 +393,23 @@ check_manifests "$tmp/no-public-api-rendered.yaml" no-public-api 4
 check_auth_public_api "$tmp/docs-default" default sqlite
 check_auth_public_api "$tmp/docs-all-on" all-on postgres
 check_auth_public_api "$tmp/docs-minimal" minimal sqlite-emptydir
+check_audit "$tmp/docs-default" default sqlite
+check_audit "$tmp/docs-all-on" all-on postgres
+check_audit "$tmp/docs-no-public-api" no-public-api sqlite
+check "minimal: audit disabled: no audit Deployment, PersistentVolumeClaim or KEK, auth ships no events" \
+  eval '! grep -q "breakwater-audit" "$tmp/minimal-rendered.yaml" && ! config_of "$tmp/docs-minimal" breakwater-auth | grep -q "^audit:"'
+audit_alerts() {
+  local a
+  for a in BreakwaterAuditCommitsFailing BreakwaterAuditCheckpointsFailing BreakwaterAuditCorruption; do
+    grep -q "^ *- alert: $a\$" "$tmp/all-on-rendered.yaml" || return 1
+  done
+}
+check "all-on: PrometheusRule has the audit alerts (commits failing, checkpoints failing, corruption)" audit_alerts
 no_public_api() {
   local dir=$tmp/docs-no-public-api f
   f=$(doc_named "$dir" Deployment breakwater-auth) || return 1
-  ! grep -q '8410\|kek\|/var/lib/breakwater' "$tmp/no-public-api-rendered.yaml" &&
-    [ -z "$(docs_of_kind "$dir" PersistentVolumeClaim)" ] && ! config_of "$dir" breakwater-auth | grep -q '^redis:\|^auth:' &&
+  ! cat "$f" "$(doc_named "$dir" ConfigMap breakwater-auth)" "$(doc_named "$dir" Service breakwater-auth)" | grep -q '8410\|kek\|/var/lib/breakwater' &&
+    ! doc_named "$dir" PersistentVolumeClaim breakwater-auth-data >/dev/null && ! config_of "$dir" breakwater-auth | grep -q '^redis:\|^auth:' &&
     ! volumes "$f" | grep -q '^redis-password '
 }
 check "no-public-api: no port 8410, KEK, database volume, PersistentVolumeClaim or Redis for auth" no_public_api
@@ -363,6 +429,7 @@ for d in deploy/k8s deploy/k8s/monitoring deploy/k8s/cert-manager; do
 done
 check_manifests "$tmp/kustomize-deploy-k8s.yaml" kustomize 4
 check_auth_public_api "$tmp/docs-kustomize" kustomize sqlite
+check_audit "$tmp/docs-kustomize" kustomize sqlite
 objects() {  # FILE: "Kind name" of every object
   awk '/^---/ { if (k) print k, n; k = n = ""; next } /^kind: / { k = $2 } /^  name: / && !n { n = $2 }
        END { if (k) print k, n }' "$1"
@@ -396,6 +463,15 @@ if [ -n "$bin" ]; then
     grep -q 'auth.kek_file: .* is accessible by other users' <<<"$out"
   }
   check "a KEK readable by others (0444) is refused by --check-config, naming auth.kek_file" kek_exposed_refused
+  check "default breakwater-audit: --check-config ran with the audit log on (KEK, readers)" grep -q '^  kek_file: '"$tmp"'/etc/kek/kek$' "$tmp/default-audit.yaml"
+  audit_kek_exposed_refused() {
+    local kek=$tmp/etc/kek/..data/kek out
+    chmod 0444 "$kek"
+    out=$(env -i PATH=/usr/bin:/bin "$bin/breakwater-audit" --config "$tmp/default-audit.yaml" --check-config 2>&1)
+    chmod 0440 "$kek"
+    grep -q 'audit.kek_file: .* is accessible by other users' <<<"$out"
+  }
+  check "an audit KEK readable by others (0444) is refused by --check-config, naming audit.kek_file" audit_kek_exposed_refused
   # Kubernetes service-link variables (a Service named breakwater-relay gives
   # BREAKWATER_RELAY_PORT...) are ignored by the loader; a real typo in the section is not.
   # enableServiceLinks: false (checked above) keeps them out of the pods anyway.
@@ -408,12 +484,15 @@ if [ -n "$bin" ]; then
   # Start each service on loopback (ephemeral ports, plaintext, Redis unreachable), make one
   # gRPC health call and one ops request so every metric family has a sample, read /metrics.
   printf '\0\0\0\0\0' > "$tmp/health-request"  # a gRPC frame holding an empty HealthCheckRequest
+  printf '\0\0\0\0\2\n\0' > "$tmp/append-request"  # an AppendRequest with one empty (invalid) event
   : > "$tmp/metrics-exported"
   for c in "${components[@]}"; do
     extra=()  # the relay needs to know where auth is (unreachable here) and its WebSocket's hosts
     [ "$c" = relay ] && extra=(BREAKWATER_RELAY_AUTH_ADDRESS=127.0.0.1:1 BREAKWATER_RELAY_AUTH_ISSUER=https://auth.test
       BREAKWATER_RELAY_AUTH_PLAINTEXT=true BREAKWATER_RELAY_WS_LISTEN=127.0.0.1:0 BREAKWATER_RELAY_WS_PLAINTEXT=true
       BREAKWATER_RELAY_WS_ALLOWED_HOSTS=localhost)
+    # audit registers its commit and checkpoint metrics with the log on: a KEK and SQLite here
+    [ "$c" = audit ] && extra=(BREAKWATER_AUDIT_KEK_FILE="$tmp/etc/kek/kek" BREAKWATER_AUDIT_SQLITE_PATH="$tmp/audit.db")
     env -i PATH=/usr/bin:/bin BREAKWATER_SERVER_GRPC_LISTEN=127.0.0.1:0 BREAKWATER_OPS_LISTEN=127.0.0.1:0 \
       BREAKWATER_OPS_PLAINTEXT=true BREAKWATER_TLS_PLAINTEXT=true BREAKWATER_TLS_CLIENT_AUTH=none "${extra[@]}" \
       "$bin/breakwater-$c" > "$tmp/$c.log" 2>&1 &
@@ -430,6 +509,9 @@ if [ -n "$bin" ]; then
     if [ -n "$ops_port" ]; then
       curl -s -o /dev/null --http2-prior-knowledge -X POST -H 'content-type: application/grpc' -H 'te: trailers' \
         --data-binary @"$tmp/health-request" "http://127.0.0.1:$grpc_port/grpc.health.v1.Health/Check"
+      # an Append (refused: the event is empty) gives the request and event counters a sample
+      [ "$c" = audit ] && curl -s -o /dev/null --http2-prior-knowledge -X POST -H 'content-type: application/grpc' -H 'te: trailers' \
+        --data-binary @"$tmp/append-request" "http://127.0.0.1:$grpc_port/breakwater.audit.v1.Audit/Append"
       curl -s -o /dev/null "http://127.0.0.1:$ops_port/healthz"
       curl -s "http://127.0.0.1:$ops_port/metrics" | sed -n 's/^# TYPE \([a-z_]*\) .*/\1/p' >> "$tmp/metrics-exported"
     fi

@@ -72,6 +72,41 @@ database is SQLite on a pod volume rather than PostgreSQL named by a Secret.
 {{- end }}
 
 {{/*
+The audit log (breakwater-audit). Call these with the root context. auditSqlite is "true"
+when its database is SQLite on a pod volume rather than PostgreSQL named by a Secret.
+*/}}
+{{- define "breakwater.auditSqlite" -}}
+{{- not .Values.audit.database.urlSecret.name }}
+{{- end }}
+
+{{- define "breakwater.auditKekSecretName" -}}
+{{- default (printf "%s-audit-kek" (include "breakwater.fullname" .)) .Values.audit.kekSecret.name }}
+{{- end }}
+
+{{- define "breakwater.auditDataClaimName" -}}
+{{ include "breakwater.fullname" . }}-audit-data
+{{- end }}
+
+{{/*
+audit.readers: the names auth's certificate carries (its Service's names, which the
+certificates of this chart name: <fullname>-auth, .<namespace>.svc, .svc.cluster.local),
+then audit.operatorNames. As a YAML list.
+*/}}
+{{- define "breakwater.auditReaders" -}}
+{{- $auth := include "breakwater.componentName" (dict "root" . "name" "auth") }}
+{{- $ns := .Release.Namespace }}
+{{- $names := list $auth (printf "%s.%s.svc" $auth $ns) (printf "%s.%s.svc.cluster.local" $auth $ns) }}
+{{- toYaml (concat $names .Values.audit.operatorNames | uniq) }}
+{{- end }}
+
+{{/* Refuses combinations of values the audit log cannot run with. */}}
+{{- define "breakwater.auditCheck" -}}
+{{- if and .Values.audit.enabled (eq (include "breakwater.auditSqlite" .) "true") (gt (int .Values.audit.replicas) 1) }}
+{{- fail (printf "audit.replicas is %v, but the audit log is SQLite on one volume, which only one pod may use: set audit.replicas=1, or use PostgreSQL (audit.database.urlSecret)" .Values.audit.replicas) }}
+{{- end }}
+{{- end }}
+
+{{/*
 iss of access tokens: auth.publicApi.issuer, else https://<auth.publicApi.host>, else the
 in-cluster URL of the API (https://<fullname>-auth.<namespace>.svc:8410).
 */}}
@@ -178,6 +213,23 @@ even with the public API off: a database URL is a secret and belongs in a Secret
 - auth.ratelimit_server_name
 - auth.database_url
 - auth.sqlite_path
+- audit.kek_file
+- audit.database_url
+- audit.sqlite_path
+- audit.readers
+- audit.checkpoint_every
+- audit.checkpoint_interval
+{{- end }}
+
+{{/*
+The producer keys of auth pointing it at this release's audit service: the chart's only
+while audit is enabled (disabled, they are free in auth.config, e.g. for an audit service
+elsewhere).
+*/}}
+{{- define "breakwater.auditProducerKeys" -}}
+- audit.endpoint
+- audit.server_name
+- audit.plaintext
 {{- end }}
 
 {{/*
@@ -191,11 +243,18 @@ chart owns are refused in <component>.config, so the file says one thing.
 {{- $c := index $root.Values $name }}
 {{- $ports := index (include "breakwater.ports" $root | fromYaml) $name }}
 {{- $user := deepCopy ($c.config | default dict) }}
-{{- range $key := include "breakwater.chartOwnedKeys" $root | fromYamlArray }}
+{{- $owned := include "breakwater.chartOwnedKeys" $root | fromYamlArray }}
+{{- if $root.Values.audit.enabled }}
+{{- $owned = concat $owned (include "breakwater.auditProducerKeys" $root | fromYamlArray) }}
+{{- end }}
+{{- range $key := $owned }}
 {{- $section := index $user (first (splitList "." $key)) }}
 {{- if and (kindIs "map" $section) (hasKey $section (last (splitList "." $key))) }}
 {{- if eq $key "auth.database_url" }}
 {{- fail (printf "%s.config: auth.database_url is a secret and never goes in the ConfigMap: put the URL in a Secret and name it in auth.publicApi.database.urlSecret" $name) }}
+{{- end }}
+{{- if eq $key "audit.database_url" }}
+{{- fail (printf "%s.config: audit.database_url is a secret and never goes in the ConfigMap: put the URL in a Secret and name it in audit.database.urlSecret" $name) }}
 {{- end }}
 {{- fail (printf "%s.config: %s is set by the chart and cannot be overridden" $name $key) }}
 {{- end }}
@@ -231,6 +290,26 @@ chart owns are refused in <component>.config, so the file says one thing.
 {{- $_ := set $auth "sqlite_path" "/var/lib/breakwater/auth.db" }}
 {{- end }}
 {{- $_ := set $base "auth" $auth }}
+{{- end }}
+{{- if and (eq $name "auth") $root.Values.audit.enabled }}
+{{- /* auth ships its audit events to this release's audit service over mutual TLS. */}}
+{{- $audit := include "breakwater.componentName" (dict "root" $root "name" "audit") }}
+{{- $_ := set $base "audit" (dict
+  "endpoint" (printf "%s.%s.svc:%v" $audit $root.Release.Namespace (index (include "breakwater.ports" $root | fromYaml) "audit").grpc)
+  "server_name" $audit
+  "plaintext" false) }}
+{{- end }}
+{{- if eq $name "audit" }}
+{{- $a := $root.Values.audit }}
+{{- $audit := dict
+  "kek_file" "/etc/breakwater/kek/kek"
+  "readers" (include "breakwater.auditReaders" $root | fromYamlArray)
+  "checkpoint_every" (int $a.checkpoint.every)
+  "checkpoint_interval" $a.checkpoint.interval }}
+{{- if eq (include "breakwater.auditSqlite" $root) "true" }}
+{{- $_ := set $audit "sqlite_path" "/var/lib/breakwater/audit.db" }}
+{{- end }}
+{{- $_ := set $base "audit" $audit }}
 {{- end }}
 {{- if eq $name "relay" }}
 {{- $authName := include "breakwater.componentName" (dict "root" $root "name" "auth") }}
