@@ -259,8 +259,11 @@ check_audit() {  # DIR LABEL DATABASE: sqlite or postgres
   check "$l: KEK from Secret breakwater-audit-kek, mounted read-only at /etc/breakwater/kek with defaultMode 288 (0440)" \
     eval 'grep -qx "kek secret 288" <<<"$vols" && has_all "$(list_item volumes "name: kek$" "$dep")" "secretName: breakwater-audit-kek$" "path: kek$" &&
       has_all "$(list_item volumeMounts "name: kek$" "$dep")" "mountPath: /etc/breakwater/kek$" "readOnly: true$"'
-  check "$label breakwater-auth: ships audit events to breakwater-audit.breakwater.svc:7430 over TLS (server name breakwater-audit)" \
-    has_all "$authcfg" '^audit:$' '^  endpoint: breakwater-audit.breakwater.svc:7430$' '^  server_name: breakwater-audit$' '^  plaintext: false$'
+  for producer in auth relay ratelimit; do
+    check "$label breakwater-$producer: ships audit events to breakwater-audit.breakwater.svc:7430 over TLS (server name breakwater-audit)" \
+      has_all "$(config_of "$dir" "breakwater-$producer")" '^audit:$' '^  endpoint: breakwater-audit.breakwater.svc:7430$' \
+      '^  server_name: breakwater-audit$' '^  plaintext: false$'
+  done
   if pol=$(doc_named "$dir" NetworkPolicy breakwater-audit); then
     check "$l: NetworkPolicy lets this release's pods (auth) reach gRPC 7430, not everyone" \
       eval '! open_to_all 7430 "$pol" && has_all "$(list_item ingress "port: 7430$" "$pol")" "app.kubernetes.io/instance: breakwater$"'

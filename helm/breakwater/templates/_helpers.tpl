@@ -222,9 +222,9 @@ even with the public API off: a database URL is a secret and belongs in a Secret
 {{- end }}
 
 {{/*
-The producer keys of auth pointing it at this release's audit service: the chart's only
-while audit is enabled (disabled, they are free in auth.config, e.g. for an audit service
-elsewhere).
+The producer keys of auth, relay and ratelimit pointing them at this release's audit
+service: the chart's only while audit is enabled (disabled, they are free in
+<component>.config, e.g. for an audit service elsewhere).
 */}}
 {{- define "breakwater.auditProducerKeys" -}}
 - audit.endpoint
@@ -291,8 +291,8 @@ chart owns are refused in <component>.config, so the file says one thing.
 {{- end }}
 {{- $_ := set $base "auth" $auth }}
 {{- end }}
-{{- if and (eq $name "auth") $root.Values.audit.enabled }}
-{{- /* auth ships its audit events to this release's audit service over mutual TLS. */}}
+{{- if and (has $name (list "auth" "relay" "ratelimit")) $root.Values.audit.enabled }}
+{{- /* auth, relay and ratelimit ship their audit events to this release's audit service over mutual TLS. */}}
 {{- $audit := include "breakwater.componentName" (dict "root" $root "name" "audit") }}
 {{- $_ := set $base "audit" (dict
   "endpoint" (printf "%s.%s.svc:%v" $audit $root.Release.Namespace (index (include "breakwater.ports" $root | fromYaml) "audit").grpc)
