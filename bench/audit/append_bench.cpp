@@ -87,6 +87,17 @@ CellResult bare_cell(Bed& bed, const std::vector<store::Entry>& sample, int rows
   });
 }
 
+RecordingStore::Appends minus(RecordingStore::Appends a, const RecordingStore::Appends& b) {
+  a.transactions -= b.transactions;
+  a.rows -= b.rows;
+  a.checkpoints -= b.checkpoints;
+  a.append_s -= b.append_s;
+  a.find_s -= b.find_s;
+  a.leaves_s -= b.leaves_s;
+  a.checkpoint_s -= b.checkpoint_s;
+  return a;
+}
+
 }  // namespace
 
 Result<std::vector<AppendCell>> run_append_cells(Bed& bed, const AppendOptions& o) {
@@ -100,10 +111,12 @@ Result<std::vector<AppendCell>> run_append_cells(Bed& bed, const AppendOptions& 
     AppendCell cell;
     cell.producers = producers;
     const auto before = bed.store->appends();
+    const auto t0 = std::chrono::steady_clock::now();
     cell.service = service_cell(service, tenant, producers, o);
-    const auto after = bed.store->appends();
-    const auto commits = std::max<std::uint64_t>(1, after.transactions - before.transactions);
-    cell.events_per_commit = static_cast<double>(after.rows - before.rows) / static_cast<double>(commits);
+    cell.wall_s = seconds_since(t0);
+    cell.calls = minus(bed.store->appends(), before);
+    const auto commits = std::max<std::uint64_t>(1, cell.calls.transactions);
+    cell.events_per_commit = static_cast<double>(cell.calls.rows) / static_cast<double>(commits);
     cell.bare_rows_per_commit = std::max(1, static_cast<int>(std::lround(cell.events_per_commit)));
     cell.bare = bare_cell(bed, bed.store->sample(), cell.bare_rows_per_commit, o.timing);
     cells.push_back(std::move(cell));

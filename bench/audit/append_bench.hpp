@@ -29,6 +29,9 @@ struct AppendCell {
   double events_per_commit = 0;   // the service's average over the cell (warm-up included)
   CellResult bare;                // units: rows inserted bare
   int bare_rows_per_commit = 0;
+  // The service cell's store calls (warm-up included) and its wall time, for where it goes.
+  RecordingStore::Appends calls;
+  double wall_s = 0;
 };
 
 // One cell per producer count on `bed` (a fresh tenant per cell). Errors: setting up.
