@@ -2,7 +2,9 @@
 #include "proof_bench.hpp"
 
 #include <algorithm>
+#include <future>
 #include <random>
+#include <thread>
 
 #include "bw/audit/merkle.hpp"
 #include "tenant_log.hpp"
@@ -123,6 +125,28 @@ bool verify_some(Bed& bed, auditsvc::TenantLog& log, std::uint64_t n) {
          bw::audit::verify_consistency(first, n, *old_root, *root, *con);
 }
 
+// One event appended through a fresh TenantLog while its first (cold) proof runs, then again
+// on the idle log; milliseconds each. The log grows by two events (proofs use explicit sizes).
+Status append_during_cold_proof(Bed& bed, const auditsvc::TenantId& tenant, const ProofOptions& o, ProofReport& r) {
+  std::mt19937_64 rng(13);
+  auditsvc::TenantLog log(tenant, bed.store, bed.keys, auditsvc::TenantLogOptions{});
+  if (auto n = log.size(); !n) return n.error();
+  auto proof = std::async(std::launch::async, [&] { return log.inclusion_proof(0, o.entries); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the proof is reading leaves
+  const auto append_one = [&] { return log.append({auditsvc::AppendItem{make_row(tenant, 0, rng)}}, wall_ms()); };
+  auto t0 = Clock::now();
+  auto during = append_one();
+  r.append_during_cold_ms = ms_since(t0);
+  auto p = proof.get();
+  if (!during) return during.error();
+  if (!p) return p.error();
+  t0 = Clock::now();
+  auto idle = append_one();
+  r.append_idle_ms = ms_since(t0);
+  if (!idle) return idle.error();
+  return {};
+}
+
 }  // namespace
 
 Result<ProofReport> run_proof_bench(Bed& bed, const ProofOptions& o) {
@@ -146,6 +170,7 @@ Result<ProofReport> run_proof_bench(Bed& bed, const ProofOptions& o) {
     r.cold_read_ms.push_back(ms_since(t0));
   }
   if (auto st = warm(bed, *log, o, r); !st) return st.error();
+  if (auto st = append_during_cold_proof(bed, tenant, o, r); !st) return st.error();
   r.verified = verify_some(bed, *log, o.entries);
   return r;
 }

@@ -8,6 +8,9 @@
 //    consistency proofs (random first size, second = `entries`) on that same TenantLog.
 // Beside each, the raw baseline: the very leaf-hash ranges the proof read (recorded by the
 // RecordingStore), read again straight from the store, with no hashing.
+// Also: how long one TenantLog::append of one event takes when it is issued 100 ms into a
+// cold proof of the same log (a proof after a restart must not stall that tenant's writes),
+// beside the same append on the idle log.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +38,7 @@ struct ProofReport {
   LatencySummary inclusion, inclusion_read;
   LatencySummary consistency, consistency_read;
   double inclusion_leaves_read = 0, consistency_leaves_read = 0;  // per proof, average
+  double append_during_cold_ms = 0, append_idle_ms = 0;
   bool verified = false;  // a warm inclusion and consistency proof checked against the root
 };
 
