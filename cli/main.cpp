@@ -28,8 +28,8 @@ constexpr const char* kUsage =
     "  attach AGENT SESSION\n"
     "                   watch a session and allow or deny its tool calls\n"
     "  health ADDRESS   check a service's gRPC health (see breakwater health --help)\n"
-    "  audit verify|export ADDRESS --tenant HEX\n"
-    "                   check a tenant's audit log offline, or export it (operators; --help)\n"
+    "  audit verify|export\n"
+    "                   check your tenant's audit log offline, or export it (admins; operators: --help)\n"
     "  version          print the version\n"
     "  help             show this text and the configuration keys\n\n"
     "--config FILE (default $BREAKWATER_CONFIG) is checked before any command runs.\n"
@@ -67,10 +67,10 @@ int main(int argc, char** argv) {
   auto config = bw::config::load_file(schema, config_path, bw::config::process_environment());
   if (!config) return std::cerr << "breakwater: " << config.error().message << "\n", 2;
   if (cmd == "health") return bw::cli::health_command(argc - first - 1, argv + first + 1);
-  if (cmd == "audit") return bw::cli::audit_command(argc - first - 1, argv + first + 1);
   const std::vector<std::string> args(argv + first + 1, argv + argc);
   const bw::cli::CommandEnv env{config->str("client.state_dir"), config->str("client.auth_url"), config->str("client.ca_file"),
                                 config->str("client.relay_address")};
+  if (cmd == "audit") return bw::cli::audit_command(env, argc - first - 1, argv + first + 1);
   if (cmd == "login") return bw::cli::login_command(env, args);
   if (cmd == "pair") return bw::cli::pair_command(env, args);
   if (cmd == "devices") return bw::cli::devices_command(env, args);

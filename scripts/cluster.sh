@@ -45,7 +45,7 @@ SERVICES=("auth $((7410 + off)) $((9410 + off))" "ratelimit $((7420 + off)) $((9
 NAMES=(auth ratelimit audit relay-1 relay-2)
 REDIS_PORT=$((6479 + off)) RELAY_PORT=$((7440 + off)) RELAY_OPS_PORT=$((9440 + off))
 AUTH_PUBLIC_PORT=$((8410 + off)) RATELIMIT_PORT=$((7420 + off)) AUTH_PORT=$((7410 + off))
-RELAY_WS_PORT=$((8440 + off))
+RELAY_WS_PORT=$((8440 + off)) AUDIT_PORT=$((7430 + off))
 redis_exe=$(readlink -m "$(command -v redis-server || echo /usr/bin/redis-server)") bin_real=$(readlink -m "$bin")
 
 log_size() { wc -c 2>/dev/null < "$state/logs/$1.log" || echo 0; }
@@ -117,6 +117,9 @@ YAML
     cat >> "$state/config/$name.yaml" <<YAML
 ratelimit:
   rules_files: [$state/config/ratelimit-rules.yaml]
+audit:
+  endpoint: 127.0.0.1:$AUDIT_PORT
+  server_name: localhost
 YAML
   fi
   if [ "$cert" = relay ]; then
@@ -131,6 +134,18 @@ relay:
   ratelimit_server_name: localhost
   ws_listen: 127.0.0.1:$ws
   ws_allowed_hosts: [localhost, 127.0.0.1]
+audit:
+  endpoint: 127.0.0.1:$AUDIT_PORT
+  server_name: localhost
+YAML
+  fi
+  if [ "$cert" = audit ]; then
+    # The audit log on SQLite, its checkpoint keys sealed under a KEK made once (0600).
+    [ -f "$state/audit/kek" ] || (umask 077; od -An -tx1 -N32 /dev/urandom | tr -d ' \n' > "$state/audit/kek")
+    cat >> "$state/config/$name.yaml" <<YAML
+audit:
+  kek_file: $state/audit/kek
+  sqlite_path: $state/audit/audit.db
 YAML
   fi
   if [ "$cert" = auth ]; then
@@ -145,6 +160,9 @@ auth:
   sqlite_path: $state/auth/auth.db
   ratelimit_address: 127.0.0.1:$RATELIMIT_PORT
   ratelimit_server_name: localhost
+audit:
+  endpoint: 127.0.0.1:$AUDIT_PORT
+  server_name: localhost
 YAML
   fi
 }
@@ -274,8 +292,8 @@ cmd_up() {
   cmake --build "$src/build/$preset" --target breakwater-auth breakwater-relay breakwater-ratelimit \
     breakwater-audit breakwater-agent breakwater
   umask 077
-  mkdir -p "$state"/{config,logs,run,redis,agent,auth}
-  chmod 700 "$state" "$state/agent" "$state/auth"
+  mkdir -p "$state"/{config,logs,run,redis,agent,auth,audit}
+  chmod 700 "$state" "$state/agent" "$state/auth" "$state/audit"
   say "$settings" > "$state/cluster.env"
   bash "$src/scripts/dev-pki.sh" "$state/pki"
   start_redis

@@ -3,7 +3,9 @@
 
 namespace bw::cli {
 
+struct CommandEnv;
+
 // argv[0] is the subcommand (verify, export). Exit: 0 ok, 1 failed, 2 usage.
-int audit_command(int argc, char** argv);
+int audit_command(const CommandEnv& env, int argc, char** argv);
 
 }  // namespace bw::cli

@@ -71,6 +71,32 @@ bw::Status validate(const bw::config::Values& v) {
   return {};
 }
 
+// Commit and checkpoint metrics (docs/operations.md, "The audit service").
+bw::auditsvc::LogActorsHooks log_hooks(bw::metrics::Factory& m) {
+  auto commits = m.counter("commits", "transactions of appended events by outcome (ok, failed)");
+  auto events = m.histogram("commit_events", "events per transaction (group commit: several callers share one)");
+  auto callers = m.histogram("commit_callers", "Append calls served by one transaction");
+  auto seconds = m.histogram("commit_duration_seconds", "time to make one batch durable");
+  auto checkpoints = m.counter("checkpoints", "signed checkpoints written by outcome (ok, failed)");
+  auto& ok = commits.add({{"outcome", "ok"}});
+  auto& failed = commits.add({{"outcome", "failed"}});
+  const prometheus::Histogram::BucketBoundaries sizes{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000};
+  auto& size = events.add({}, sizes);
+  auto& shared = callers.add({}, sizes);
+  auto& took = seconds.add({}, bw::metrics::Factory::latency_buckets());
+  auto& cp_ok = checkpoints.add({{"outcome", "ok"}});
+  auto& cp_failed = checkpoints.add({{"outcome", "failed"}});
+  bw::auditsvc::LogActorsHooks hooks;
+  hooks.committed = [&ok, &failed, &size, &shared, &took](std::size_t n, std::size_t c, double s, bool good) {
+    (good ? ok : failed).Increment();
+    size.Observe(static_cast<double>(n));
+    shared.Observe(static_cast<double>(c));
+    took.Observe(s);
+  };
+  hooks.checkpointed = [&cp_ok, &cp_failed](bool good) { (good ? cp_ok : cp_failed).Increment(); };
+  return hooks;
+}
+
 bw::Status start(bw::service::ServiceContext& ctx) {
   const auto& v = ctx.config();
   if (v.str("audit.kek_file").empty()) {
@@ -92,6 +118,7 @@ bw::Status start(bw::service::ServiceContext& ctx) {
   actor_options.workers = static_cast<std::size_t>(v.integer("audit.workers"));
   actor_options.max_batch = static_cast<std::size_t>(v.integer("audit.max_batch"));
   actor_options.tick = std::min(std::chrono::milliseconds(1000), v.duration("audit.checkpoint_interval"));
+  actor_options.hooks = log_hooks(ctx.metrics());
   std::shared_ptr<const bw::auditsvc::CheckpointSigner> signer = keys.value();
   auto logs = std::make_shared<bw::auditsvc::LogActors>(
       [store, signer, log_options](const bw::auditsvc::TenantId& tenant) {
@@ -110,9 +137,15 @@ bw::Status start(bw::service::ServiceContext& ctx) {
   ctx.add_grpc_service(std::make_shared<bw::auditsvc::AuditGrpcService>(logs, store, keys.value(), options, ctx.metrics()),
                        "breakwater.audit.v1.Audit");
   ctx.readiness().add_check("database", [store] { return store->list_signing_keys().ok(); });
-  ctx.on_reload([keys = keys.value()] {
-    if (auto st = keys->reload(); !st) bw::log::error("checkpoint key reload failed", {{"error", st.error().message}});
-    else bw::log::info("checkpoint keys reloaded", {});
+  auto reloads = ctx.metrics().counter("key_reloads", "checkpoint key reloads on SIGHUP by outcome (ok, failed)");
+  ctx.on_reload([keys = keys.value(), &ok = reloads.add({{"outcome", "ok"}}), &failed = reloads.add({{"outcome", "failed"}})] {
+    if (auto st = keys->reload(); !st) {
+      failed.Increment();
+      bw::log::error("checkpoint key reload failed", {{"error", st.error().message}});
+    } else {
+      ok.Increment();
+      bw::log::info("checkpoint keys reloaded", {{"current", keys->public_keys().front().key_id}});
+    }
   });
   ctx.on_stop([logs] { logs->stop(); });
   ctx.keep(store);

@@ -3,9 +3,11 @@
 #include <chrono>
 #include <iostream>
 
+#include "api/audit_reader.hpp"
 #include "api/auth_api.hpp"
 #include "api/live_key_set.hpp"
 #include "api/signing_keys.hpp"
+#include "bw/auditclient/audit_config.hpp"
 #include "bw/config/files.hpp"
 #include "bw/http/server.hpp"
 #include "bw/log/log.hpp"
@@ -15,6 +17,7 @@
 #include "bw/service/service_main.hpp"
 #include "bw/service/tls.hpp"
 #include "internal/internal_service.hpp"
+#include "ops/audit_shipper.hpp"
 #include "ops/cli.hpp"
 #include "ops/housekeeper.hpp"
 #include "ops/key_set_reloader.hpp"
@@ -80,6 +83,8 @@ void add_auth_keys(bw::config::Schema& s) {
                  "every replica (0s: never)", .min = 0, .max = 3'600'000});
   // Redis holds the per-user revocation epochs every service checks (DESIGN §2).
   bw::redis::add_config_keys(s);
+  // Where the audit outbox is shipped (DESIGN §6).
+  bw::auditclient::add_config_keys(s);
 }
 
 // The database (and with it the internal API and the signing keys) is on when the public
@@ -90,6 +95,7 @@ bool store_configured(const bw::config::Values& v) {
 
 bw::Status validate(const bw::config::Values& v) {
   if (auto st = bw::redis::validate_config(v); !st) return st;
+  if (auto st = bw::auditclient::validate_config(v); !st) return st;
   if (!v.str("auth.kek_file").empty()) {
     if (auto ring = load_kek(v); !ring) return ring.error();
   }
@@ -134,6 +140,21 @@ bw::Result<bw::http::ServerOptions> server_options(const bw::config::Values& v) 
   return o;
 }
 
+// Tenant admins read their own audit log through the public API; auth reads it from
+// breakwater-audit over the same channel settings as its audit shipper (audit.endpoint;
+// empty: the /v1/audit routes answer 503).
+bw::Result<std::shared_ptr<bw::auth::api::AuditReader>> audit_reader(const bw::config::Values& v) {
+  if (!bw::auditclient::audit_enabled(v)) return std::shared_ptr<bw::auth::api::AuditReader>();
+  bw::service::ChannelOptions o;
+  o.target = v.str("audit.endpoint");
+  o.tls = {v.str("tls.cert_file"), v.str("tls.key_file"), v.str("tls.ca_file")};
+  o.plaintext = v.boolean("audit.plaintext");
+  o.server_name = v.str("audit.server_name");
+  auto channel = bw::service::make_channel(o);
+  if (!channel) return bw::Error{channel.error().code, "audit.endpoint: " + channel.error().message};
+  return bw::auth::api::make_grpc_audit_reader(channel.value(), v.duration("audit.rpc_timeout"));
+}
+
 // What both APIs share: the store and the live signing keys, opened once.
 struct Shared {
   std::shared_ptr<bw::auth::store::Store> store;
@@ -163,6 +184,7 @@ bw::Result<Shared> open_shared(bw::service::ServiceContext& ctx) {
   housekeeper->start(v.duration("auth.purge_interval"));
   ctx.on_stop([housekeeper] { housekeeper->stop(); });
   ctx.keep(housekeeper);
+  if (auto st = bw::auth::ops::start_audit_shipper(ctx, shared.store); !st) return st.error();
   // Ready while the database answers (a lookup of an id that cannot exist).
   ctx.readiness().add_check("database", [store = shared.store] {
     auto probe = store->get_tenant(bw::auth::store::Id{});
@@ -188,6 +210,9 @@ bw::Status start_public_api(bw::service::ServiceContext& ctx, const Shared& shar
   bw::auth::api::ApiDeps deps{shared.store, bw::auth::api::make_quota_lockout(quota.value()),
                               std::make_shared<const bw::authcore::PasswordHasher>(std::move(hasher.value())),
                               shared.keys, now_ms, bw::auth::api::make_redis_revocations(redis->pool), shared.kek};
+  auto audit = audit_reader(v);
+  if (!audit) return audit.error();
+  deps.audit = audit.value();
   const std::string kid = deps.keys->signing_key()->kid();
   auto api = std::make_shared<bw::auth::api::AuthApi>(std::move(api_options), std::move(deps), ctx.metrics());
   auto server = bw::http::start_server(std::move(options.value()), [api](const auto& r) { return api->handle(r); });

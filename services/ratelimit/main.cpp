@@ -1,9 +1,11 @@
 // breakwater-ratelimit: every quota decision, atomic in Redis; Envoy's RateLimitService API.
+#include "bw/auditclient/audit_config.hpp"
 #include "bw/log/log.hpp"
 #include "bw/redis/redis_config.hpp"
 #include "bw/service/service_main.hpp"
 #include "grpc_service.hpp"
 #include "quota_service.hpp"
+#include "ratelimit_audit.hpp"
 #include "rules_files.hpp"
 #include "rules_watcher.hpp"
 
@@ -11,6 +13,7 @@ namespace {
 
 bw::Status validate(const bw::config::Values& values) {
   if (auto st = bw::redis::validate_config(values); !st) return st;
+  if (auto st = bw::auditclient::validate_config(values); !st) return st;
   auto rules = bw::ratelimit::load_rule_files(values.list("ratelimit.rules_files"));
   if (!rules) return rules.error();
   return {};
@@ -64,15 +67,22 @@ bw::Status start(bw::service::ServiceContext& ctx) {
   if (!rules) return rules.error();
   ctx.readiness().add_check("redis", [probe = redis->probe] { return probe->ping(); });
   ctx.keep(redis->probe);
+  auto producer = bw::auditclient::Producer::from_config(ctx.config(), ctx.metrics(), "ratelimit");
+  if (!producer) return producer.error();
+  auto audit = std::make_shared<bw::ratelimit::RatelimitAudit>(producer.value());
   auto initial_rules = std::make_shared<const bw::ratelimit::RuleSet>(std::move(rules.value()));
-  auto limiter = std::make_shared<bw::ratelimit::Limiter>(initial_rules, redis->pool, ctx.metrics());
+  bw::ratelimit::LimiterOptions limiter_options;
+  limiter_options.audit = audit;
+  auto limiter = std::make_shared<bw::ratelimit::Limiter>(initial_rules, redis->pool, ctx.metrics(), limiter_options);
   ctx.add_grpc_service(std::make_shared<bw::ratelimit::RateLimitGrpcService>(limiter),
                        "envoy.service.ratelimit.v3.RateLimitService");
   // The Quota API gets its own connections, so ShouldRateLimit load never starves logins.
   auto quota_redis = bw::redis::make_clients(ctx.config());
   if (!quota_redis) return quota_redis.error();
-  auto quota = std::make_shared<bw::ratelimit::QuotaService>(initial_rules, quota_redis->pool,
-                                                             quota_options(ctx.config()), ctx.metrics());
+  auto options = quota_options(ctx.config());
+  options.audit = audit;
+  auto quota = std::make_shared<bw::ratelimit::QuotaService>(initial_rules, quota_redis->pool, std::move(options),
+                                                             ctx.metrics());
   ctx.add_grpc_service(quota, "breakwater.ratelimit.v1.Quota");
   // One reload path for SIGHUP and for a changed file (ConfigMap symlink swaps included).
   auto watcher = std::make_shared<bw::ratelimit::RulesWatcher>(
@@ -87,6 +97,8 @@ bw::Status start(bw::service::ServiceContext& ctx) {
   ctx.on_stop([watcher] { watcher->stop(); });
   ctx.keep(watcher);
   ctx.keep(limiter);
+  // After the gRPC server stopped: flush the last events within audit.shutdown_timeout.
+  ctx.on_stop([producer = producer.value()] { producer->stop(); });
   return {};
 }
 
@@ -102,6 +114,7 @@ int main(int argc, char** argv) {
   spec.add_config = [](bw::config::Schema& s) {
     bw::redis::add_config_keys(s);
     add_quota_keys(s);
+    bw::auditclient::add_config_keys(s);
     s.add({.path = "ratelimit.rules_files", .type = bw::config::Type::kStringList, .default_value = "",
            .help = "rule files in Envoy's rate limit service format (one domain per document)"});
     s.add({.path = "ratelimit.reload_interval", .type = bw::config::Type::kDuration, .default_value = "5s",

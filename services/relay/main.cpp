@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 
+#include "bw/auditclient/audit_config.hpp"
 #include "bw/log/log.hpp"
 #include "bw/quota/client.hpp"
 #include "bw/redis/redis_config.hpp"
@@ -13,6 +14,7 @@
 #include "bw/service/tls.hpp"
 #include "grpc_stream.hpp"
 #include "redis_backend.hpp"
+#include "relay_audit.hpp"
 #include "relay_config.hpp"
 #include "ws_listener.hpp"
 
@@ -68,6 +70,9 @@ bw::Status start(bw::service::ServiceContext& ctx) {
   if (!pool_config) return pool_config.error();
 
   auto options = bw::relay::relay_options(v);
+  auto audit = bw::auditclient::Producer::from_config(v, ctx.metrics(), "relay");
+  if (!audit) return audit.error();
+  options.audit = std::make_shared<bw::relay::RelayAudit>(audit.value());
   bw::relay::RedisBackendOptions bo;
   bo.pod_id = options.pod_id;
   bo.subscriber = pool_config->connection;
@@ -140,6 +145,8 @@ bw::Status start(bw::service::ServiceContext& ctx) {
     std::lock_guard lock(slot->mu);
     slot->relay.reset();
   });
+  // After the connections are gone: flush their last events within audit.shutdown_timeout.
+  ctx.on_stop([producer = audit.value()] { producer->stop(); });
   return {};
 }
 
@@ -155,9 +162,11 @@ int main(int argc, char** argv) {
   spec.add_config = [](bw::config::Schema& s) {
     bw::redis::add_config_keys(s);
     bw::relay::add_config_keys(s);
+    bw::auditclient::add_config_keys(s);
   };
   spec.validate = [](const bw::config::Values& v) -> bw::Status {
     if (auto st = bw::redis::validate_config(v); !st) return st;
+    if (auto st = bw::auditclient::validate_config(v); !st) return st;
     return bw::relay::validate_config(v);
   };
   spec.start = start;

@@ -10,6 +10,7 @@
 # about 15 s.
 set -euo pipefail
 cluster=$(cd "$(dirname "$0")/../.." && pwd)/scripts/cluster.sh
+bin=$(dirname "$cluster")/../build/${BREAKWATER_DEV_PRESET:-release}/bin
 NAMES=(redis auth ratelimit audit relay-1 relay-2)
 
 export BREAKWATER_DEV_STATE BREAKWATER_DEV_PORT_BASE
@@ -70,10 +71,32 @@ api_call() { curl -sS --cacert "$state/pki/ca.pem" -H 'Content-Type: application
 out=$(api_call /v1/signup '{"tenant":"cluster-test","login":"ops","email":"ops@example.com","password":"a long enough dev passphrase 1"}') \
   || fail "sign-up failed: $out"
 grep -q '"tenant_id"' <<<"$out" || fail "sign-up did not create a tenant: $out"
+tenant=$(sed -n 's/.*"tenant_id":"\([0-9a-f]*\)".*/\1/p' <<<"$out")
 out=$(api_call /v1/login '{"tenant":"cluster-test","login":"ops","password":"a long enough dev passphrase 1"}') \
   || fail "login failed: $out"
 grep -q '"access_token"' <<<"$out" || fail "login gave no access token: $out"
 [ "$(stat -c %a "$state/auth/kek")" = 600 ] || fail "the key-encryption key is not 0600"
+
+echo "== audit: auth's events (sign-up, login) arrive in the tenant's log, which verifies offline"
+[ "$(stat -c %a "$state/audit/kek")" = 600 ] || fail "the audit key-encryption key is not 0600"
+audit_cli() {
+  "$bin/breakwater" audit "$1" "127.0.0.1:$((BREAKWATER_DEV_PORT_BASE + 30))" --tenant "$tenant" \
+    --ca "$state/pki/ca.pem" --cert "$state/pki/operator.pem" --key "$state/pki/operator-key.pem" \
+    --server-name localhost "${@:2}"
+}
+[ ${#tenant} = 32 ] || fail "no tenant id in the login answer"
+for _ in $(seq 100); do
+  events=$(audit_cli export 2>&1) || true
+  grep -q '"action":"auth.tenant.created"' <<<"$events" && grep -q '"action":"auth.login"' <<<"$events" && break
+  sleep 0.2
+done
+grep -q '"action":"auth.tenant.created"' <<<"$events" || fail "the sign-up never reached the audit log: $events"
+grep -q '"action":"auth.login"' <<<"$events" || fail "the login never reached the audit log: $events"
+for _ in $(seq 100); do
+  out=$(audit_cli verify --full 2>&1) && grep -q "checkpoint: $(grep -c . <<<"$events") events" <<<"$out" && break
+  sleep 0.2
+done
+grep -q "^verified" <<<"$out" || fail "the tenant's audit log does not verify: $out"
 
 echo "== relays: clients' WebSocket listening over TLS (a plain request is told to upgrade)"
 for ws in $((BREAKWATER_DEV_PORT_BASE + 1040)) $((BREAKWATER_DEV_PORT_BASE + 1041)); do

@@ -52,6 +52,31 @@ Error pg_error(PGconn* conn, const PGresult* res, std::string_view what) {
   return make_error(Errc::kInternal, msg);
 }
 
+// One value in COPY text format: \N for NULL; backslash, tab, newline and CR escaped;
+// bytea as \\x<hex> (the backslash of bytea's \x escaped for COPY).
+void copy_field(std::string& out, const Value& v) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  if (std::holds_alternative<std::nullptr_t>(v)) {
+    out += "\\N";
+  } else if (const auto* n = std::get_if<std::int64_t>(&v)) {
+    out += std::to_string(*n);
+  } else if (const auto* s = std::get_if<std::string>(&v)) {
+    for (char c : *s) {
+      if (c == '\\') out += "\\\\";
+      else if (c == '\t') out += "\\t";
+      else if (c == '\n') out += "\\n";
+      else if (c == '\r') out += "\\r";
+      else out += c;
+    }
+  } else {
+    out += "\\\\x";
+    for (std::uint8_t b : std::get<Bytes>(v)) {
+      out += kHex[b >> 4];
+      out += kHex[b & 15];
+    }
+  }
+}
+
 class PgConnection final : public Connection {
  public:
   explicit PgConnection(PGconn* conn) : conn_(conn) {}
@@ -91,6 +116,33 @@ class PgConnection final : public Connection {
     const auto st = PQresultStatus(res.get());
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) return pg_error(conn_, res.get(), "script");
     return {};
+  }
+
+  // COPY … FROM STDIN in text format: one round trip for every row.
+  Status insert_rows(std::string_view table, std::span<const std::string_view> columns,
+                     std::span<const Value> values) override {
+    const std::size_t width = columns.size();
+    if (width == 0 || values.size() % width != 0) return make_error(Errc::kInternal, "insert_rows: ragged values");
+    std::string sql = "COPY " + std::string(table) + " (";
+    for (std::size_t c = 0; c < width; ++c) sql += (c ? ", " : "") + std::string(columns[c]);
+    sql += ") FROM STDIN";
+    std::string data;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      copy_field(data, values[i]);
+      data += (i + 1) % width == 0 ? '\n' : '\t';
+    }
+    Res start(PQexec(conn_, sql.c_str()));
+    if (PQresultStatus(start.get()) != PGRES_COPY_IN) return pg_error(conn_, start.get(), "copy");
+    const bool sent = PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) == 1;
+    if (PQputCopyEnd(conn_, sent ? nullptr : "client could not send the rows") != 1) {
+      return pg_error(conn_, nullptr, "copy end");
+    }
+    Status out;
+    while (PGresult* raw = PQgetResult(conn_)) {  // the COPY's result, then nullptr
+      Res res(raw);
+      if (out.ok() && PQresultStatus(raw) != PGRES_COMMAND_OK) out = pg_error(conn_, raw, "copy");
+    }
+    return out;
   }
 
   Status begin() override { return exec_script("BEGIN"); }

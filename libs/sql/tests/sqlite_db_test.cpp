@@ -62,6 +62,25 @@ TEST(SqliteDatabase, AFailedStepLeavesTheCachedStatementUsable) {
   EXPECT_TRUE((*conn)->healthy());
 }
 
+TEST(SqliteDatabase, InsertRowsInsertsEveryRowAcrossChunks) {
+  auto o = open_in_temp(false);
+  auto conn = o.db->acquire();
+  ASSERT_TRUE((*conn)->exec_script("CREATE TABLE r (a BIGINT, b TEXT)").ok());
+  std::vector<Value> values;
+  for (std::int64_t i = 0; i < 120; ++i) {
+    values.emplace_back(i);
+    values.emplace_back("v" + std::to_string(i));
+  }
+  const std::string_view columns[] = {"a", "b"};
+  ASSERT_TRUE((*conn)->insert_rows("r", columns, values).ok());
+  EXPECT_EQ((*conn)->query("SELECT COUNT(*), SUM(a) FROM r", {})->front().int64(1), 119 * 120 / 2);
+  EXPECT_EQ((*conn)->query("SELECT b FROM r WHERE a = 77", {})->front().text(0), "v77");
+  values.pop_back();
+  auto ragged = (*conn)->insert_rows("r", columns, values);
+  ASSERT_FALSE(ragged.ok());
+  EXPECT_EQ(ragged.error().code, static_cast<int>(Errc::kInternal));
+}
+
 TEST(SqliteDatabase, AParameterCountMismatchIsInternal) {
   auto o = open_in_temp(false);
   auto conn = o.db->acquire();

@@ -88,14 +88,20 @@ struct TenantState {
 using TenantActor = caf::stateful_actor<TenantState>;
 
 // Commits the items of several callers in one transaction and answers each its share.
-void commit(TenantLog& log, std::vector<AppendJob>& jobs) {
+void commit(TenantLog& log, std::vector<AppendJob>& jobs, const LogActorsHooks& hooks) {
   std::vector<AppendItem> items;
   std::vector<std::size_t> counts;
   for (auto& j : jobs) {
     counts.push_back(j.items.size());
     std::move(j.items.begin(), j.items.end(), std::back_inserter(items));
   }
+  const std::size_t events = items.size();
+  const auto start = std::chrono::steady_clock::now();
   auto placed = log.append(std::move(items), wall_ms());
+  if (hooks.committed) {
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    hooks.committed(events, jobs.size(), took.count(), placed.ok());
+  }
   std::size_t at = 0;
   for (std::size_t k = 0; k < jobs.size(); ++k) {
     if (!placed) {
@@ -123,13 +129,14 @@ void kick(TenantActor* self, bool tick) {
   st.busy = true;
   auto home = caf::actor_cast<caf::actor>(self);
   auto jobs = std::make_shared<std::vector<AppendJob>>(std::move(batch));
-  WorkerJob job{[log = st.log, jobs, home] {
-    if (!jobs->empty()) commit(*log, *jobs);
+  WorkerJob job{[log = st.log, jobs, home, impl = st.impl] {
+    const auto& hooks = impl->options.hooks;
+    if (!jobs->empty()) commit(*log, *jobs, hooks);
     const TimeMs now = wall_ms();
     if (log->checkpoint_due(now)) {
-      if (auto written = log->write_checkpoint(now); !written) {
-        log::warn("checkpoint failed", {{"error", written.error().message}});
-      }
+      auto written = log->write_checkpoint(now);
+      if (!written) log::warn("checkpoint failed", {{"error", written.error().message}});
+      if (hooks.checkpointed) hooks.checkpointed(written.ok());
     }
     caf::anon_send(home, done_atom::value);
   }};

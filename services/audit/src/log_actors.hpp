@@ -29,10 +29,19 @@
 
 namespace bw::auditsvc {
 
+// What the actors report, for metrics (called on worker threads; may be empty).
+struct LogActorsHooks {
+  // One transaction: how many events, from how many callers, how long, and whether it held.
+  std::function<void(std::size_t events, std::size_t callers, double seconds, bool ok)> committed;
+  // One checkpoint written (true) or failed (false).
+  std::function<void(bool ok)> checkpointed;
+};
+
 struct LogActorsOptions {
   std::size_t workers = 2;                              // blocking SQL workers
   std::size_t max_batch = 1000;                         // events per transaction at most
   std::chrono::milliseconds tick{1000};                 // how often idle logs consider a checkpoint
+  LogActorsHooks hooks;
 };
 
 class LogActors {

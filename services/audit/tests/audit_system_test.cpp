@@ -18,6 +18,7 @@
 #include "bw/testing/binaries.hpp"
 #include "bw/testing/child_process.hpp"
 #include "system_fixture.hpp"
+#include "tls_probe.hpp"
 
 namespace bw::testing {
 namespace {
@@ -214,6 +215,13 @@ TEST_F(AuditSystemTest, AppendsQueriesAndProofsVerifyOffline) {
     q.set_page_token(page.next_page_token());
   } while (!q.page_token().empty());
   EXPECT_EQ(seen, (std::vector<std::uint64_t>{0, 4, 8, 12, 16, 20, 24, 28, 32, 36}));
+
+  // Every decision is counted.
+  const auto metrics = https_get(svc_->ops_port, ca_file(), "/metrics").body;
+  EXPECT_NE(metrics.find("breakwater_audit_append_events_total{outcome=\"appended\"} 41"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("breakwater_audit_append_events_total{outcome=\"duplicate\"} 1"), std::string::npos);
+  EXPECT_EQ(metrics.find("breakwater_audit_checkpoints_total{outcome=\"ok\"} 0"), std::string::npos);
+  EXPECT_NE(metrics.find("breakwater_audit_commits_total{outcome=\"ok\"}"), std::string::npos);
 
   auto first = verify({"--event", hex(events[7].event_id()), "--full"});
   EXPECT_EQ(first.code, 0) << first.output;

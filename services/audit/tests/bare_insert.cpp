@@ -21,23 +21,11 @@ Status create_bare_table(bw::sql::Database& db) {
 }
 
 Status bare_insert(bw::sql::Database& db, std::span<const Entry> rows) {
-  const bool pg = db.dialect() == bw::sql::Dialect::kPostgres;
-  const std::size_t chunk = pg ? 1000 : 50;  // as the store's insert_entries()
+  std::vector<bw::sql::Value> values;
+  values.reserve(rows.size() * codec::kEntryColumnCount);
+  for (const Entry& e : rows) codec::entry_values(e, values);
   auto done = bw::sql::in_transaction<bool>(db, [&](bw::sql::Connection& conn) -> Result<bool> {
-    std::vector<bw::sql::Value> values;
-    for (std::size_t at = 0; at < rows.size(); at += chunk) {
-      const std::size_t n = std::min(chunk, rows.size() - at);
-      if (pg) {
-        auto arrays = codec::pg_column_arrays(rows.subspan(at, n));
-        if (auto r = conn.execute(codec::pg_unnest_insert("bench_bare"), arrays); !r) return r.error();
-        continue;
-      }
-      values.clear();
-      for (std::size_t i = at; i < at + n; ++i) codec::entry_values(rows[i], values);
-      const std::string sql = "INSERT INTO bench_bare (" + std::string(codec::kEntryColumns) + ") VALUES " +
-                              codec::placeholders(n, codec::kEntryColumnCount);
-      if (auto r = conn.execute(sql, values); !r) return r.error();
-    }
+    if (auto s = conn.insert_rows("bench_bare", codec::kEntryColumnNames, values); !s) return s.error();
     return true;
   });
   if (!done) return done.error();

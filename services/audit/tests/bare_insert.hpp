@@ -1,8 +1,8 @@
 // The raw baseline of the audit benchmarks (audit_store_bench, bench/audit): a bare batched
 // insert of audit rows into a plain table with the entry columns and no keys, indexes or
-// triggers, in the same database and with the store's own statement shape (SQLite: multi-row
-// INSERTs of 50 rows; PostgreSQL: unnested column arrays of up to 1000 rows), one transaction
-// per call. What it leaves out is exactly the schema's cost: keys, indexes, triggers, the
+// triggers, in the same database and the way the store inserts its entries (bw::sql
+// insert_rows: SQLite cached multi-row INSERTs, PostgreSQL one COPY), one transaction per
+// call. What it leaves out is exactly the schema's cost: keys, indexes, triggers, the
 // tree-size compare-and-set.
 #pragma once
 

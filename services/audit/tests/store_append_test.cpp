@@ -43,7 +43,7 @@ TEST_P(AuditStoreTest, AwkwardTextAndEveryByteValueRoundTrip) {
   const TenantId t = new_tenant();
   Entry e = make_entry(t, 0);
   e.action = R"(a"b\c{d},e NULL 'f' ü)";
-  e.target_type = "";
+  e.target_type = "tab\there\nnewline\rcr \\N";
   e.producer = "\\";
   e.leaf_data.clear();
   for (int i = 0; i < 256; ++i) e.leaf_data.push_back(static_cast<std::uint8_t>(i));

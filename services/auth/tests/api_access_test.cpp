@@ -66,6 +66,11 @@ const std::vector<RouteSpec> kRoutes = {
     {"GET", "/v1/pairings", Access::kBearer},
     {"DELETE", "/v1/pairings/{id}", Access::kBearer},
     {"POST", "/v1/device/assertion", Access::kBearer},
+    {"GET", "/v1/audit/checkpoint", Access::kBearer},
+    {"GET", "/v1/audit/keys", Access::kBearer},
+    {"GET", "/v1/audit/events", Access::kBearer},
+    {"GET", "/v1/audit/proofs/inclusion", Access::kBearer},
+    {"GET", "/v1/audit/proofs/consistency", Access::kBearer},
     {"GET", "/v1/device/self", Access::kDevice},
     {"GET", "/v1/device/pairings", Access::kDevice},
     {"POST", "/v1/pairing/offers", Access::kDevice},
@@ -188,6 +193,11 @@ TEST_F(AccessTest, AViewerAttemptingEachActionAboveItsRoleIsRefusedAndChangesNot
       {"POST", "/v1/device/deny", {{"user_code", "BCDF-GHJK"}}},
       {"GET", "/v1/devices?user=" + hex(owner_of(alpha_).id), nullptr},
       {"DELETE", "/v1/devices/" + alpha_agent_, nullptr},
+      {"GET", "/v1/audit/checkpoint", nullptr},
+      {"GET", "/v1/audit/keys", nullptr},
+      {"GET", "/v1/audit/events", nullptr},
+      {"GET", "/v1/audit/proofs/inclusion?event_id=" + std::string(32, 'a') + "&tree_size=1", nullptr},
+      {"GET", "/v1/audit/proofs/consistency?first=1&second=2", nullptr},
   };
   for (const auto& a : attempts) {
     const auto r = call(a.method, a.path, a.body, vic_token_);

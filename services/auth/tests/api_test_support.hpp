@@ -62,6 +62,7 @@ struct ApiSetup {
   std::shared_ptr<Revocations> revocations;             // null: epochs are not published
   std::shared_ptr<const authcore::KeyRing> kek;         // null: no key seals TOTP secrets
   std::shared_ptr<const authcore::PasswordHasher> hasher;  // null: the fixture's hasher_
+  std::shared_ptr<AuditReader> audit;                   // null: /v1/audit answers 503
 };
 
 // A migrated SQLite store in a temporary folder, the test KEK and a password hasher, at
@@ -128,7 +129,7 @@ class ApiTest : public AuthStoreTest {
   // An AuthApi over this fixture's store, keys, lockout and clock.
   std::unique_ptr<AuthApi> make_api(const ApiSetup& setup) {
     ApiDeps deps{store_, lockout_, setup.hasher ? setup.hasher : hasher_, keys_, [this] { return now_; },
-                 setup.revocations, setup.kek};
+                 setup.revocations, setup.kek, setup.audit};
     return std::make_unique<AuthApi>(ApiOptions{kIssuer, kAudience, std::chrono::hours(1), std::chrono::hours(24)},
                                      std::move(deps), metrics_);
   }

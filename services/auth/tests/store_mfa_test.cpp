@@ -166,6 +166,30 @@ TEST_P(StoreTest, TheAuditOutboxIsBoundedOrderedAndDrainedByAck) {
   EXPECT_EQ((*rest)[1].kind, "logout");
 }
 
+TEST_P(StoreTest, AuditOutboxRowsCarryDistinctStableEventIds) {
+  ASSERT_TRUE(*store().append_audit_event(tenant_, "login", to_bytes("a"), kT0, 10));
+  ASSERT_TRUE(*store().append_audit_event(tenant_, "login", to_bytes("b"), kT0, 10));
+  auto first = store().peek_audit_events(10);
+  auto again = store().peek_audit_events(10);
+  ASSERT_TRUE(first.ok() && again.ok());
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[0].event_id.size(), 16u);
+  EXPECT_NE((*first)[0].event_id, (*first)[1].event_id);
+  EXPECT_EQ((*first)[0].event_id, (*again)[0].event_id);  // a re-read (another replica) sees the same id
+}
+
+TEST_P(StoreTest, AckingShippedEventsNeverDeletesARowThatReusedTheirSeq) {
+  ASSERT_TRUE(*store().append_audit_event(tenant_, "login", to_bytes("old"), kT0, 10));
+  auto stale = store().peek_audit_events(10);  // replica A reads...
+  ASSERT_TRUE(stale.ok());
+  ASSERT_TRUE(store().ack_audit_events(*stale).ok());  // ...replica B ships and acks first
+  ASSERT_TRUE(*store().append_audit_event(tenant_, "login", to_bytes("new"), kT0 + 1, 10));  // same seq again
+  ASSERT_TRUE(store().ack_audit_events(*stale).ok());  // A's late ack
+  auto rest = store().peek_audit_events(10);
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].payload, to_bytes("new"));
+}
+
 TEST_P(PairingTest, PurgeDeletesOnlyWhatExpiredBeforeTheCutoff) {
   const Id live = new_id(), dead = new_id();
   start_family(tenant_, owner_, live, kT0 + 10'000'000);

@@ -1,6 +1,8 @@
 // Rate-limit decisions over Redis (see limiter.hpp).
 #include "limiter.hpp"
 
+#include "ratelimit_audit.hpp"
+
 #include <chrono>
 #include <future>
 
@@ -61,6 +63,7 @@ Limiter::Limiter(std::shared_ptr<const RuleSet> rules, std::shared_ptr<redis::Po
       breaker_open_(metrics.gauge("redis_breaker_open", "1 while the Redis circuit breaker is open or half-open").add({})),
       latency_(metrics.histogram("decision_duration_seconds", "Time to decide one request")) {
   if (options.over_limit_cache_entries > 0) cache_.emplace(options.over_limit_cache_entries, options.now);
+  audit_ = options.audit;
 }
 
 void Limiter::count(const std::string& domain, const std::string& rule, const char* result) {
@@ -152,6 +155,9 @@ void Limiter::apply(const Domain& domain, const Pending& p, const Outcome& o, De
   s.over_limit = !o.allowed && !p.match.shadow_mode;
   d.over_limit = d.over_limit || s.over_limit;
   count(domain.name, p.match.rule_id, o.allowed ? "ok" : shadow ? "shadow_over_limit" : "over_limit");
+  if (s.over_limit && audit_) {
+    audit_->over_limit(domain.name, p.match.rule_id, p.key, std::chrono::milliseconds(o.reset_after_ms));
+  }
   if (o.allowed && near_limit(p.match.limit, o.remaining))
     near_limit_.add({{"domain", domain.name}, {"rule", p.match.rule_id}}).Increment();
   const bool window_full = s.over_limit && o.remaining == 0 && p.match.limit.algorithm == Algorithm::kFixedWindow;

@@ -67,8 +67,11 @@ struct Decision {
 // The longest the over-limit cache answers for Redis about one key.
 inline constexpr std::chrono::milliseconds kOverLimitCacheMax{1000};
 
+class RatelimitAudit;
+
 struct LimiterOptions {
   std::size_t over_limit_cache_entries = 100'000;  // 0 disables the cache
+  std::shared_ptr<RatelimitAudit> audit;  // over-limit in security domains (ratelimit_audit.hpp); null: none
   BreakerPolicy breaker;
   BatcherOptions batcher;
   SteadyNow now = real_steady_clock();  // for the cache and the breaker
@@ -114,6 +117,7 @@ class Limiter {
   counters::Counters counters_;
   Batcher batcher_;
   std::optional<OverLimitCache> cache_;
+  std::shared_ptr<RatelimitAudit> audit_;
   CircuitBreaker breaker_;
   metrics::Family<prometheus::Counter> decisions_;
   metrics::Family<prometheus::Counter> cache_hits_;

@@ -1,6 +1,8 @@
 // The Quota gRPC service (see quota_service.hpp).
 #include "quota_service.hpp"
 
+#include "ratelimit_audit.hpp"
+
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -297,6 +299,12 @@ grpc::Status QuotaService::lockout(const v1::LockoutSubject& subject, const std:
     if (state->locked) set_duration(out->mutable_retry_after(), retry);
   }
   count(state->locked ? (state->recorded ? "banned_now" : "locked") : "ok");
+  if (op == LockoutOp::kRecord && state->locked && state->recorded && options_.audit) {
+    const auto ban = std::chrono::milliseconds(options_.lockout.for_kind(*kind).ban_ms);
+    options_.audit->lockout_started(*kind == SubjectKind::kAccount ? LockoutSubjectKind::kAccount
+                                                                   : LockoutSubjectKind::kAddress,
+                                    subject.tenant(), subject.id(), ban);
+  }
   return grpc::Status::OK;
 }
 

@@ -35,9 +35,12 @@ namespace bw::ratelimit {
 
 namespace v1 = ::breakwater::ratelimit::v1;
 
+class RatelimitAudit;
+
 struct QuotaOptions {
   LeasePolicy lease;
   LockoutPolicies lockout;
+  std::shared_ptr<RatelimitAudit> audit;  // lockouts started (ratelimit_audit.hpp); null: none
 };
 
 class QuotaService final : public v1::Quota::Service {

@@ -13,6 +13,7 @@
 #include "bw/crypto/hex.hpp"
 #include "bw/log/log.hpp"
 #include "bw/quota/client.hpp"
+#include "relay_audit.hpp"
 #include "relay_metrics.hpp"
 
 namespace bw::relay {
@@ -272,6 +273,7 @@ struct ConnState {
   std::deque<Inbound> early;                                // frames before Welcome
   std::size_t pending = 0;                                  // envelopes at the appenders
   std::uint64_t pings = 0;
+  EventThrottle audit_throttle{kAuditWindow};  // folds repeated refusals into one audit event
   static inline const char* name = "relay_connection";
 };
 
@@ -296,6 +298,10 @@ void finish(ConnActor* self, const std::string& reason) {
   st.phase = ConnState::Phase::kClosed;
   st.out->close(reason);
   st.sh->metrics->close(transport_of(self), reason).Increment();
+  if (const auto& audit = st.sh->options.audit; audit && was_ready) {
+    if (reason == "slow_reader") audit->slow_reader(st.who.identity, transport_of(self));
+    audit->connection_closed(st.audit_throttle, st.who.identity);
+  }
   if (was_ready) (st.agent ? st.sh->metrics->connections_grpc : st.sh->metrics->connections_ws).Decrement();
   if (st.registered) {
     Registration r{st.who.identity.device, st.id, caf::actor{}, {}};
@@ -332,7 +338,11 @@ void send_error(ConnActor* self, ErrorCode code, const std::string& message, con
 }
 
 void reject(ConnActor* self, ErrorCode code, const v1::Envelope& env, std::uint64_t retry_after_ms = 0) {
-  self->state.sh->metrics->envelope(code_name(code)).Increment();
+  auto& st = self->state;
+  st.sh->metrics->envelope(code_name(code)).Increment();
+  if (const auto& audit = st.sh->options.audit) {
+    audit->envelope_refused(st.audit_throttle, st.who.identity, code_name(code), code == v1::Error::RATE_LIMITED);
+  }
   send_error(self, code, std::string("envelope refused: ") + code_name(code), &env, retry_after_ms);
 }
 
@@ -484,6 +494,9 @@ void on_envelope(ConnActor* self, std::shared_ptr<const v1::Envelope> env) {
   }
   if (st.pending + st.waiting.size() >= st.sh->options.max_pending) {
     st.sh->metrics->envelope("overloaded").Increment();
+    if (const auto& audit = st.sh->options.audit) {
+      audit->envelope_refused(st.audit_throttle, st.who.identity, "overloaded", true);
+    }
     send_error(self, v1::Error::RATE_LIMITED, "too many envelopes in flight on this connection", env.get(), 1000,
                true);
     return;
@@ -656,6 +669,7 @@ void on_hello(ConnActor* self, const Inbound& in) {
         if (failure != nullptr) {
           cs.sh->metrics->connect(transport_of(self), refused ? "unauthenticated" : "unavailable").Increment();
           if (refused) {
+            if (const auto& audit = cs.sh->options.audit) audit->auth_failed(transport_of(self));
             send_error(self, v1::Error::UNAUTHENTICATED, "credential refused", nullptr, 0, true);
           } else {
             cs.sh->metrics->backend_error("authenticate").Increment();

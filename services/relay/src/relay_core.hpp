@@ -36,6 +36,8 @@ class QuotaClient;
 
 namespace bw::relay {
 
+class RelayAudit;
+
 struct RelayOptions {
   std::string pod_id;                                   // unique per process
   RuleLimits limits;
@@ -51,6 +53,7 @@ struct RelayOptions {
   std::size_t appenders = 2;
   std::size_t max_batch = 64;                           // envelopes per Redis pipeline
   std::string quota_domain = "relay";                   // rate-limit domain (empty: no quota)
+  std::shared_ptr<RelayAudit> audit;                    // audit events (relay_audit.hpp); null: none
 };
 
 class Relay {

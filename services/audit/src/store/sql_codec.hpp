@@ -3,7 +3,7 @@
 
 #include <algorithm>
 #include <array>
-#include <span>
+#include <iterator>
 #include <string>
 
 #include "bw/sql/db.hpp"
@@ -30,7 +30,10 @@ std::array<std::uint8_t, N> fixed(const bw::sql::Row& row, std::size_t i) {
 inline constexpr std::string_view kEntryColumns =
     "tenant, leaf_index, event_id, event_time_ms, actor_kind, actor_id, action, result, "
     "target_type, target_id, source_address, producer, leaf_data, leaf_hash, recorded_at_ms";
-inline constexpr std::size_t kEntryColumnCount = 15;
+inline constexpr std::string_view kEntryColumnNames[] = {
+    "tenant", "leaf_index", "event_id", "event_time_ms", "actor_kind", "actor_id", "action", "result",
+    "target_type", "target_id", "source_address", "producer", "leaf_data", "leaf_hash", "recorded_at_ms"};
+inline constexpr std::size_t kEntryColumnCount = std::size(kEntryColumnNames);
 
 // Appends the entry's values, in kEntryColumns order.
 void entry_values(const Entry& e, std::vector<bw::sql::Value>& out);
@@ -40,12 +43,5 @@ Entry read_entry(const bw::sql::Row& row);
 
 // "(?, ?, …), (?, …)" for `rows` rows of `cols` placeholders.
 std::string placeholders(std::size_t rows, std::size_t cols);
-
-// PostgreSQL: one INSERT of many rows as 15 array parameters (text array literals, one per
-// column) unnested by the server — one small statement to parse instead of 15 parameters
-// per row. pg_unnest_insert(table) takes the values of pg_column_arrays(); `table` is a
-// constant of ours (the store's audit_entries; the bench's plain table).
-std::string pg_unnest_insert(std::string_view table);
-std::vector<bw::sql::Value> pg_column_arrays(std::span<const Entry> rows);
 
 }  // namespace bw::audit::store::codec

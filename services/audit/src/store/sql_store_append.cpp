@@ -3,8 +3,8 @@
 // append() in one transaction: for each tenant of the batch (in tenant-id order, so two
 // multi-tenant batches lock trees in the same order and never deadlock) the tree row is
 // created if missing and moved from its size before the batch to the size after it by a
-// compare-and-set UPDATE; then the leaves go in (SQLite: multi-row INSERTs; PostgreSQL:
-// column arrays unnested by the server). The CAS is what serialises appenders of one tenant
+// compare-and-set UPDATE; then the leaves go in with bw::sql's insert_rows() (SQLite:
+// multi-row INSERTs; PostgreSQL: COPY). The CAS is what serialises appenders of one tenant
 // (SQLite: the database write lock already does; PostgreSQL: the row lock, and READ
 // COMMITTED re-checks the WHERE after waiting), and the primary key (tenant, leaf_index) is
 // the backstop against duplicates.
@@ -18,13 +18,7 @@ namespace bw::audit::store {
 namespace {
 
 using bw::sql::Connection;
-using bw::sql::Dialect;
 using bw::sql::Value;
-
-// Rows per INSERT. SQLite: multi-row VALUES, one cached statement per chunk size (750
-// parameters). PostgreSQL: column arrays unnested by the server (codec::pg_unnest_insert),
-// one round trip and one tiny statement to parse per 1000 rows.
-std::size_t chunk_rows(Dialect d) { return d == Dialect::kSqlite ? 50 : 1000; }
 
 // Per tenant: the index the batch starts at and how many rows it adds.
 struct Span {
@@ -59,26 +53,13 @@ Status advance_tree(Connection& conn, const TenantId& tenant, const Span& span) 
   return {};
 }
 
+// All rows in one bw::sql insert_rows() (PostgreSQL: one COPY; SQLite: cached multi-row
+// INSERTs).
 Status insert_entries(Connection& conn, std::span<const Entry> rows) {
-  const std::size_t chunk = chunk_rows(conn.dialect());
-  static const std::string insert_sql = codec::pg_unnest_insert("audit_entries");
   std::vector<Value> values;
-  for (std::size_t at = 0; at < rows.size(); at += chunk) {
-    const std::size_t n = std::min(chunk, rows.size() - at);
-    if (conn.dialect() == Dialect::kPostgres) {
-      if (auto r = conn.execute(insert_sql, codec::pg_column_arrays(rows.subspan(at, n))); !r) {
-        return r.error();
-      }
-      continue;
-    }
-    values.clear();
-    values.reserve(n * codec::kEntryColumnCount);
-    for (std::size_t i = at; i < at + n; ++i) codec::entry_values(rows[i], values);
-    const std::string sql = "INSERT INTO audit_entries (" + std::string(codec::kEntryColumns) + ") VALUES " +
-                            codec::placeholders(n, codec::kEntryColumnCount);
-    if (auto r = conn.execute(sql, values); !r) return r.error();
-  }
-  return {};
+  values.reserve(rows.size() * codec::kEntryColumnCount);
+  for (const Entry& e : rows) codec::entry_values(e, values);
+  return conn.insert_rows("audit_entries", codec::kEntryColumnNames, values);
 }
 
 }  // namespace

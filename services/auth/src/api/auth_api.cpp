@@ -17,6 +17,7 @@ AuthApi::AuthApi(ApiOptions options, ApiDeps deps, metrics::Factory& metrics)
   add_pairing_routes(*router_, *core_);
   add_device_routes(*router_, *core_);
   add_tenant_routes(*router_, *core_);
+  add_audit_routes(*router_, *core_, core_->deps().audit);
 }
 
 AuthApi::~AuthApi() = default;

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "api/live_key_set.hpp"
+#include "api/audit_reader.hpp"
 #include "api/lockout.hpp"
 #include "api/revocations.hpp"
 #include "bw/authcore/sealed_secret.hpp"
@@ -56,6 +57,7 @@ struct ApiDeps {
   std::function<std::int64_t()> now_ms;          // Unix milliseconds
   std::shared_ptr<Revocations> revocations;      // null: epochs are not published (tests only)
   std::shared_ptr<const authcore::KeyRing> kek;  // seals TOTP secrets
+  std::shared_ptr<AuditReader> audit;            // null: the /v1/audit routes answer 503
 };
 
 class ApiCore;

@@ -2,6 +2,7 @@
 // shared ApiCore (core.hpp). docs/protocol.md ("Auth API") lists every route.
 #pragma once
 
+#include "api/audit_reader.hpp"
 #include "api/core.hpp"
 #include "api/router.hpp"
 
@@ -25,5 +26,8 @@ void add_device_routes(Router& router, const ApiCore& core);
 // and (calling add_invitation_routes) invitations.cpp: POST /v1/invitations, /v1/invitations/accept.
 void add_tenant_routes(Router& router, const ApiCore& core);
 void add_invitation_routes(Router& router, const ApiCore& core);
+// audit_routes.cpp: GET /v1/audit/checkpoint, /v1/audit/keys, /v1/audit/events,
+// /v1/audit/proofs/inclusion, /v1/audit/proofs/consistency (owners and admins, own tenant).
+void add_audit_routes(Router& router, const ApiCore& core, std::shared_ptr<AuditReader> reader);
 
 }  // namespace bw::auth::api

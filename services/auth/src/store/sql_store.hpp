@@ -102,6 +102,7 @@ class SqlStore final : public Store {
                                   std::int64_t max_events) override;
   Result<std::vector<AuditEvent>> peek_audit_events(int limit) override;
   Status ack_audit_events(std::int64_t up_to_seq) override;
+  Status ack_audit_events(const std::vector<AuditEvent>& shipped) override;
   Result<std::int64_t> purge_expired(TimeMs cutoff) override;
 
  private:

@@ -5,6 +5,8 @@
 // an older step than one already used), a recovery code `WHERE used_at IS NULL`.
 #include "store/sql_store.hpp"
 
+#include <openssl/rand.h>
+
 namespace bw::auth::store {
 
 Status SqlStore::create_invitation(const Invitation& i) {
@@ -132,8 +134,12 @@ Result<bool> SqlStore::append_audit_event(const Id& tenant_id, std::string_view 
     auto rows = c.query("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM audit_outbox", {});
     if (!rows) return rows.error();
     if (rows->front().int64(0) >= max_events) return false;
-    const Value p[] = {rows->front().int64(1) + 1, v(tenant_id), v(kind), v(payload), v(now)};
-    auto r = c.execute("INSERT INTO audit_outbox (seq, tenant_id, kind, payload, created_at) VALUES (?, ?, ?, ?, ?)", p);
+    std::uint8_t event_id[16];
+    if (RAND_bytes(event_id, sizeof event_id) != 1) return make_error(Errc::kInternal, "no randomness for the event id");
+    const Value p[] = {rows->front().int64(1) + 1, v(tenant_id), v(kind), v(payload), v(now),
+                       v(ByteView(event_id, sizeof event_id))};
+    auto r = c.execute(
+        "INSERT INTO audit_outbox (seq, tenant_id, kind, payload, created_at, event_id) VALUES (?, ?, ?, ?, ?, ?)", p);
     if (!r) return r.error();
     return true;
   });
@@ -141,10 +147,13 @@ Result<bool> SqlStore::append_audit_event(const Id& tenant_id, std::string_view 
 
 Result<std::vector<AuditEvent>> SqlStore::peek_audit_events(int limit) {
   const Value p[] = {std::int64_t{limit}};
-  auto rows = query("SELECT seq, tenant_id, kind, payload, created_at FROM audit_outbox ORDER BY seq LIMIT ?", p);
+  auto rows = query(
+      "SELECT seq, event_id, tenant_id, kind, payload, created_at FROM audit_outbox ORDER BY seq LIMIT ?", p);
   if (!rows) return rows.error();
   std::vector<AuditEvent> out;
-  for (const Row& r : *rows) out.push_back(AuditEvent{r.int64(0), id_at(r, 1), r.text(2), r.bytes(3), r.int64(4)});
+  for (const Row& r : *rows) {
+    out.push_back(AuditEvent{r.int64(0), r.bytes(1), id_at(r, 2), r.text(3), r.bytes(4), r.int64(5)});
+  }
   return out;
 }
 
@@ -153,6 +162,23 @@ Status SqlStore::ack_audit_events(std::int64_t up_to_seq) {
   auto r = execute("DELETE FROM audit_outbox WHERE seq <= ?", p);
   if (!r) return r.error();
   return {};
+}
+
+Status SqlStore::ack_audit_events(const std::vector<AuditEvent>& shipped) {
+  return in_transaction<void>(*db_, [&](Connection& c) -> Status {
+    for (const auto& e : shipped) {
+      Result<std::int64_t> r = std::int64_t{0};
+      if (e.event_id.empty()) {  // a row from before migration 0003: matched by seq and time
+        const Value p[] = {e.seq, e.created_at};
+        r = c.execute("DELETE FROM audit_outbox WHERE seq = ? AND event_id IS NULL AND created_at = ?", p);
+      } else {
+        const Value p[] = {e.seq, v(ByteView(e.event_id))};
+        r = c.execute("DELETE FROM audit_outbox WHERE seq = ? AND event_id = ?", p);
+      }
+      if (!r) return r.error();
+    }
+    return {};
+  });
 }
 
 Result<std::int64_t> SqlStore::purge_expired(TimeMs cutoff) {

@@ -150,12 +150,16 @@ class Store {
 
   // --- audit outbox (bounded; never blocks a request)
   // Appends unless `max_events` are already waiting: false then (the caller counts the drop).
+  // The event gets 16 random bytes as its event_id, its identity for the audit service.
   virtual Result<bool> append_audit_event(const Id& tenant_id, std::string_view kind, ByteView payload, TimeMs now,
                                           std::int64_t max_events) = 0;
   // The oldest `limit` events, by seq.
   virtual Result<std::vector<AuditEvent>> peek_audit_events(int limit) = 0;
   // Deletes every event with seq <= up_to_seq (after the audit service acknowledged them).
   virtual Status ack_audit_events(std::int64_t up_to_seq) = 0;
+  // Deletes exactly these events (matched by seq and event_id, so a row written after
+  // another replica acked and seq was reused is never deleted by a stale shipment).
+  virtual Status ack_audit_events(const std::vector<AuditEvent>& shipped) = 0;
 
   // --- housekeeping
   // Deletes what expired before `cutoff` (callers pass now - retention): unclaimed pairing

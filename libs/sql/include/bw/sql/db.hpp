@@ -57,6 +57,15 @@ class Connection {
   virtual Result<Rows> query(std::string_view sql, std::span<const Value> params) = 0;
   // A statement returning no rows; the number of rows it changed.
   virtual Result<std::int64_t> execute(std::string_view sql, std::span<const Value> params) = 0;
+  // Inserts rows into `table`: `values` holds columns.size() values per row, row after row.
+  // As few round trips as the backend allows: PostgreSQL overrides this with COPY … FROM
+  // STDIN (text format, one round trip); the default (SQLite) runs multi-row INSERTs of
+  // kInsertRowsChunk rows (cached statements). `table` and `columns` are the caller's
+  // constants, never input. Errors: as execute() (kConflict for a duplicate key, …);
+  // kInternal if values.size() is not a multiple of columns.size().
+  virtual Status insert_rows(std::string_view table, std::span<const std::string_view> columns,
+                             std::span<const Value> values);
+  static constexpr std::size_t kInsertRowsChunk = 50;
   // Several statements without parameters (migrations only).
   virtual Status exec_script(std::string_view sql) = 0;
   // Opens a write transaction (SQLite: BEGIN IMMEDIATE, so writers queue instead of
