@@ -1,6 +1,7 @@
 // See tenant_log.hpp.
 #include "tenant_log.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "errors.hpp"
@@ -122,32 +123,36 @@ bool TenantLog::checkpoint_due(TimeMs now) {
   return checkpoint_time_ == 0 || now - checkpoint_time_ >= options_.checkpoint_interval.count();
 }
 
-Status TenantLog::write_checkpoint(TimeMs now) {
+Result<std::uint64_t> TenantLog::committed_size() {
   std::lock_guard lock(mu_);
-  if (auto st = load(); !st) return st;
+  if (auto st = load(); !st) return st.error();
+  return size_;
+}
+
+Status TenantLog::write_checkpoint(TimeMs now) {
+  std::lock_guard tree_lock(tree_mu_);
+  auto committed = committed_size();
+  if (!committed) return committed.error();
   Source source(*store_, tenant_);
   audit::MerkleTree tree(source, cache_);
-  auto root = checked(tree.root(size_), source, "checkpoint root");
+  auto root = checked(tree.root(*committed), source, "checkpoint root");
   if (!root) return root.error();
   store::Checkpoint cp;
   cp.tenant = tenant_;
-  cp.tree_size = static_cast<std::int64_t>(size_);
+  cp.tree_size = static_cast<std::int64_t>(*committed);
   cp.root_hash = *root;
   cp.timestamp_ms = now;
   if (auto st = signer_->sign(cp); !st) return st;
   if (auto st = store_->add_checkpoint(cp); !st && !store::has_code(st.error(), store::Errc::kConflict)) {
     return from_store(st.error(), "checkpoint");
   }
-  checkpoint_size_ = size_;
+  std::lock_guard lock(mu_);
+  checkpoint_size_ = std::max(checkpoint_size_, *committed);
   checkpoint_time_ = now;
   return {};
 }
 
-Result<std::uint64_t> TenantLog::size() {
-  std::lock_guard lock(mu_);
-  if (auto st = load(); !st) return st.error();
-  return size_;
-}
+Result<std::uint64_t> TenantLog::size() { return committed_size(); }
 
 Result<store::Checkpoint> TenantLog::latest_checkpoint() {
   auto cp = store_->latest_checkpoint(tenant_);
@@ -156,25 +161,28 @@ Result<store::Checkpoint> TenantLog::latest_checkpoint() {
 }
 
 Result<audit::Hash> TenantLog::root(std::uint64_t size) {
-  std::lock_guard lock(mu_);
-  if (auto st = load(); !st) return st.error();
-  if (size > size_) return too_large();
+  auto committed = committed_size();
+  if (!committed) return committed.error();
+  if (size > *committed) return too_large();
+  std::lock_guard lock(tree_mu_);
   Source source(*store_, tenant_);
   return checked(audit::MerkleTree(source, cache_).root(size), source, "root");
 }
 
 Result<std::vector<audit::Hash>> TenantLog::inclusion_proof(std::uint64_t index, std::uint64_t size) {
-  std::lock_guard lock(mu_);
-  if (auto st = load(); !st) return st.error();
-  if (size > size_) return too_large();
+  auto committed = committed_size();
+  if (!committed) return committed.error();
+  if (size > *committed) return too_large();
+  std::lock_guard lock(tree_mu_);
   Source source(*store_, tenant_);
   return checked(audit::MerkleTree(source, cache_).inclusion_proof(index, size), source, "inclusion proof");
 }
 
 Result<std::vector<audit::Hash>> TenantLog::consistency_proof(std::uint64_t first, std::uint64_t second) {
-  std::lock_guard lock(mu_);
-  if (auto st = load(); !st) return st.error();
-  if (second > size_) return too_large();
+  auto committed = committed_size();
+  if (!committed) return committed.error();
+  if (second > *committed) return too_large();
+  std::lock_guard lock(tree_mu_);
   Source source(*store_, tenant_);
   return checked(audit::MerkleTree(source, cache_).consistency_proof(first, second), source, "consistency proof");
 }

@@ -6,78 +6,23 @@
 // SQLite: a file in a temporary folder, WAL, synchronous=FULL (what open_store uses).
 // PostgreSQL: a server started here (tests/harness) with fsync, synchronous_commit and
 // full_page_writes ON (the harness turns them off for tests), so each commit is flushed.
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
-#include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
+#include "bare_insert.hpp"
 #include "bw/sql/migrations.hpp"
 #include "bw/testing/postgres_server.hpp"
 #include "bw/testing/temp_dir.hpp"
 #include "store/migrations.hpp"
-#include "store/sql_codec.hpp"
 #include "store/store.hpp"
 
 namespace bw::audit::store {
 namespace {
 
 constexpr int kTenants = 4;
-
-// Batch b: rows_per_batch rows spread over kTenants tenants, each tenant's rows consecutive.
-std::vector<std::vector<Entry>> make_batches(int batches, int rows_per_batch) {
-  std::mt19937_64 rng(42);
-  std::vector<std::int64_t> next(kTenants, 0);
-  std::vector<std::vector<Entry>> out(static_cast<std::size_t>(batches));
-  for (auto& batch : out) {
-    for (int i = 0; i < rows_per_batch; ++i) {
-      const int t = i * kTenants / rows_per_batch;
-      Entry e{.tenant = TenantId{static_cast<std::uint8_t>(t + 1)}, .leaf_index = next[static_cast<std::size_t>(t)]++};
-      for (auto& x : e.event_id) x = static_cast<std::uint8_t>(rng());
-      for (auto& x : e.leaf_hash) x = static_cast<std::uint8_t>(rng());
-      e.event_time_ms = 1'800'000'000'000 + e.leaf_index;
-      e.actor_kind = 1;
-      e.actor_id = Bytes(16, static_cast<std::uint8_t>(rng() % 50));
-      e.action = "auth.login";
-      e.result = 1;
-      e.target_type = "user";
-      e.target_id = Bytes(16, 3);
-      e.source_address = Bytes(16, 4);
-      e.producer = "auth";
-      e.leaf_data = Bytes(180, static_cast<std::uint8_t>(rng()));
-      batch.push_back(std::move(e));
-    }
-  }
-  return out;
-}
-
-// The same rows, one transaction per batch, inserted the way the store inserts them
-// (bw::sql insert_rows: SQLite multi-row INSERTs, PostgreSQL COPY) into a table without
-// keys, indexes or triggers.
-Status bare_insert(bw::sql::Database& db, const std::vector<Entry>& rows) {
-  std::vector<bw::sql::Value> values;
-  for (const Entry& e : rows) codec::entry_values(e, values);
-  auto done = bw::sql::in_transaction<bool>(db, [&](bw::sql::Connection& conn) -> Result<bool> {
-    if (auto s = conn.insert_rows("bench_bare", codec::kEntryColumnNames, values); !s) return s.error();
-    return true;
-  });
-  if (!done) return done.error();
-  return {};
-}
-
-Status create_bare_table(bw::sql::Database& db) {
-  auto lease = db.acquire();
-  if (!lease) return lease.error();
-  return (*lease)->exec_script(bw::sql::adapt_sql(
-      db.dialect(),
-      "CREATE TABLE bench_bare (tenant BLOB, leaf_index BIGINT, event_id BLOB, event_time_ms BIGINT, "
-      "actor_kind INTEGER, actor_id BLOB, action TEXT, result INTEGER, target_type TEXT, target_id BLOB, "
-      "source_address BLOB, producer TEXT, leaf_data BLOB, leaf_hash BLOB, recorded_at_ms BIGINT)"));
-}
 
 double rate(std::size_t rows, std::chrono::steady_clock::duration took) {
   return static_cast<double>(rows) / std::chrono::duration<double>(took).count();
@@ -88,7 +33,7 @@ int run(const char* name, std::shared_ptr<bw::sql::Database> db, const std::vect
     std::fprintf(stderr, "%s: migrate: %s\n", name, m.error().message.c_str());
     return 1;
   }
-  if (auto s = create_bare_table(*db); !s) {
+  if (auto s = bench::create_bare_table(*db); !s) {
     std::fprintf(stderr, "%s: %s\n", name, s.error().message.c_str());
     return 1;
   }
@@ -104,7 +49,7 @@ int run(const char* name, std::shared_ptr<bw::sql::Database> db, const std::vect
   }
   const auto t1 = std::chrono::steady_clock::now();
   for (const auto& b : batches) {
-    if (auto s = bare_insert(*db, b); !s) {
+    if (auto s = bench::bare_insert(*db, b); !s) {
       std::fprintf(stderr, "%s: bare insert: %s\n", name, s.error().message.c_str());
       return 1;
     }
@@ -122,7 +67,7 @@ int main(int argc, char** argv) {
   using namespace bw::audit::store;
   const int batches = argc > 1 ? std::atoi(argv[1]) : 40;
   const int per_batch = argc > 2 ? std::atoi(argv[2]) : 500;
-  const auto data = make_batches(batches, per_batch);
+  const auto data = bench::make_batches(batches, per_batch, kTenants);
 
   auto dir = bw::testing::TempDir::create("bw-audit-bench-");
   if (!dir) return 1;

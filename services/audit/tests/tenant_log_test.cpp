@@ -1,7 +1,9 @@
 // TenantLog and CheckpointKeys over a real SQLite store: idempotent dense appends, signed
 // checkpoints whose proofs verify with libs/audit, a second writer on the same database,
-// key rotation.
+// key rotation, appends not held up by a proof reading leaves.
 #include <algorithm>
+#include <condition_variable>
+#include <future>
 #include <set>
 
 #include "bw/audit/checkpoint.hpp"
@@ -28,6 +30,53 @@ Bytes key_of(const CheckpointKeys& keys, const std::string& id) {
 }
 
 class TenantLogTest : public LogFixture {};
+
+// A store whose leaf_hashes() waits, once closed, until opened again (all else forwards).
+class GatedStore final : public audit::store::Store {
+ public:
+  explicit GatedStore(std::shared_ptr<audit::store::Store> inner) : inner_(std::move(inner)) {}
+  void close() { std::lock_guard l(mu_); closed_ = true; }
+  void open() { std::lock_guard l(mu_); closed_ = false; cv_.notify_all(); }
+  bool wait_until_reading() {
+    std::unique_lock l(mu_);
+    return cv_.wait_for(l, std::chrono::seconds(10), [&] { return reading_; });
+  }
+  Result<std::vector<audit::store::Hash>> leaf_hashes(const TenantId& t, std::int64_t b, std::int64_t e) override {
+    std::unique_lock l(mu_);
+    reading_ = true;
+    cv_.notify_all();
+    cv_.wait(l, [&] { return !closed_; });
+    l.unlock();
+    return inner_->leaf_hashes(t, b, e);
+  }
+  Result<std::int64_t> tree_size(const TenantId& t) override { return inner_->tree_size(t); }
+  Result<std::vector<audit::store::KnownEvent>> find_events(const TenantId& t, std::span<const EventId> ids) override {
+    return inner_->find_events(t, ids);
+  }
+  Status append(std::span<const audit::store::Entry> rows) override { return inner_->append(rows); }
+  Result<audit::store::Entry> entry_at(const TenantId& t, std::int64_t i) override { return inner_->entry_at(t, i); }
+  Result<audit::store::Entry> entry_by_event_id(const TenantId& t, const EventId& id) override {
+    return inner_->entry_by_event_id(t, id);
+  }
+  Result<audit::store::EntryPage> query(const TenantId& t, const audit::store::EntryQuery& q) override {
+    return inner_->query(t, q);
+  }
+  Result<std::vector<audit::store::TenantSize>> list_tenants() override { return inner_->list_tenants(); }
+  Status add_checkpoint(const audit::store::Checkpoint& c) override { return inner_->add_checkpoint(c); }
+  Result<audit::store::Checkpoint> latest_checkpoint(const TenantId& t) override { return inner_->latest_checkpoint(t); }
+  Result<audit::store::Checkpoint> checkpoint_at(const TenantId& t, std::int64_t n) override {
+    return inner_->checkpoint_at(t, n);
+  }
+  Status add_signing_key(const audit::store::SigningKey& k) override { return inner_->add_signing_key(k); }
+  Status retire_signing_key(const std::string& id, TimeMs at) override { return inner_->retire_signing_key(id, at); }
+  Result<std::vector<audit::store::SigningKey>> list_signing_keys() override { return inner_->list_signing_keys(); }
+
+ private:
+  std::shared_ptr<audit::store::Store> inner_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool closed_ = false, reading_ = false;
+};
 
 TEST_F(TenantLogTest, AppendsGetDenseIndexesInOrder) {
   auto log = open_log(random_array<16>());
@@ -132,6 +181,26 @@ TEST_F(TenantLogTest, ASecondWriterOnTheSameDatabaseLosesNothing) {
   EXPECT_EQ(indexes.size(), 20u);
   EXPECT_EQ(*indexes.rbegin(), 19u);
   EXPECT_EQ(*store_->tree_size(tenant), 20);
+}
+
+TEST_F(TenantLogTest, AnAppendIsNotHeldUpByAProofReadingLeaves) {
+  const TenantId tenant = random_array<16>();
+  auto gated = std::make_shared<GatedStore>(store_);
+  TenantLog log(tenant, gated, keys_, {});
+  ASSERT_TRUE(log.append({item(make_event(tenant, 1)), item(make_event(tenant, 2))}, kT0).ok());
+  std::vector<AppendItem> more{item(make_event(tenant, 3))};
+  gated->close();
+  auto proof = std::async(std::launch::async, [&] { return log.inclusion_proof(0, 2); });
+  ASSERT_TRUE(gated->wait_until_reading());
+  auto append = std::async(std::launch::async, [&] { return log.append(more, kT0); });
+  const bool appended_meanwhile = append.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  gated->open();
+  EXPECT_TRUE(appended_meanwhile) << "the append waited for the proof's leaf read";
+  auto placed = append.get();
+  ASSERT_TRUE(placed.ok()) << placed.error().message;
+  EXPECT_EQ(placed->front().leaf_index, 2u);
+  ASSERT_TRUE(proof.get().ok());
+  EXPECT_EQ(*log.size(), 3u);
 }
 
 TEST_F(TenantLogTest, RotatedKeysSignNewCheckpointsAndOldOnesStillVerify) {
