@@ -1,10 +1,6 @@
 // The audit store contract against PostgreSQL 15: one server (tests/harness PostgresServer)
 // for the whole executable, a fresh database in it per test.
-#include <libpq-fe.h>
-
 #include <atomic>
-#include <mutex>
-#include <optional>
 
 #include "bw/testing/postgres_server.hpp"
 #include "store_fixture.hpp"
@@ -13,31 +9,14 @@ namespace bw::audit::store::testing {
 namespace {
 
 bw::testing::PostgresServer* server() {
-  static std::once_flag once;
-  static std::optional<bw::testing::PostgresServer> instance;
-  static std::string failure;
-  std::call_once(once, [] {
-    auto started = bw::testing::PostgresServer::start();
-    if (started) instance.emplace(std::move(started).value());
-    else failure = started.error().message;
-  });
-  if (!instance) ADD_FAILURE() << "PostgreSQL did not start: " << failure;
-  return instance ? &*instance : nullptr;
+  std::string why;
+  auto* shared = bw::testing::PostgresServer::shared(&why);
+  if (!shared) ADD_FAILURE() << "PostgreSQL did not start: " << why;
+  return shared;
 }
 
-// CREATE DATABASE on the harness server (a name we make, never user input).
 Status create_database(const std::string& name) {
-  PGconn* conn = PQconnectdb(server()->conninfo().c_str());
-  std::string error;
-  if (PQstatus(conn) != CONNECTION_OK) {
-    error = PQerrorMessage(conn);
-  } else {
-    PGresult* res = PQexec(conn, ("CREATE DATABASE " + name).c_str());
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) error = PQerrorMessage(conn);
-    PQclear(res);
-  }
-  PQfinish(conn);
-  if (!error.empty()) return make_error(Errc::kUnavailable, error);
+  if (auto st = server()->create_database(name); !st) return make_error(Errc::kUnavailable, st.error().message);
   return {};
 }
 

@@ -3,8 +3,6 @@
 #include <libpq-fe.h>
 
 #include <atomic>
-#include <mutex>
-#include <optional>
 
 #include "bw/testing/postgres_server.hpp"
 #include "store_fixture.hpp"
@@ -13,31 +11,14 @@ namespace bw::auth::store::testing {
 namespace {
 
 bw::testing::PostgresServer* server() {
-  static std::once_flag once;
-  static std::optional<bw::testing::PostgresServer> instance;
-  static std::string failure;
-  std::call_once(once, [] {
-    auto started = bw::testing::PostgresServer::start();
-    if (started) instance.emplace(std::move(started).value());
-    else failure = started.error().message;
-  });
-  if (!instance) ADD_FAILURE() << "PostgreSQL did not start: " << failure;
-  return instance ? &*instance : nullptr;
+  std::string why;
+  auto* shared = bw::testing::PostgresServer::shared(&why);
+  if (!shared) ADD_FAILURE() << "PostgreSQL did not start: " << why;
+  return shared;
 }
 
-// CREATE DATABASE on the harness server (a name we make, never user input).
 Status create_database(const std::string& name) {
-  PGconn* conn = PQconnectdb(server()->conninfo().c_str());
-  std::string error;
-  if (PQstatus(conn) != CONNECTION_OK) {
-    error = PQerrorMessage(conn);
-  } else {
-    PGresult* res = PQexec(conn, ("CREATE DATABASE " + name).c_str());
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) error = PQerrorMessage(conn);
-    PQclear(res);
-  }
-  PQfinish(conn);
-  if (!error.empty()) return make_error(Errc::kUnavailable, error);
+  if (auto st = server()->create_database(name); !st) return make_error(Errc::kUnavailable, st.error().message);
   return {};
 }
 

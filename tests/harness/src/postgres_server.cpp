@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "bw/testing/errors.hpp"
@@ -199,13 +200,26 @@ Status PostgresServer::await_ready() {
                                                   " did not answer in time; log:\n" + text);
 }
 
-Status PostgresServer::create_database() {
+PostgresServer* PostgresServer::shared(std::string* why) {
+  static std::once_flag once;
+  static std::optional<PostgresServer> instance;
+  static std::string failure;
+  std::call_once(once, [] {
+    auto started = start();
+    if (started) instance.emplace(std::move(started).value());
+    else failure = started.error().message;
+  });
+  if (!instance && why) *why = failure;
+  return instance ? &*instance : nullptr;
+}
+
+Status PostgresServer::create_database(const std::string& name) {
   ConnPtr conn(PQconnectdb(conninfo_for("postgres").c_str()));
   if (PQstatus(conn.get()) != CONNECTION_OK) {
     return harness_error(HarnessErrc::kStartFailed,
                          std::string("connect: ") + PQerrorMessage(conn.get()));
   }
-  std::string quoted = "\"" + options_.database + "\"";
+  std::string quoted = "\"" + name + "\"";
   ResultPtr res(PQexec(conn.get(), ("CREATE DATABASE " + quoted).c_str()));
   if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) {
     return harness_error(HarnessErrc::kStartFailed,

@@ -68,13 +68,22 @@ class PostgresServer {
 
   std::string log() const;
 
+  // CREATE DATABASE `name` (a name the test makes: letters, digits and '_'). Errors:
+  // kStartFailed with the server's message.
+  Status create_database(const std::string& name);
+
+  // One server for the whole test process, started on first use and kept until it exits
+  // (store contract suites make a fresh database in it per test). nullptr if it could not
+  // start; `why` then gets the reason.
+  static PostgresServer* shared(std::string* why = nullptr);
+
  private:
   PostgresServer(PostgresOptions options, TempDir dir, std::filesystem::path bindir)
       : options_(std::move(options)), dir_(std::move(dir)), bindir_(std::move(bindir)) {}
   Status init_cluster();
   Status launch();
   Status await_ready();
-  Status create_database();
+  Status create_database() { return create_database(options_.database); }
   // A program run as the cluster's user; `name` is a file in bindir_ unless it has a '/'.
   ProcessSpec tool(const std::string& name, std::vector<std::string> args) const;
 
