@@ -160,31 +160,29 @@ Result<store::Checkpoint> TenantLog::latest_checkpoint() {
   return cp;
 }
 
-Result<audit::Hash> TenantLog::root(std::uint64_t size) {
+template <class T, class Fn>
+Result<T> TenantLog::over_tree(std::uint64_t size, const char* what, Fn&& fn) {
   auto committed = committed_size();
   if (!committed) return committed.error();
   if (size > *committed) return too_large();
   std::lock_guard lock(tree_mu_);
   Source source(*store_, tenant_);
-  return checked(audit::MerkleTree(source, cache_).root(size), source, "root");
+  audit::MerkleTree tree(source, cache_);
+  return checked(fn(tree), source, what);
+}
+
+Result<audit::Hash> TenantLog::root(std::uint64_t size) {
+  return over_tree<audit::Hash>(size, "root", [&](audit::MerkleTree& t) { return t.root(size); });
 }
 
 Result<std::vector<audit::Hash>> TenantLog::inclusion_proof(std::uint64_t index, std::uint64_t size) {
-  auto committed = committed_size();
-  if (!committed) return committed.error();
-  if (size > *committed) return too_large();
-  std::lock_guard lock(tree_mu_);
-  Source source(*store_, tenant_);
-  return checked(audit::MerkleTree(source, cache_).inclusion_proof(index, size), source, "inclusion proof");
+  return over_tree<std::vector<audit::Hash>>(size, "inclusion proof",
+                                            [&](audit::MerkleTree& t) { return t.inclusion_proof(index, size); });
 }
 
 Result<std::vector<audit::Hash>> TenantLog::consistency_proof(std::uint64_t first, std::uint64_t second) {
-  auto committed = committed_size();
-  if (!committed) return committed.error();
-  if (second > *committed) return too_large();
-  std::lock_guard lock(tree_mu_);
-  Source source(*store_, tenant_);
-  return checked(audit::MerkleTree(source, cache_).consistency_proof(first, second), source, "consistency proof");
+  return over_tree<std::vector<audit::Hash>>(second, "consistency proof",
+                                            [&](audit::MerkleTree& t) { return t.consistency_proof(first, second); });
 }
 
 }  // namespace bw::auditsvc

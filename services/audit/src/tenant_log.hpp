@@ -88,6 +88,10 @@ class TenantLog {
   Result<std::vector<audit::Hash>> consistency_proof(std::uint64_t first, std::uint64_t second);
 
  private:
+  // fn(tree) on the tree of the first `size` committed leaves, under the cache's lock; its
+  // errors translated for `what`. kFailedPrecondition when size is beyond the log.
+  template <class T, class Fn>
+  Result<T> over_tree(std::uint64_t size, const char* what, Fn&& fn);
   Status load();  // requires mu_
   Result<std::uint64_t> committed_size();  // load()s; takes mu_ for that moment only
   Result<std::vector<Placement>> try_append(std::vector<AppendItem>& items, TimeMs now);
