@@ -3,8 +3,10 @@
 #include "session/session_plan.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -156,6 +158,64 @@ TEST_F(SessionPlan, TheDecisionLogChainsEveryLineAndDetectsEdits) {
   std::ofstream(path, std::ios::trunc) << removed;
   EXPECT_FALSE(DecisionLog::verify(path)) << "a removed line breaks the chain";
   EXPECT_FALSE(DecisionLog::open(path)) << "and the agent refuses to append to a broken log";
+}
+
+std::string slurp_file(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST_F(SessionPlan, ALineTornByACrashIsSetAsideAndTheChainGoesOn) {
+  const auto path = (root_ / "decisions.jsonl").string();
+  {
+    auto log = DecisionLog::open(path);
+    ASSERT_TRUE(log);
+    ASSERT_TRUE((*log)->append({1000, "s1", "Bash", "ab", "rule", "Bash(ls *)", "/f", "", true}));
+    ASSERT_TRUE((*log)->append({1001, "s1", "Bash", "cd", "client", "", "", "phone", false}));
+    EXPECT_EQ((*log)->torn_tail(), "");
+  }
+  const std::string whole = slurp_file(path);
+  const std::string fragment = R"({"at_ms":1002,"by":"client","client":"pho)";
+  std::ofstream(path, std::ios::app) << fragment;  // the crash: half a line, no newline
+  auto checked = DecisionLog::verify(path);
+  ASSERT_FALSE(checked) << "an offline check names the cut line";
+  EXPECT_NE(checked.error().message.find("line 3 is incomplete"), std::string::npos) << checked.error().message;
+
+  auto log = DecisionLog::open(path);
+  ASSERT_TRUE(log) << log.error().message << " — the agent must start again after a crash";
+  const std::string torn = (*log)->torn_tail();
+  ASSERT_FALSE(torn.empty());
+  EXPECT_EQ(slurp_file(torn), fragment) << "kept for inspection";
+  EXPECT_EQ(fs::status(torn).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(slurp_file(path), whole) << "cut back to the last complete line";
+  ASSERT_TRUE((*log)->append({1003, "s1", "Edit", "ef", "timeout", "", "", "", false}));
+  auto n = DecisionLog::verify(path);
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(*n, 3u) << "the new line chains to the last complete one";
+}
+
+TEST_F(SessionPlan, AnAppendCutShortLeavesNoHalfLineBehind) {
+  const auto path = (root_ / "decisions.jsonl").string();
+  auto log = DecisionLog::open(path);
+  ASSERT_TRUE(log);
+  ASSERT_TRUE((*log)->append({1000, "s1", "Bash", "ab", "rule", "Bash(ls *)", "/f", "", true}));
+  const std::string before = slurp_file(path);
+  // A full disk, as the kernel shows it to one process: writes past this size stop short.
+  struct rlimit old {};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old), 0);
+  const auto previous_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old;
+  small.rlim_cur = before.size() + 20;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  const auto failed = (*log)->append({1001, "s1", "Bash", "cd", "client", "", "", "phone", true});
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old), 0);
+  std::signal(SIGXFSZ, previous_handler);
+  EXPECT_FALSE(failed) << "a short write is an error (the hook then denies)";
+  EXPECT_EQ(slurp_file(path), before) << "the partial line was cut off again";
+  ASSERT_TRUE((*log)->append({1002, "s1", "Bash", "ef", "client", "", "", "phone", false}));
+  auto n = DecisionLog::verify(path);
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(*n, 2u);
 }
 
 }  // namespace

@@ -59,6 +59,10 @@ Result<std::unique_ptr<SessionManager>> SessionManager::open(SessionSettings set
   auto log = DecisionLog::open(m->state_dir_ + "/decisions.jsonl");
   if (!log) return log.error();
   m->log_ = std::move(log).value();
+  if (!m->log_->torn_tail().empty()) {
+    log::warn("the decision log ended in an incomplete line (a crash while writing); it was set aside",
+              {{"file", m->log_->torn_tail()}});
+  }
   auto* raw = m.get();
   auto sock = hook::ApprovalSocket::open(m->state_dir_ + "/approvals.sock",
                                          [raw](const std::string& s, const hook::HookCall& c) { return raw->on_hook(s, c); });
