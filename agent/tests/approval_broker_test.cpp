@@ -109,13 +109,24 @@ TEST(ApprovalBroker, StoppingDeniesEveryPendingRequestAtOnce) {
   auto r = b.open("s", kCall, kNow + 60'000);
   std::thread stopper([&] {
     std::this_thread::sleep_for(50ms);
-    b.deny_all("the agent is stopping");
+    b.close("the agent is stopping");
   });
   auto res = b.wait(r.id, Clock::now() + 30s);
   stopper.join();
   EXPECT_FALSE(res.allow);
   EXPECT_EQ(res.reason, "the agent is stopping");
   EXPECT_EQ(b.answer(answer_for(r, true), e2e::Role::kMember, "p", kNow), AnswerOutcome::kUnknown);
+
+  // A hook that reaches the broker after that is denied at once, not at its timeout, and no
+  // late answer can turn it into an allow.
+  auto late = b.open("s", kCall, kNow + 60'000);
+  EXPECT_EQ(b.answer(answer_for(late, true), e2e::Role::kMember, "p", kNow), AnswerOutcome::kResolved);
+  const auto started = Clock::now();
+  auto late_res = b.wait(late.id, Clock::now() + 30s);
+  EXPECT_LT(Clock::now() - started, 5s);
+  EXPECT_FALSE(late_res.allow);
+  EXPECT_EQ(late_res.reason, "the agent is stopping");
+  EXPECT_EQ(b.pending(), 0u);
 }
 
 TEST(ApprovalBroker, AWaiterIsWokenByTheAnswer) {

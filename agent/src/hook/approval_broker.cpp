@@ -54,7 +54,9 @@ OpenedRequest ApprovalBroker::open(const std::string& session, const HookCall& c
   r.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   r.h = crypto::sha256(as_bytes(r.body));
   std::lock_guard lock(mu_);
-  pending_[r.id] = Pending{r.h, expires_at_ms, std::nullopt};
+  std::optional<Resolution> born;
+  if (closed_) born = Resolution{false, "", *closed_};
+  pending_[r.id] = Pending{r.h, expires_at_ms, std::move(born)};
   return r;
 }
 
@@ -84,8 +86,9 @@ ApprovalBroker::Resolution ApprovalBroker::wait(const ReqId& id, std::chrono::st
   return r;
 }
 
-void ApprovalBroker::deny_all(const std::string& reason) {
+void ApprovalBroker::close(const std::string& reason) {
   std::lock_guard lock(mu_);
+  closed_ = reason;
   for (auto& [_, p] : pending_) {
     if (!p.result) p.result = Resolution{false, "", reason};
   }

@@ -75,9 +75,10 @@ class ApprovalBroker {
   Resolution wait(const ReqId& id, std::chrono::steady_clock::time_point deadline);
 
   std::size_t pending() const;
-  // Resolves every pending request as deny (`reason`), waking their waiters: the agent is
-  // stopping. Later opens still work.
-  void deny_all(const std::string& reason);
+  // The agent is stopping: resolves every pending request as deny (`reason`), waking their
+  // waiters, and every request opened afterwards is born denied with the same reason (a
+  // hook that connects during shutdown gets its deny at once, not at the timeout).
+  void close(const std::string& reason);
 
  private:
   struct Pending {
@@ -88,6 +89,7 @@ class ApprovalBroker {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::map<ReqId, Pending> pending_;
+  std::optional<std::string> closed_;  // the reason, once close() ran
 };
 
 }  // namespace bw::agent::hook

@@ -103,7 +103,7 @@ SessionManager::~SessionManager() {
     }
     ::unlink((state_dir_ + "/user-hook.secret").c_str());
   }
-  broker_.deny_all("the agent is stopping");
+  broker_.close("the agent is stopping");
   std::vector<std::shared_ptr<Session>> all;
   {
     std::lock_guard lock(mu_);
