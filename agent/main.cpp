@@ -55,6 +55,8 @@ bw::config::Schema agent_schema() {
   s.add({.path = "agent.approval_timeout", .type = bw::config::Type::kDuration, .default_value = "120s",
          .help = "how long a tool call waits for a paired device's answer before it is denied", .min = 5000,
          .max = 3600000});
+  s.add({.path = "agent.max_sessions", .type = bw::config::Type::kInt, .default_value = "8",
+         .help = "Claude Code sessions running at once; a start beyond is refused", .min = 1, .max = 64});
   s.add({.path = "agent.api_billing", .type = bw::config::Type::kBool, .default_value = "false",
          .help = "pass ANTHROPIC_API_KEY to Claude Code (you chose API billing)"});
   s.add({.path = "agent.user_hook", .type = bw::config::Type::kBool, .default_value = "false",
@@ -127,6 +129,7 @@ int main(int argc, char** argv) {
       sessions.api_billing = values->boolean("agent.api_billing");
       sessions.env_passthrough = values->list("agent.claude_env_passthrough");
       sessions.user_hook = values->boolean("agent.user_hook");
+      sessions.max_sessions = static_cast<int>(values->integer("agent.max_sessions"));
       return bw::agent::run_command(dir, command_args, relay,
                                     {values->str("agent.auth_issuer"), values->str("agent.auth_audience")}, sessions);
     }

@@ -40,6 +40,8 @@ struct ClaudeProcess::Impl {
   std::atomic<bool> exited{false};
   std::mutex exit_mu;
   std::condition_variable exit_cv;
+  std::mutex stopper_mu;
+  std::thread stopper;  // stop_async()
   OnEvent on_event;
   OnExit on_exit;
 };
@@ -133,6 +135,10 @@ ClaudeProcess::ClaudeProcess(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 
 ClaudeProcess::~ClaudeProcess() {
   stop();
+  {
+    std::lock_guard lock(impl_->stopper_mu);
+    if (impl_->stopper.joinable()) impl_->stopper.join();
+  }
   impl_->waiter.join();
   impl_->err_reader.join();
 }
@@ -171,6 +177,12 @@ void ClaudeProcess::stop() {
   if (impl_->exit_cv.wait_for(lock, std::chrono::seconds(3), [&] { return impl_->exited.load(); })) return;
   ::kill(-impl_->pid, SIGKILL);
   impl_->exit_cv.wait(lock, [&] { return impl_->exited.load(); });
+}
+
+void ClaudeProcess::stop_async() {
+  std::lock_guard lock(impl_->stopper_mu);
+  if (impl_->stopper.joinable() || impl_->exited) return;
+  impl_->stopper = std::thread([this] { stop(); });
 }
 
 bool ClaudeProcess::running() const { return !impl_->exited; }

@@ -31,8 +31,12 @@ class ClaudeProcess {
   Status send_prompt(const std::string& text);
   // Stops the current turn (SIGINT to the child, as Ctrl-C would).
   void interrupt();
-  // Ends the session: closes stdin, then SIGTERM to the group after 3 s, SIGKILL after 6 s.
+  // Ends the session: closes stdin, then SIGTERM to the group after 3 s, SIGKILL after 6 s;
+  // returns once the child exited (its exit callback has run).
   void stop();
+  // The same on a thread of its own, returning at once (the caller — e.g. the agent's one
+  // delivery thread — must not wait up to 6 s); the destructor joins it.
+  void stop_async();
   bool running() const;
   int pid() const;
 

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -42,6 +43,7 @@ std::map<std::string, std::string> agent_environment() {
 struct SessionManager::Session {
   std::string id, folder, settings_path;
   bool trusted = false;
+  std::uint64_t seq = 0;
   std::unique_ptr<ClaudeProcess> process;
   // Guarded by the manager's mu_:
   std::string claude_id;
@@ -59,6 +61,14 @@ Result<std::unique_ptr<SessionManager>> SessionManager::open(SessionSettings set
   auto log = DecisionLog::open(m->state_dir_ + "/decisions.jsonl");
   if (!log) return log.error();
   m->log_ = std::move(log).value();
+  // Settings files of sessions a crash ended (each named session-<id>.settings.json).
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(m->state_dir_, ec)) {
+    const auto name = entry.path().filename().string();
+    if (name.rfind("session-", 0) == 0 && name.find(".settings.json") != std::string::npos) {
+      std::filesystem::remove(entry.path(), ec);
+    }
+  }
   if (!m->log_->torn_tail().empty()) {
     log::warn("the decision log ended in an incomplete line (a crash while writing); it was set aside",
               {{"file", m->log_->torn_tail()}});
@@ -109,7 +119,10 @@ SessionManager::~SessionManager() {
     std::lock_guard lock(mu_);
     for (auto& [_, s] : sessions_) all.push_back(s);
   }
-  for (auto& s : all) s->process.reset();  // stops and joins (callbacks take mu_)
+  for (auto& s : all) {
+    if (s->process) s->process->stop_async();  // all at once: shutdown takes one grace period, not one each
+  }
+  for (auto& s : all) s->process.reset();  // joins (callbacks take mu_)
   socket_.reset();
 }
 
@@ -125,12 +138,29 @@ Result<SessionInfo> SessionManager::start(const std::string& folder, const std::
   s->folder = *project;
   s->trusted = is_trusted(settings_, *project);
   s->settings_path = state_dir_ + "/session-" + s->id + ".settings.json";
-  const HookWiring wiring{socket_->path(), socket_->add_session(s->id)};
-  const auto plan = plan_session(settings_, s->folder, s->trusted, s->settings_path, wiring, resume, agent_environment());
+  std::vector<std::shared_ptr<Session>> forgotten;  // destroyed outside the lock (their exit callbacks take it)
   {
     std::lock_guard lock(mu_);
+    std::vector<std::shared_ptr<Session>> ended;
+    std::size_t running = 0;
+    for (const auto& [_, other] : sessions_) {
+      if (other->running) ++running;
+      else ended.push_back(other);
+    }
+    if (running >= static_cast<std::size_t>(settings_.max_sessions)) {
+      return Error{1, std::to_string(running) + " sessions are running, the most agent.max_sessions allows; stop one first"};
+    }
+    std::sort(ended.begin(), ended.end(), [](const auto& a, const auto& b) { return a->seq < b->seq; });
+    for (std::size_t i = 0; ended.size() > kKeptEnded + i; ++i) {
+      sessions_.erase(ended[i]->id);
+      forgotten.push_back(ended[i]);
+    }
+    s->seq = ++started_;
     sessions_[s->id] = s;
   }
+  forgotten.clear();
+  const HookWiring wiring{socket_->path(), socket_->add_session(s->id)};
+  const auto plan = plan_session(settings_, s->folder, s->trusted, s->settings_path, wiring, resume, agent_environment());
   std::weak_ptr<Session> weak = s;
   const std::string id = s->id;
   auto proc = ClaudeProcess::start(
@@ -152,9 +182,12 @@ Result<SessionInfo> SessionManager::start(const std::string& folder, const std::
       },
       [this, weak, id](int status) {
         if (auto sp = weak.lock()) {
-          std::lock_guard lock(mu_);
-          sp->running = false;
-          sp->exit_status = status;
+          {
+            std::lock_guard lock(mu_);
+            sp->running = false;
+            sp->exit_status = status;
+          }
+          ::unlink(sp->settings_path.c_str());
         }
         socket_->remove_session(id);
         log::info("session ended", {{"session", id}, {"status", status}});
@@ -166,7 +199,10 @@ Result<SessionInfo> SessionManager::start(const std::string& folder, const std::
     sessions_.erase(s->id);
     return proc.error();
   }
-  s->process = std::move(proc).value();
+  {
+    std::lock_guard lock(mu_);
+    s->process = std::move(proc).value();
+  }
   log::info("session started", {{"session", s->id}, {"trusted", s->trusted}});
   broadcast_(e2e::Kind::kEvent, event_body(s->id, "started", {{"folder", s->folder}, {"trusted", s->trusted}}));
   return SessionInfo{s->id, s->folder, "", true, -1};
@@ -199,7 +235,7 @@ Status SessionManager::stop(const std::string& id) {
     if (it == sessions_.end() || !it->second->process) return Error{1, "no such session"};
     s = it->second;
   }
-  s->process->stop();  // returns once the child exited (its exit callback has run)
+  s->process->stop_async();  // the "exited" EVENT follows
   return {};
 }
 

@@ -8,6 +8,10 @@
 // Output goes to every paired client: OUTPUT {"session","stream": <one stream-json line>};
 // lifecycle as EVENT {"session","event": started|exited|unreadable_output, …}.
 // The agent offers nothing else: no shell, file or exec endpoint — only these sessions.
+// Bounds: at most settings.max_sessions running at once (a start beyond is refused with a
+// reason); ended sessions stay listed (with their exit status and Claude Code id, for
+// resume) up to kKeptEnded, the oldest forgotten first; a session's settings file is
+// removed when it ends, and any left by a crash when the manager opens.
 // Thread-safe.
 #pragma once
 
@@ -44,6 +48,8 @@ struct SessionInfo {
 
 class SessionManager {
  public:
+  static constexpr std::size_t kKeptEnded = 32;
+
   // Sends one message of `kind` with `body` to every paired client.
   using Broadcast = std::function<void(e2e::Kind kind, const std::string& body)>;
 
@@ -62,6 +68,7 @@ class SessionManager {
   Result<SessionInfo> start(const std::string& folder, const std::optional<std::string>& resume_claude_id);
   Status prompt(const std::string& id, const std::string& text);
   Status interrupt(const std::string& id);
+  // Asks the session to end and returns at once; the "exited" EVENT follows when it has.
   Status stop(const std::string& id);
   std::vector<SessionInfo> list() const;
 
@@ -85,6 +92,7 @@ class SessionManager {
   std::unique_ptr<DecisionLog> log_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<Session>> sessions_;
+  std::uint64_t started_ = 0;  // sequence of starts, to forget the oldest ended session first
   Stats stats_;
   std::string user_settings_;  // where the user hook was installed ("" = not)
   std::unique_ptr<hook::ApprovalSocket> socket_;  // last: destroyed first

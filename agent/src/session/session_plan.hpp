@@ -38,6 +38,7 @@ struct SessionSettings {
   std::vector<std::string> env_passthrough;  // extra variable names to pass (e.g. ANTHROPIC_BASE_URL)
   std::string agent_binary;                  // breakwater-agent, for the hook command
   bool user_hook = false;                    // also hook the user's own sessions (user_hook.hpp)
+  int max_sessions = 8;                      // running at once; a start beyond is refused
 };
 
 // The canonical folder if it is a directory inside a project root. Errors say which rule.
