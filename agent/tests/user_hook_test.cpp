@@ -101,6 +101,71 @@ TEST_F(UserHook, NeverRewritesAFileItCannotRead) {
   }
 }
 
+std::size_t files_in(const fs::path& folder) {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(folder)) ++n;
+  return n;
+}
+
+TEST_F(UserHook, ALinkedSettingsFileStaysALinkAndNoTemporaryFileIsLeft) {
+  // ~/.claude/settings.json → ~/dotfiles/claude-settings.json, as dotfile managers do it.
+  const fs::path dotfiles = dir_->path() / "dotfiles";
+  fs::create_directories(dotfiles);
+  fs::create_directories(path_.parent_path());
+  std::ofstream(dotfiles / "claude-settings.json") << R"j({"model":"x"})j";
+  fs::create_symlink(dotfiles / "claude-settings.json", path_);
+
+  ASSERT_TRUE(install_user_hook(path_.string(), cmd_, 150));
+  EXPECT_TRUE(fs::is_symlink(path_)) << "the link is kept";
+  EXPECT_EQ(ours(nlohmann::json::parse(slurp(dotfiles / "claude-settings.json"))), 1u) << "its target got the hook";
+  ASSERT_TRUE(remove_user_hook(path_.string()));
+  EXPECT_TRUE(fs::is_symlink(path_));
+  EXPECT_EQ(nlohmann::json::parse(slurp(dotfiles / "claude-settings.json")), nlohmann::json::parse(R"j({"model":"x"})j"));
+  EXPECT_EQ(files_in(dotfiles), 1u) << "no temporary file left beside it";
+  EXPECT_EQ(files_in(path_.parent_path()), 1u);
+
+  fs::remove(dotfiles / "claude-settings.json");
+  auto dangling = install_user_hook(path_.string(), cmd_, 150);
+  ASSERT_FALSE(dangling) << "a link to nothing is not replaced by a file";
+  EXPECT_NE(dangling.error().message.find("link to nothing"), std::string::npos) << dangling.error().message;
+  EXPECT_TRUE(fs::is_symlink(path_));
+}
+
+TEST_F(UserHook, AWriteByAnotherProgramMeanwhileIsNotUndone) {
+  fs::create_directories(path_.parent_path());
+  std::ofstream(path_) << R"j({"model":"x"})j";
+  // Claude Code (or an editor) saves the file after we read it and before we rename ours.
+  int writes = 0;
+  ASSERT_TRUE(install_user_hook(path_.string(), cmd_, 150));
+  ASSERT_TRUE(detail::update_settings(
+      path_.string(),
+      [](nlohmann::ordered_json& j) -> Result<bool> {
+        j["ours"] = true;
+        return true;
+      },
+      [&] {
+        if (writes++ == 0) std::ofstream(path_, std::ios::trunc) << R"j({"model":"y"})j";
+      }));
+  const auto j = nlohmann::json::parse(slurp(path_));
+  EXPECT_EQ(j["model"], "y") << "the other program's write stays";
+  EXPECT_EQ(j["ours"], true) << "and our change was made again on top of it";
+  EXPECT_EQ(writes, 2);
+  EXPECT_EQ(files_in(path_.parent_path()), 1u);
+
+  // A file that never stops changing: given up, and left as the other program wrote it.
+  int n = 0;
+  auto busy = detail::update_settings(
+      path_.string(),
+      [](nlohmann::ordered_json& settings) -> Result<bool> {
+        settings["more"] = true;
+        return true;
+      },
+      [&] { std::ofstream(path_, std::ios::trunc) << "{\"model\":\"z" << n++ << "\"}"; });
+  ASSERT_FALSE(busy);
+  EXPECT_EQ(nlohmann::json::parse(slurp(path_)).count("more"), 0u);
+  EXPECT_EQ(files_in(path_.parent_path()), 1u);
+}
+
 TEST_F(UserHook, TheCommandQuotesEveryPath) {
   const auto c = user_hook_command("/o'b/agent", "/s p/a.sock", "/s/x", 5000);
   EXPECT_EQ(c, "'/o'\\''b/agent' hook --from-user-settings --socket '/s p/a.sock' --secret-file '/s/x' --deadline-ms 5000 "
