@@ -15,6 +15,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -39,8 +41,8 @@ struct Run {
   std::chrono::milliseconds took{};
 };
 
-// Runs the hook with `env` (only these variables) and `input` on stdin.
-Run run_hook(const std::vector<std::string>& env, const std::string& input) {
+// Runs the hook with `env` (only these variables), `args` after `hook` and `input` on stdin.
+Run run_hook(const std::vector<std::string>& env, const std::string& input, std::vector<std::string> args = {}) {
   ::signal(SIGPIPE, SIG_IGN);  // the hook stops reading oversized input
   auto bin = testing::built_binary("breakwater-agent");
   EXPECT_TRUE(bin) << bin.error().message;
@@ -61,7 +63,9 @@ Run run_hook(const std::vector<std::string>& env, const std::string& input) {
       e.emplace_back(*v);
     }
   }
-  std::vector<char*> argv{const_cast<char*>(path.c_str()), const_cast<char*>("hook"), nullptr};
+  std::vector<char*> argv{const_cast<char*>(path.c_str()), const_cast<char*>("hook")};
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   std::vector<char*> envp;
   for (auto& s : e) envp.push_back(s.data());
   envp.push_back(nullptr);
@@ -153,6 +157,43 @@ TEST_F(HookSystem, TheAgentsAllowAndDenyReachClaudeCodeForTheExactCall) {
   EXPECT_EQ(calls.load(), 2);
   EXPECT_EQ(r.out.find(secret), std::string::npos) << "the secret is never printed";
   EXPECT_EQ(r.err.find(secret), std::string::npos);
+}
+
+TEST_F(HookSystem, TheUserSettingsHookInsideAnAgentSessionSpeaksForThatSession) {
+  std::vector<std::string> sessions;
+  std::mutex mu;
+  auto sock = ApprovalSocket::open(path_, [&](const std::string& session, const HookCall&) {
+    std::lock_guard lock(mu);
+    sessions.push_back(session);
+    return Decision{true, "yes"};
+  });
+  ASSERT_TRUE(sock);
+  const auto terminal = (*sock)->add_session("terminal");
+  const auto agent_session = (*sock)->add_session("session-A");
+  const auto secret_file = (dir_->path() / "user-hook.secret").string();
+  std::ofstream(secret_file) << terminal << "\n";
+  const std::vector<std::string> user_args{"--from-user-settings", "--socket", path_, "--secret-file", secret_file,
+                                           "--deadline-ms", "5000"};
+
+  // In the user's own terminal: no session environment, the user hook's secret.
+  EXPECT_EQ(decision_of(run_hook({}, kCall, user_args)), "allow");
+  // In a session the agent started (its environment names this socket): that session's.
+  EXPECT_EQ(decision_of(run_hook(env_for(agent_session), kCall, user_args)), "allow");
+  // An environment naming some other socket (a project's "env" setting, say) is ignored.
+  auto elsewhere = env_for(agent_session);
+  elsewhere[0] = "BREAKWATER_HOOK_SOCKET=" + (dir_->path() / "other.sock").string();
+  EXPECT_EQ(decision_of(run_hook(elsewhere, kCall, user_args)), "allow");
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(sessions, (std::vector<std::string>{"terminal", "session-A", "terminal"}));
+  }
+  // A forged secret for this socket is denied without asking anyone.
+  auto forged = agent_session;
+  forged[0] = forged[0] == 'a' ? 'b' : 'a';
+  const auto r = run_hook(env_for(forged), kCall, user_args);
+  EXPECT_EQ(decision_of(r), "deny") << r.out;
+  std::lock_guard lock(mu);
+  EXPECT_EQ(sessions.size(), 3u);
 }
 
 TEST_F(HookSystem, AWrongOrEndedSecretIsDeniedWithoutAskingAnyone) {

@@ -247,7 +247,9 @@ TEST_F(AgentSessionSystem, AClaudeCodeSessionTheUserStartsInATerminalAsksThePhon
   fs::create_directories(project);
   fs::create_directories(home / "tmp");
   auto model = ScriptedModelServer::start({ScriptedTurn::call("Bash", R"({"command":"touch from-terminal.txt"})"),
-                                           ScriptedTurn::say("terminal done")});
+                                           ScriptedTurn::say("terminal done"),
+                                           ScriptedTurn::call("Bash", R"({"command":"touch from-agent.txt"})"),
+                                           ScriptedTurn::say("agent session done")});
   ASSERT_TRUE(model) << model.error().message;
   extra_env_ = session_env(home, home, *claude, model->base_url());
   extra_env_.push_back("BREAKWATER_AGENT_USER_HOOK=true");
@@ -292,6 +294,37 @@ TEST_F(AgentSessionSystem, AClaudeCodeSessionTheUserStartsInATerminalAsksThePhon
   ASSERT_TRUE(req) << "the phone was asked" << run.output();
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_TRUE(fs::exists(project / "from-terminal.txt")) << result->describe();
+
+  // A session the agent starts loads the user's settings too, so both hooks run on each of
+  // its tool calls: the phone still gets one request, and one decision is logged.
+  client.send(e2e::Kind::kControl, nlohmann::json{{"op", "start"}, {"folder", project.string()}}.dump());
+  auto started = client.next(e2e::Kind::kEvent);
+  ASSERT_TRUE(started) << run.output();
+  const std::string session = nlohmann::json::parse(to_string(started->body)).value("session", "");
+  ASSERT_FALSE(session.empty()) << to_string(started->body);
+  client.send(e2e::Kind::kPrompt, nlohmann::json{{"session", session}, {"text", "agent turn"}}.dump());
+  auto agent_req = client.next(e2e::Kind::kApprovalRequest, 40s);
+  ASSERT_TRUE(agent_req) << run.output();
+  EXPECT_EQ(nlohmann::json::parse(to_string(agent_req->body))["session"], session);
+  EXPECT_FALSE(client.next(e2e::Kind::kApprovalRequest, 3s)) << "one request for one tool call";
+  client.send_bytes(e2e::Kind::kApprovalAnswer, [&] {
+    const std::string body = to_string(agent_req->body);
+    Bytes a;
+    auto id = crypto::hex_decode(nlohmann::json::parse(body).value("req_id", ""));
+    a.insert(a.end(), id->begin(), id->end());
+    const auto digest = crypto::sha256(as_bytes(body));
+    a.insert(a.end(), digest.begin(), digest.end());
+    a.push_back(1);
+    return a;
+  }());
+  ASSERT_TRUE(client.wait_stream("result", 40s)) << run.output();
+  EXPECT_TRUE(fs::exists(project / "from-agent.txt")) << run.output();
+  std::ifstream decisions(fs::path(agent_dir_) / "decisions.jsonl");
+  int for_session = 0;
+  for (std::string line; std::getline(decisions, line);) {
+    for_session += nlohmann::json::parse(line).value("session", "") == session;
+  }
+  EXPECT_EQ(for_session, 1) << "one decision, logged once";
 
   run.terminate(SIGTERM, 10s);
   EXPECT_EQ(slurp(user_settings.string()).find("--from-user-settings"), std::string::npos)

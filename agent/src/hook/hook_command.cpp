@@ -105,6 +105,16 @@ Result<Wiring> wiring(int argc, char** argv) {
     else return Error{1, "unknown hook arguments"};
   }
   if (argc % 2 != 0 || w.socket.empty() || secret_file.empty()) return Error{1, "incomplete hook arguments"};
+  // A session breakwater-agent started loads the user's settings too, so this hook runs
+  // beside the session's own one: speak for that session (same socket, its secret), and
+  // the agent makes one request of the two. Only for this agent's socket: an environment
+  // naming another socket is ignored, and a forged secret for this one is denied.
+  if (const auto s = env("BREAKWATER_HOOK_SOCKET"), secret = env("BREAKWATER_HOOK_SECRET");
+      s == w.socket && !secret.empty()) {
+    w.secret = secret;
+    if (const auto d = env("BREAKWATER_HOOK_DEADLINE_MS"); !d.empty()) w.deadline = d;
+    return w;
+  }
   std::ifstream in(secret_file);
   if (!in || !std::getline(in, w.secret) || w.secret.empty() || w.secret.size() > 256) {
     return Error{1, "breakwater-agent is not running (no hook secret)"};

@@ -255,7 +255,48 @@ SessionManager::Stats SessionManager::stats() const {
   return stats_;
 }
 
+struct SessionManager::Shared {
+  bool done = false;
+  hook::Decision decision;
+  std::chrono::steady_clock::time_point finished;
+};
+
 hook::Decision SessionManager::on_hook(const std::string& session_id, const hook::HookCall& call) {
+  if (call.tool_use_id.empty()) return decide(session_id, call);
+  const std::string key = session_id + '\n' + call.tool_use_id + '\n' + call.tool_name + '\n' +
+                          crypto::hex_encode(crypto::sha256(as_bytes(call.tool_input)));
+  constexpr auto kRemembered = std::chrono::seconds(30);
+  constexpr std::size_t kMaxRemembered = 4096;
+  std::shared_ptr<Shared> mine;
+  {
+    std::unique_lock lock(shared_mu_);
+    const auto now = std::chrono::steady_clock::now();
+    std::erase_if(shared_, [&](const auto& kv) {
+      return kv.second->done && (kv.second->finished + kRemembered < now || shared_.size() > kMaxRemembered);
+    });
+    if (auto it = shared_.find(key); it != shared_.end()) {
+      auto first = it->second;  // bounded: the first call is decided within the approval timeout
+      shared_cv_.wait(lock, [&] { return first->done; });
+      lock.unlock();
+      std::lock_guard stats_lock(mu_);
+      ++stats_.shared;
+      return first->decision;
+    }
+    mine = std::make_shared<Shared>();
+    shared_[key] = mine;
+  }
+  const auto d = decide(session_id, call);
+  {
+    std::lock_guard lock(shared_mu_);
+    mine->decision = d;
+    mine->finished = std::chrono::steady_clock::now();
+    mine->done = true;
+  }
+  shared_cv_.notify_all();
+  return d;
+}
+
+hook::Decision SessionManager::decide(const std::string& session_id, const hook::HookCall& call) {
   hook::SessionContext ctx;
   if (session_id == kTerminal) {
     // The user's own session: its folder is where Claude Code runs.

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -76,14 +77,20 @@ class SessionManager {
   hook::AnswerOutcome answer(ByteView body, e2e::Role role, const std::string& who, std::int64_t now_ms);
 
   struct Stats {
-    std::uint64_t by_rule_allow = 0, by_rule_deny = 0, asked = 0, client_allow = 0, client_deny = 0, timeouts = 0;
+    std::uint64_t by_rule_allow = 0, by_rule_deny = 0, asked = 0, client_allow = 0, client_deny = 0, timeouts = 0,
+                  shared = 0;  // hook calls answered with another hook's decision on the same call
   };
   Stats stats() const;
 
  private:
   SessionManager() = default;
   struct Session;
+  struct Shared;
+  // One decision per tool call: a second hook asking about the same call of the same session
+  // (the user-settings hook beside the session's own, agent.user_hook) waits for the first
+  // one's decision instead of asking the phones again (decided() within the last 30 s too).
   hook::Decision on_hook(const std::string& session_id, const hook::HookCall& call);
+  hook::Decision decide(const std::string& session_id, const hook::HookCall& call);
 
   SessionSettings settings_;
   std::string state_dir_, home_;
@@ -94,6 +101,9 @@ class SessionManager {
   std::map<std::string, std::shared_ptr<Session>> sessions_;
   std::uint64_t started_ = 0;  // sequence of starts, to forget the oldest ended session first
   Stats stats_;
+  std::mutex shared_mu_;
+  std::condition_variable shared_cv_;
+  std::map<std::string, std::shared_ptr<Shared>> shared_;  // by session, tool_use_id, tool, input hash
   std::string user_settings_;  // where the user hook was installed ("" = not)
   std::unique_ptr<hook::ApprovalSocket> socket_;  // last: destroyed first
 };
