@@ -117,7 +117,7 @@ TEST_F(SessionManagerTest, StartsBeyondTheLimitAreRefusedAndStopNeverHoldsTheCal
   // The child ignores its closed input; only SIGTERM (after 3 s) ends it. stop() answers at once.
   const auto before = Clock::now();
   ASSERT_TRUE(m->stop(a->id));
-  EXPECT_LT(Clock::now() - before, 1s) << "stop must not hold the agent's delivery thread";
+  EXPECT_LT(Clock::now() - before, 2s) << "stop must not wait for the 3 s grace period";
   ASSERT_TRUE(events_.wait_for("exited", a->id, 15s));
   const auto listed = m->list();
   const auto it = std::find_if(listed.begin(), listed.end(), [&](const SessionInfo& s) { return s.id == a->id; });

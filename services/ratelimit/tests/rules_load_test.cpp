@@ -2,7 +2,6 @@
 // message), security domains, several domains, and the size and depth bounds.
 #include "core/rules.hpp"
 
-#include <chrono>
 #include <string>
 #include <vector>
 
@@ -160,9 +159,8 @@ TEST(RateLimitRules, NodeCountSpansFiles) {
 }
 
 TEST(RateLimitRules, OversizedFileIsRefusedBeforeParsing) {
-  auto start = std::chrono::steady_clock::now();
+  // Refused by its size (the message says so), not by anything a parser found in it.
   expect_refused(std::string(kMaxFileBytes + 1, '#'), "rules.yaml:1:", "more than 1 MiB");
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
 }
 
 // Level `n` of an alias bomb: ten distinct keys whose children all alias level n - 1.
@@ -174,8 +172,9 @@ std::string alias_bomb(int n) {
   return text + "]";
 }
 
-TEST(RateLimitRules, HostileInputsAreRefusedQuickly) {
-  auto start = std::chrono::steady_clock::now();
+// No wall-clock bound here (timings never decide a test): the budget is checked by the
+// refusal's reason, and a walk that did not stop would run into the test's time-out.
+TEST(RateLimitRules, HostileInputsAreRefused) {
   EXPECT_FALSE(load(std::string(500'000, '[')).ok());  // yaml-cpp's own depth guard
   // An alias bomb: 8 levels, each listing ten keys that all alias the level below, so
   // 10^7 logical nodes in a few hundred bytes. yaml-cpp shares aliased nodes; the walk
@@ -184,7 +183,6 @@ TEST(RateLimitRules, HostileInputsAreRefusedQuickly) {
   ASSERT_FALSE(bomb.ok());
   EXPECT_NE(bomb.error().message.find("more than 10000 descriptors"), std::string::npos) << bomb.error().message;
   EXPECT_FALSE(load("domain: d\ndescriptors: &l\n  - key: k\n    descriptors: *l\n").ok());
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 }  // namespace
 }  // namespace bw::ratelimit
