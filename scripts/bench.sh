@@ -5,6 +5,7 @@
 #   scripts/bench.sh auth [FLAGS...]         logins, token verifications, refreshes
 #   scripts/bench.sh relay [FLAGS...]        envelopes routed, round trips, idle memory
 #   scripts/bench.sh audit [FLAGS...]        durable appends (SQLite, PostgreSQL), proofs at 1M entries
+#   scripts/bench.sh approval [FLAGS...]     approval round trip through the hook, beside the bare relay
 #
 # FLAGS go to the benchmark (`scripts/bench.sh ratelimit --help` lists them). The build
 # folder is build/release, or $BW_BENCH_BUILD_DIR. Benchmarks start the servers they need
@@ -17,8 +18,9 @@ case "${1:-}" in
   auth) target=auth_bench; shift ;;
   relay) target=relay_bench; shift ;;
   audit) target=audit_bench; shift ;;
-  -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
-  *) echo "bench.sh: which benchmark? known: ratelimit, auth, relay, audit (see --help)" >&2; exit 2 ;;
+  approval) target=approval_bench; shift ;;
+  -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+  *) echo "bench.sh: which benchmark? known: ratelimit, auth, relay, audit, approval (see --help)" >&2; exit 2 ;;
 esac
 
 bash scripts/bootstrap.sh

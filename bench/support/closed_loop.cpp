@@ -24,6 +24,9 @@ LatencySummary LatencySamples::summarize() {
   s.p50_ms = percentile_ms(ns_, 0.50);
   s.p99_ms = percentile_ms(ns_, 0.99);
   s.max_ms = static_cast<double>(*std::max_element(ns_.begin(), ns_.end())) / 1e6;
+  double sum = 0;
+  for (const auto v : ns_) sum += static_cast<double>(v);
+  s.mean_ms = sum / static_cast<double>(ns_.size()) / 1e6;
   return s;
 }
 

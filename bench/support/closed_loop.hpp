@@ -28,6 +28,7 @@ struct LatencySummary {
   double p50_ms = 0;
   double p99_ms = 0;
   double max_ms = 0;
+  double mean_ms = 0;
 };
 
 struct CellResult {
