@@ -2,11 +2,13 @@
 #include "append_bench.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 
 #include "bw/audit/event.hpp"
 #include "bw/metrics/metrics.hpp"
+#include "bw/time_ordered_id.hpp"
 #include "bare_insert.hpp"
 #include "event_convert.hpp"
 #include "grpc_service.hpp"
@@ -65,9 +67,12 @@ CellResult service_cell(Service& service, const auditsvc::TenantId& tenant, int 
   return run_threads(producers, o.timing, [&](int i, std::string& error) -> std::uint64_t {
     v1::AppendRequest req = tmpl;
     auto& rng = rngs[static_cast<std::size_t>(i)];
-    for (auto& e : *req.mutable_events()) {  // random 16-byte ids, as producers' UUIDs
-      const std::uint64_t id[2] = {rng(), rng()};
-      e.set_event_id(std::string(reinterpret_cast<const char*>(id), sizeof id));
+    const auto now = static_cast<std::uint64_t>(wall_ms());
+    for (auto& e : *req.mutable_events()) {
+      std::array<std::uint8_t, 16> r{};
+      for (auto& b : r) b = static_cast<std::uint8_t>(rng());
+      const auto id = o.random_ids ? r : time_ordered_id(now, std::span<const std::uint8_t, 10>(r.data(), 10));
+      e.set_event_id(std::string(id.begin(), id.end()));
     }
     grpc::ServerContext ctx;
     v1::AppendResponse res;

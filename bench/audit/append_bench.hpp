@@ -21,6 +21,9 @@ struct AppendOptions {
   Timing timing;
   std::vector<int> producers{1, 4, 16};
   int batch = 100;  // events per Append request
+  // Event ids as producers make them (time-ordered, bw/time_ordered_id.hpp), or 16 random
+  // bytes (a client that ignores that: every id lands on a random page of the id index).
+  bool random_ids = false;
 };
 
 struct AppendCell {
