@@ -40,14 +40,17 @@ v1::AppendRequest request_template(const auditsvc::TenantId& tenant, int batch) 
   return req;
 }
 
-// The service as breakwater-audit's start() assembles it, with its default options.
+// The service as breakwater-audit's start() assembles it, with its default options (but
+// checkpoint_every from the options).
 struct Service {
-  explicit Service(Bed& bed) : factory("audit", "bench") {
+  Service(Bed& bed, std::uint64_t checkpoint_every) : factory("audit", "bench") {
     std::shared_ptr<store::Store> s = bed.store;
     std::shared_ptr<const auditsvc::CheckpointSigner> signer = bed.keys;
+    auditsvc::TenantLogOptions log_options;
+    log_options.checkpoint_every = checkpoint_every;
     logs = std::make_shared<auditsvc::LogActors>(
-        [s, signer](const auditsvc::TenantId& t) {
-          return std::make_shared<auditsvc::TenantLog>(t, s, signer, auditsvc::TenantLogOptions{});
+        [s, signer, log_options](const auditsvc::TenantId& t) {
+          return std::make_shared<auditsvc::TenantLog>(t, s, signer, log_options);
         },
         auditsvc::LogActorsOptions{});
     auditsvc::AuditServiceOptions o;
@@ -107,7 +110,7 @@ RecordingStore::Appends minus(RecordingStore::Appends a, const RecordingStore::A
 
 Result<std::vector<AppendCell>> run_append_cells(Bed& bed, const AppendOptions& o) {
   if (auto st = store::bench::create_bare_table(*bed.db); !st) return st.error();
-  Service service(bed);
+  Service service(bed, o.checkpoint_every);
   std::vector<AppendCell> cells;
   std::mt19937_64 rng(std::random_device{}());
   for (const int producers : o.producers) {
