@@ -2,11 +2,13 @@
 #include "append_bench.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 
 #include "bw/audit/event.hpp"
 #include "bw/metrics/metrics.hpp"
+#include "bw/time_ordered_id.hpp"
 #include "bare_insert.hpp"
 #include "event_convert.hpp"
 #include "grpc_service.hpp"
@@ -38,14 +40,17 @@ v1::AppendRequest request_template(const auditsvc::TenantId& tenant, int batch) 
   return req;
 }
 
-// The service as breakwater-audit's start() assembles it, with its default options.
+// The service as breakwater-audit's start() assembles it, with its default options (but
+// checkpoint_every from the options).
 struct Service {
-  explicit Service(Bed& bed) : factory("audit", "bench") {
+  Service(Bed& bed, std::uint64_t checkpoint_every) : factory("audit", "bench") {
     std::shared_ptr<store::Store> s = bed.store;
     std::shared_ptr<const auditsvc::CheckpointSigner> signer = bed.keys;
+    auditsvc::TenantLogOptions log_options;
+    log_options.checkpoint_every = checkpoint_every;
     logs = std::make_shared<auditsvc::LogActors>(
-        [s, signer](const auditsvc::TenantId& t) {
-          return std::make_shared<auditsvc::TenantLog>(t, s, signer, auditsvc::TenantLogOptions{});
+        [s, signer, log_options](const auditsvc::TenantId& t) {
+          return std::make_shared<auditsvc::TenantLog>(t, s, signer, log_options);
         },
         auditsvc::LogActorsOptions{});
     auditsvc::AuditServiceOptions o;
@@ -65,9 +70,12 @@ CellResult service_cell(Service& service, const auditsvc::TenantId& tenant, int 
   return run_threads(producers, o.timing, [&](int i, std::string& error) -> std::uint64_t {
     v1::AppendRequest req = tmpl;
     auto& rng = rngs[static_cast<std::size_t>(i)];
-    for (auto& e : *req.mutable_events()) {  // random 16-byte ids, as producers' UUIDs
-      const std::uint64_t id[2] = {rng(), rng()};
-      e.set_event_id(std::string(reinterpret_cast<const char*>(id), sizeof id));
+    const auto now = static_cast<std::uint64_t>(wall_ms());
+    for (auto& e : *req.mutable_events()) {
+      std::array<std::uint8_t, 16> r{};
+      for (auto& b : r) b = static_cast<std::uint8_t>(rng());
+      const auto id = o.random_ids ? r : time_ordered_id(now, std::span<const std::uint8_t, 10>(r.data(), 10));
+      e.set_event_id(std::string(id.begin(), id.end()));
     }
     grpc::ServerContext ctx;
     v1::AppendResponse res;
@@ -102,7 +110,7 @@ RecordingStore::Appends minus(RecordingStore::Appends a, const RecordingStore::A
 
 Result<std::vector<AppendCell>> run_append_cells(Bed& bed, const AppendOptions& o) {
   if (auto st = store::bench::create_bare_table(*bed.db); !st) return st.error();
-  Service service(bed);
+  Service service(bed, o.checkpoint_every);
   std::vector<AppendCell> cells;
   std::mt19937_64 rng(std::random_device{}());
   for (const int producers : o.producers) {

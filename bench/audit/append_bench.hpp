@@ -14,6 +14,7 @@
 
 #include "bed.hpp"
 #include "closed_loop.hpp"
+#include "tenant_log.hpp"
 
 namespace bw::bench::audit {
 
@@ -21,6 +22,11 @@ struct AppendOptions {
   Timing timing;
   std::vector<int> producers{1, 4, 16};
   int batch = 100;  // events per Append request
+  // Event ids as producers make them (time-ordered, bw/time_ordered_id.hpp), or 16 random
+  // bytes (a client that ignores that: every id lands on a random page of the id index).
+  bool random_ids = false;
+  // The service's audit.checkpoint_every (events between signed checkpoints).
+  std::uint64_t checkpoint_every = auditsvc::TenantLogOptions{}.checkpoint_every;
 };
 
 struct AppendCell {

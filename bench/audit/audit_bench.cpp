@@ -33,13 +33,18 @@ struct Options {
 void usage(std::FILE* out) {
   std::fprintf(out,
                "usage: audit_bench [--warmup S] [--duration S] [--producers N,N,..] [--batch N]\n"
-               "                   [--entries N] [--samples N] [--no-postgres] [--no-appends] [--no-proofs]\n"
+               "                   [--entries N] [--samples N] [--random-ids] [--checkpoint-every N]\n"
+               "                   [--no-postgres] [--no-appends] [--no-proofs]\n"
                "  --warmup S       warm-up seconds per append cell (default 1)\n"
                "  --duration S     measured seconds per append cell (default 3)\n"
                "  --producers L    concurrent producers per cell (default 1,4,16)\n"
                "  --batch N        events per Append request (default 100)\n"
                "  --entries N      leaves in the log the proofs are made in (default 1000000)\n"
                "  --samples N      warm proofs of each kind (default 300)\n"
+               "  --random-ids     16 random bytes per event id instead of the producers' time-ordered\n"
+               "                   ids (UUIDv7 layout, bw/time_ordered_id.hpp)\n"
+               "  --checkpoint-every N   events between signed checkpoints (audit.checkpoint_every,\n"
+               "                   default 1000)\n"
                "  --no-postgres    skip the PostgreSQL append cells\n"
                "  --no-appends / --no-proofs   skip a part\n");
 }
@@ -68,7 +73,8 @@ bool parse_flag(Options& o, const std::string& f, const char* v) {
     auto l = int_list(v);
     return l && (o.append.producers = *l, true);
   }
-  const auto limits = f == "--entries" ? std::pair(2.0, 1e9) : f == "--batch" ? std::pair(1.0, 1000.0)
+  const auto limits = f == "--entries" ? std::pair(2.0, 1e9) : f == "--checkpoint-every" ? std::pair(1.0, 1e9)
+                      : f == "--batch" ? std::pair(1.0, 1000.0)
                       : f == "--samples" ? std::pair(1.0, 1e6) : std::pair(0.0, 3600.0);
   const auto n = number(v, limits.first, limits.second);
   if (!n) return false;
@@ -76,6 +82,7 @@ bool parse_flag(Options& o, const std::string& f, const char* v) {
   else if (f == "--duration") o.append.timing.measure = std::chrono::duration<double>(*n);
   else if (f == "--batch") o.append.batch = static_cast<int>(*n);
   else if (f == "--entries") o.proof.entries = static_cast<std::uint64_t>(*n);
+  else if (f == "--checkpoint-every") o.append.checkpoint_every = static_cast<std::uint64_t>(*n);
   else if (f == "--samples") o.proof.samples = static_cast<int>(*n);
   else return false;
   return true;
@@ -87,6 +94,7 @@ std::optional<Options> parse(int argc, char** argv) {
     const std::string f = argv[i];
     if (f == "--help" || f == "-h") usage(stdout), std::exit(0);
     if (f == "--no-postgres") o.postgres = false;
+    else if (f == "--random-ids") o.append.random_ids = true;
     else if (f == "--no-appends") o.appends = false;
     else if (f == "--no-proofs") o.proofs = false;
     else if (i + 1 >= argc || !parse_flag(o, f, argv[++i])) {
@@ -127,12 +135,14 @@ void print_breakdown(const char* backend, const std::vector<AppendCell>& cells) 
 
 void append_part(const Options& o, const testing::TempDir& dir) {
   std::printf("## Durable appends: in process through AuditGrpcService::Append (no network, no TLS)\n"
-              "%d-event Append batches of one tenant (a new tenant per cell); LogActors and TenantLog with the\n"
-              "service's defaults (2 SQL workers, max_batch 1000, checkpoint every 1000 events or 10 s);\n"
+              "%d-event Append batches of one tenant (a new tenant per cell), %s event ids; LogActors and TenantLog with the\n"
+              "service's defaults (2 SQL workers, max_batch 1000, checkpoint every %llu events or 10 s);\n"
               "warm-up %.2f s, measured %.2f s per cell; p50/p99 per Append call. Baseline: bare batched insert\n"
               "of the service's own rows, one transaction at a time, as many rows per transaction as the\n"
               "service averaged (events per commit), same database and durability.\n\n",
-              o.append.batch, o.append.timing.warmup.count(), o.append.timing.measure.count());
+              o.append.batch, o.append.random_ids ? "random 16-byte" : "time-ordered (UUIDv7 layout, as producers make them)",
+              static_cast<unsigned long long>(o.append.checkpoint_every), o.append.timing.warmup.count(),
+              o.append.timing.measure.count());
   auto lite = open_bed((dir.path() / "append.db").string(), "");
   if (!lite) die("sqlite: " + lite.error().message);
   auto lite_cells = run_append_cells(*lite, o.append);

@@ -8,6 +8,7 @@
 
 #include "bw/crypto/random.hpp"
 #include "bw/log/redact.hpp"
+#include "bw/time_ordered_id.hpp"
 
 namespace bw::auditclient {
 namespace {
@@ -84,10 +85,11 @@ bool is_forbidden_key(std::string_view key) {
 
 }  // namespace
 
-Id random_event_id() {
-  Id id;
-  crypto::random_bytes(id);
-  return id;
+Id new_event_id(std::chrono::system_clock::time_point at) {
+  std::array<std::uint8_t, 10> random{};
+  crypto::random_bytes(random);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count();
+  return time_ordered_id(static_cast<std::uint64_t>(std::max<std::int64_t>(0, ms)), random);
 }
 
 bool to_id(std::string_view bytes, Id& out) {
@@ -136,9 +138,9 @@ std::string_view check_event(const Event& e) {
 }
 
 EventBuilder::EventBuilder(std::string_view action, const Id& tenant) {
-  event_.event_id = random_event_id();
-  event_.tenant = tenant;
   event_.time = std::chrono::system_clock::now();
+  event_.event_id = new_event_id(event_.time);
+  event_.tenant = tenant;
   event_.action = std::string(action);
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "bw/auditclient/to_proto.hpp"
+#include "bw/time_ordered_id.hpp"
 
 namespace bw::auditclient {
 namespace {
@@ -37,6 +38,30 @@ TEST(EventBuilder, FillsEveryField) {
 
 TEST(EventBuilder, EventIdsAreRandomAndDistinct) {
   EXPECT_NE(EventBuilder("a.b", kTenant).build().event_id, EventBuilder("a.b", kTenant).build().event_id);
+}
+
+TEST(EventBuilder, EventIdsStartWithTheEventTimeInMilliseconds) {
+  const auto e = EventBuilder("a.b", kTenant).build();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(e.time.time_since_epoch()).count();
+  std::uint64_t prefix = 0;
+  for (int i = 0; i < 6; ++i) prefix = prefix << 8 | e.event_id[static_cast<std::size_t>(i)];
+  EXPECT_EQ(prefix, static_cast<std::uint64_t>(ms));
+  EXPECT_EQ(e.event_id[6] >> 4, 7);        // UUID version 7
+  EXPECT_EQ(e.event_id[8] >> 6, 0b10);     // RFC 9562 variant
+}
+
+TEST(TimeOrderedId, MatchesTheRfc9562Example) {
+  // RFC 9562 appendix A.6: 017F22E2-79B0-7CC3-98C4-DC0C0C07398F, from these random bits.
+  const std::array<std::uint8_t, 10> random{0x0C, 0xC3, 0x18, 0xC4, 0xDC, 0x0C, 0x0C, 0x07, 0x39, 0x8F};
+  const TimeOrderedId expected{0x01, 0x7F, 0x22, 0xE2, 0x79, 0xB0, 0x7C, 0xC3,
+                               0x98, 0xC4, 0xDC, 0x0C, 0x0C, 0x07, 0x39, 0x8F};
+  EXPECT_EQ(time_ordered_id(0x017F22E279B0, random), expected);
+}
+
+TEST(TimeOrderedId, SortsByTimeFirst) {
+  const std::array<std::uint8_t, 10> high{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+  const std::array<std::uint8_t, 10> low{};
+  EXPECT_LT(time_ordered_id(1'800'000'000'000, high), time_ordered_id(1'800'000'000'001, low));
 }
 
 TEST(EventBuilder, RefusesAttributesNamingSecrets) {

@@ -7,6 +7,10 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
+
+#include "bw/time_ordered_id.hpp"
+
 namespace bw::auth::store {
 
 Status SqlStore::create_invitation(const Invitation& i) {
@@ -134,10 +138,12 @@ Result<bool> SqlStore::append_audit_event(const Id& tenant_id, std::string_view 
     auto rows = c.query("SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM audit_outbox", {});
     if (!rows) return rows.error();
     if (rows->front().int64(0) >= max_events) return false;
-    std::uint8_t event_id[16];
-    if (RAND_bytes(event_id, sizeof event_id) != 1) return make_error(Errc::kInternal, "no randomness for the event id");
+    // Time-ordered (UUIDv7 layout), so the audit service's event-id index grows at its end.
+    std::uint8_t random[10];
+    if (RAND_bytes(random, sizeof random) != 1) return make_error(Errc::kInternal, "no randomness for the event id");
+    const auto event_id = time_ordered_id(static_cast<std::uint64_t>(std::max<TimeMs>(0, now)), random);
     const Value p[] = {rows->front().int64(1) + 1, v(tenant_id), v(kind), v(payload), v(now),
-                       v(ByteView(event_id, sizeof event_id))};
+                       v(ByteView(event_id.data(), event_id.size()))};
     auto r = c.execute(
         "INSERT INTO audit_outbox (seq, tenant_id, kind, payload, created_at, event_id) VALUES (?, ?, ?, ?, ?, ?)", p);
     if (!r) return r.error();

@@ -150,7 +150,8 @@ class Store {
 
   // --- audit outbox (bounded; never blocks a request)
   // Appends unless `max_events` are already waiting: false then (the caller counts the drop).
-  // The event gets 16 random bytes as its event_id, its identity for the audit service.
+  // The event gets a 16-byte event_id, its identity for the audit service: time-ordered
+  // (bw/time_ordered_id.hpp: `now` in milliseconds, then 74 random bits).
   virtual Result<bool> append_audit_event(const Id& tenant_id, std::string_view kind, ByteView payload, TimeMs now,
                                           std::int64_t max_events) = 0;
   // The oldest `limit` events, by seq.

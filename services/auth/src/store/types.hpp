@@ -190,7 +190,7 @@ struct TotpSecret {
 
 struct AuditEvent {
   std::int64_t seq = 0;  // assigned by the store, increasing; reused once the outbox is empty
-  Bytes event_id;        // 16 random bytes fixed at append (empty for rows queued before migration 0003)
+  Bytes event_id;        // 16 bytes (time-ordered) fixed at append (empty for rows queued before migration 0003)
   Id tenant_id{};
   std::string kind;
   Bytes payload;
