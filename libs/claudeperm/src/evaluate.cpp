@@ -38,7 +38,7 @@ Hit first_hit(const std::vector<SettingsFile>& files, RuleKind kind, const CallV
   for (const SettingsFile& f : files) {
     for (const Rule& r : rules_of(f, kind)) {
       if (!detail::rule_names_tool(r, kind, call)) continue;
-      const Tri t = detail::match_rule(r, kind, call, ctx);
+      const Tri t = detail::match_rule(r, kind, call, ctx, detail::settings_root(f, ctx));
       if (t == Tri::kYes) return {&r, &f, Tri::kYes};
       if (t == Tri::kMaybe && maybe.rule == nullptr) maybe = {&r, &f, Tri::kMaybe};
     }
@@ -172,7 +172,7 @@ Verdict allow_pass(const std::vector<SettingsFile>& files, const CallView& call,
     if (!allow_counts(f, ctx, managed_only)) continue;
     for (const Rule& r : f.allow) {
       if (!detail::rule_names_tool(r, RuleKind::kAllow, call)) continue;
-      if (detail::match_rule(r, RuleKind::kAllow, call, ctx) == Tri::kYes) {
+      if (detail::match_rule(r, RuleKind::kAllow, call, ctx, detail::settings_root(f, ctx)) == Tri::kYes) {
         return verdict(Decision::kAllow, {&r, &f, Tri::kYes}, "allow rule matches");
       }
     }
