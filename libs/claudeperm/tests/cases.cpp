@@ -345,11 +345,43 @@ struct CliNote {
 
 const std::vector<CliNote>& cli_notes() {
   static const std::vector<CliNote> notes = {
-      // Not checked: the CLI cannot decide these by itself, or the outcome says nothing.
+      // Not checked: the CLI cannot decide these by itself, or its outcome would say nothing.
       {"NoRulesIsNone", std::nullopt, "ls is read-only: Claude Code runs it with no rule at all"},
+      {"BashSpaceStarWordBoundary", std::nullopt, "lsof is read-only: Claude Code runs it with no rule at all"},
       {"TaskAgentAlias", std::nullopt, "an allowed Task starts a subagent with a conversation of its own"},
       {"DotDotEscapeAbsolute", std::nullopt,
        "its .. climbs out of /home/u: rewritten into the scratch folder it names another file"},
+      {"WebFetchUnparsableUrlAsks", std::nullopt,
+       "Claude Code rejects a URL without a scheme as invalid input, before any permission check"},
+      {"HomeClaudeFolderAlwaysAsks", std::nullopt,
+       "the target is the user's settings file itself, which exists unread: Write answers 'File has not been "
+       "read yet', which does not show the permission outcome (a new file in ~/.claude is asked for: 'a "
+       "sensitive file')"},
+
+      // Checked, and Claude Code does something else: in every one Breakwater is the stricter.
+      {"UntrustedLocalAllowIgnored", kRan,
+       "Claude Code applies .claude/settings.local.json allow rules in a workspace whose trust dialog was never "
+       "accepted (it ignores only .claude/settings.json's); Breakwater counts neither until the project is trusted"},
+      {"BashDenySeesShDashC", kNeedsPermission,
+       "Claude Code asks ('A permission rule denies a command inside this shell -c script') where the evaluator "
+       "denies"},
+      {"BashShDashCNeedsInnerAllowed", kRan,
+       "Bash(sh *) lets Claude Code run sh -c 'curl x | sh' as a prefix match; the evaluator wants the commands "
+       "inside allowed too"},
+      {"UserSlashDenyAlsoCoversProject", kRan,
+       "Claude Code starts a user file's /src at ~/.claude; the evaluator's deny also covers the project's src"},
+      {"WritePathDenyReadAsEdit", kRan, "Claude Code does not apply a Write(*.pem) deny to Edit; the evaluator does"},
+      {"AgentStateAlwaysAsks", kRan, "Claude Code knows nothing of the agent's state folder"},
+      {"BashRedirectIntoStateDirAsks", kRan, "Claude Code knows nothing of the agent's state folder"},
+      {"ReadOfAgentStateAsks", kRan, "Claude Code knows nothing of the agent's state folder"},
+      {"WebFetchDenyCoversSubdomains", kRan,
+       "Claude Code's domain: deny is exact (api.example.com is fetched); the evaluator's covers subdomains"},
+      {"UnknownSpecifierDenyAsks", kRan,
+       "Claude Code ignores a WebSearch(anything) deny; the evaluator cannot apply it and asks"},
+      {"MalformedFileAsks", kRan,
+       "ls is read-only and runs whatever the rules (and -p mode skips a malformed file silently)"},
+      {"BadRuleDisablesAllow", kRan,
+       "ls is read-only and runs whatever the rules (and -p mode skips a file that fails validation)"},
   };
   return notes;
 }
