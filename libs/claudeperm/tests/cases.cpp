@@ -75,8 +75,8 @@ const std::vector<Case>& cases() {
        {{kM, R"j({"allowManagedPermissionRulesOnly":true,"permissions":{"allow":["Read"]}})j"}}, "Read",
        path("/home/u/proj/README.md"), kAllow, "Read"},
       {"AgentFileAllowCounts", "issue 6: the agent's own settings file is the user's",
-       {{kA, R"j({"permissions":{"allow":["WebSearch"]}})j"}}, "WebSearch", R"j({"query":"rust docs"})j", kAllow, "WebSearch",
-       false},
+       {{kA, R"j({"permissions":{"allow":["WebSearch"]}})j"}}, "WebSearch", R"j({"query":"rust docs"})j", kAllow,
+       "WebSearch", false},
       {"NoRulesIsNone", "issue 6: nothing matched → the phone decides", {}, "Bash", bash("ls"), kNone},
       {"FirstFileInOrderIsReported", "issue 6: the decision log names the first deciding rule in precedence order",
        {{kM, R"j({"permissions":{"deny":["Bash(rm -rf *)"]}})j"}, {kU, R"j({"permissions":{"deny":["Bash(rm *)"]}})j"}},
@@ -413,7 +413,9 @@ const CliNote* note_for(const Case& c) {
 std::string general_reason(const Case& c) {
   const std::string tool = c.tool;
   for (const File& f : c.files) {
-    if (f.source == Source::kManaged) return "managed settings are read from /etc/claude-code, which a test does not write";
+    if (f.source == Source::kManaged) {
+      return "managed settings are read from /etc/claude-code, which a test does not write";
+    }
   }
   if (tool == "Glob" || tool == "Grep" || tool == "LS" || tool == "MultiEdit") {
     return "Claude Code 2.1.330 has no " + tool + " tool";

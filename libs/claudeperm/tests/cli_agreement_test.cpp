@@ -55,6 +55,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -357,7 +358,7 @@ class CliAgreement : public ::testing::TestWithParam<Case> {
     ASSERT_TRUE(scratch.ok()) << scratch.error().message;
     scratch_ = new testing::TempDir(std::move(scratch).value());
     const fs::path root = fs::canonical(scratch_->path());
-    const std::vector<Case> all = checked_cases();
+    const std::vector<Case> all = selected_cases();
     RefusingPort refusing;
     std::atomic<std::size_t> next{0};
     std::mutex mu;
@@ -373,8 +374,23 @@ class CliAgreement : public ::testing::TestWithParam<Case> {
     for (int t = 0; t < kParallelRuns; ++t) threads.emplace_back(worker);
     for (auto& t : threads) t.join();
     const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("[ cli      ] %zu of %zu cases run through claude -p in %.1f s (%d at a time)\n", all.size(),
-                cases().size(), total, kParallelRuns);
+    std::printf("[ cli      ] %zu cases (of %zu checkable, %zu in the table) run through claude -p in %.1f s, %d at a time\n",
+                all.size(), checked_cases().size(), cases().size(), total, kParallelRuns);
+  }
+  // The checked cases whose test will run (--gtest_filter and sharding pick a few quickly).
+  static std::vector<Case> selected_cases() {
+    std::set<std::string> run;
+    const ::testing::TestSuite* suite = ::testing::UnitTest::GetInstance()->current_test_suite();
+    for (int i = 0; suite != nullptr && i < suite->total_test_count(); ++i) {
+      const ::testing::TestInfo* info = suite->GetTestInfo(i);
+      const std::string name = info->name();
+      if (info->should_run()) run.insert(name.substr(name.find('/') + 1));
+    }
+    std::vector<Case> out;
+    for (const Case& c : checked_cases()) {
+      if (run.count(c.name) != 0) out.push_back(c);
+    }
+    return out;
   }
   static void TearDownTestSuite() {
     delete scratch_;
