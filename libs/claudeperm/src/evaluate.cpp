@@ -8,7 +8,11 @@
 //  - For Bash, every simple command of the line (inner $(…) commands included) must be
 //    matched by an allow rule, and none may hold a substitution or a file redirection,
 //    unless a bare "Bash" rule allows every command.
+#include <algorithm>
+#include <array>
+#include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bw/claudeperm/permissions.hpp"
@@ -38,7 +42,7 @@ Hit first_hit(const std::vector<SettingsFile>& files, RuleKind kind, const CallV
   for (const SettingsFile& f : files) {
     for (const Rule& r : rules_of(f, kind)) {
       if (!detail::rule_names_tool(r, kind, call)) continue;
-      const Tri t = detail::match_rule(r, kind, call, ctx);
+      const Tri t = detail::match_rule(r, kind, call, ctx, detail::settings_root(f, ctx));
       if (t == Tri::kYes) return {&r, &f, Tri::kYes};
       if (t == Tri::kMaybe && maybe.rule == nullptr) maybe = {&r, &f, Tri::kMaybe};
     }
@@ -85,12 +89,59 @@ bool reads_agent_state(const CallView& call, const Context& ctx) {
   return false;
 }
 
+// Claude Code's own "sensitive files": an edit of one is asked for whatever the allow rules
+// say ("Claude requested permissions to edit … which is a sensitive file"; seen with 2.1.330
+// for ~/.bashrc, ~/.gitconfig, <project>/.bashrc and <project>/.vscode/settings.json). The
+// rest of the list follows the write protections its sandbox documents (shell startup files,
+// .mcp.json, .vscode/.idea): asking for more than Claude Code does is safe, less is not.
+constexpr std::array<std::string_view, 16> kSensitiveNames = {
+    ".bashrc",  ".bash_profile", ".bash_login", ".bash_logout", ".profile",   ".zshrc",
+    ".zshenv",  ".zprofile",     ".zlogin",     ".zlogout",     ".cshrc",     ".tcshrc",
+    ".kshrc",   ".gitconfig",    ".gitmodules", ".mcp.json"};
+constexpr std::array<std::string_view, 2> kSensitiveDirs = {".vscode", ".idea"};
+
+bool is_sensitive_file(std::string_view path) {
+  std::size_t start = 0;
+  while (start < path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view part = path.substr(start, end - start);
+    const bool last = end == path.size();
+    if (last && std::find(kSensitiveNames.begin(), kSensitiveNames.end(), part) != kSensitiveNames.end()) return true;
+    if (!last && std::find(kSensitiveDirs.begin(), kSensitiveDirs.end(), part) != kSensitiveDirs.end()) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// `rm` of a critical folder — "/", a top-level folder, home or a folder above it — is asked
+// for whatever the allow rules say, as Claude Code 2.1.330 does ("Dangerous rm operation
+// detected … cannot be auto-allowed by permission rules", seen for `rm -rf ~`).
+bool removes_critical_folder(const std::string& plain, const Context& ctx) {
+  std::istringstream words(plain);
+  std::string word;
+  if (!(words >> word) || (word != "rm" && word != "rmdir")) return false;
+  while (words >> word) {
+    if (word.empty() || word[0] == '-') continue;
+    if (word.find("$HOME") != std::string::npos || word.find("${HOME}") != std::string::npos || word == "*" ||
+        word == "/*" || word == "~/*") {
+      return true;
+    }
+    if (ctx.cwd.empty() || ctx.home.empty()) return true;  // nothing to resolve against: ask
+    const std::string p = detail::canonical_path(word, ctx.cwd, ctx.home);
+    if (std::count(p.begin(), p.end(), '/') <= 1 || detail::is_within(ctx.home, p)) return true;
+  }
+  return false;
+}
+
 bool always_asks(const CallView& call, const Context& ctx) {
   const auto dirs = protected_dirs(ctx);
-  if (call.family == Family::kEdit) return in_protected(call.path, dirs);
+  if (call.family == Family::kEdit) return in_protected(call.path, dirs) || is_sensitive_file(call.path);
   if (call.family == Family::kReadFile || call.family == Family::kReadFolder) return reads_agent_state(call, ctx);
   if (call.family != Family::kBash) return false;
   std::vector<std::string> needles = {".claude", ".git/hooks", ".git/config", "core.hooksPath", "core.hookspath"};
+  for (std::string_view n : kSensitiveNames) needles.emplace_back(n);
+  for (std::string_view d : kSensitiveDirs) needles.push_back(std::string(d) + "/");
   if (!ctx.agent_state_dir.empty()) {
     needles.push_back(ctx.agent_state_dir);
     if (!ctx.home.empty() && detail::is_within(ctx.agent_state_dir, ctx.home) && ctx.agent_state_dir != ctx.home) {
@@ -106,8 +157,10 @@ bool always_asks(const CallView& call, const Context& ctx) {
   if (names_protected(call.command)) return true;
   for (const auto& c : call.shell.commands) {
     if (names_protected(c.plain)) return true;  // .cla""ude, \.claude
+    if (removes_critical_folder(c.plain, ctx)) return true;
     for (const std::string& target : c.redirect_targets) {
-      if (in_protected(detail::canonical_path(target, ctx.cwd, ctx.home), dirs)) return true;
+      const std::string resolved = detail::canonical_path(target, ctx.cwd, ctx.home);
+      if (in_protected(resolved, dirs) || is_sensitive_file(resolved)) return true;
     }
   }
   return false;
@@ -172,7 +225,7 @@ Verdict allow_pass(const std::vector<SettingsFile>& files, const CallView& call,
     if (!allow_counts(f, ctx, managed_only)) continue;
     for (const Rule& r : f.allow) {
       if (!detail::rule_names_tool(r, RuleKind::kAllow, call)) continue;
-      if (detail::match_rule(r, RuleKind::kAllow, call, ctx) == Tri::kYes) {
+      if (detail::match_rule(r, RuleKind::kAllow, call, ctx, detail::settings_root(f, ctx)) == Tri::kYes) {
         return verdict(Decision::kAllow, {&r, &f, Tri::kYes}, "allow rule matches");
       }
     }
@@ -190,7 +243,8 @@ Verdict evaluate(const std::vector<SettingsFile>& files, const ToolCall& call, c
 
   if (view.input_ok && always_asks(view, ctx)) {
     return verdict(Decision::kAsk, {},
-                   "(built-in) writes to .claude/, ~/.claude/, .git/ and any use of the agent's files always ask");
+                   "(built-in) writes to .claude/, ~/.claude/, .git/ and sensitive files, rm of a critical folder, "
+                   "and any use of the agent's files always ask");
   }
   if (deny.how == Tri::kMaybe) {
     return verdict(Decision::kAsk, deny, "deny rule may match; the evaluator cannot tell, so it asks");

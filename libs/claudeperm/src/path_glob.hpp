@@ -31,7 +31,8 @@ struct PathPattern {
 };
 
 // Builds the absolute pattern for a Read/Edit specifier, following Claude Code's four forms:
-// "//p" from the file-system root, "~/p" from home, "/p" from the project root, anything
+// "//p" from the file-system root, "~/p" from home, "/p" from `project_root` (the rule's
+// settings root: the project for project and local files, see settings_root()), anything
 // else from cwd; a pattern with no "/" before its end matches at any depth below cwd
 // (gitignore), a trailing "/" matches everything inside. False for an empty specifier.
 bool compile_path_pattern(std::string_view spec, std::string_view project_root, std::string_view cwd,

@@ -89,9 +89,12 @@ void fill_path(CallView& v, const nlohmann::json& input, const Context& ctx) {
   v.path = canonical_path(raw, ctx.cwd, ctx.home);
 }
 
-Tri path_rule(const Rule& rule, RuleKind kind, const CallView& call, const Context& ctx) {
+bool starts_at_settings_root(std::string_view spec) { return spec.size() >= 1 && spec[0] == '/' && spec.substr(0, 2) != "//"; }
+
+Tri path_rule_from(const Rule& rule, RuleKind kind, const CallView& call, const Context& ctx, std::string_view root) {
+  if (starts_at_settings_root(rule.specifier) && root.empty()) return Tri::kMaybe;
   PathPattern pattern;
-  if (!compile_path_pattern(rule.specifier, ctx.project_dir, ctx.cwd, ctx.home, &pattern)) return Tri::kMaybe;
+  if (!compile_path_pattern(rule.specifier, root, ctx.cwd, ctx.home, &pattern)) return Tri::kMaybe;
   if (call.family == Family::kReadFolder) {
     if (kind == RuleKind::kAllow) {
       return !call.glob_escapes && match_path(pattern, call.path, false) ? Tri::kYes : Tri::kNo;
@@ -103,6 +106,18 @@ Tri path_rule(const Rule& rule, RuleKind kind, const CallView& call, const Conte
     }
   }
   return match_path(pattern, call.path, kind != RuleKind::kAllow) ? Tri::kYes : Tri::kNo;
+}
+
+// An allow rule's "/p" starts at its file's root only. Deny and ask rules read broadly: a
+// "/p" of a user or agent file also covers p in the project (what the docs once said).
+Tri path_rule(const Rule& rule, RuleKind kind, const CallView& call, const Context& ctx, std::string_view rule_root) {
+  const Tri own = path_rule_from(rule, kind, call, ctx, rule_root);
+  if (kind == RuleKind::kAllow || own == Tri::kYes || !starts_at_settings_root(rule.specifier) ||
+      rule_root == ctx.project_dir || ctx.project_dir.empty()) {
+    return own;
+  }
+  const Tri in_project = path_rule_from(rule, kind, call, ctx, ctx.project_dir);
+  return in_project == Tri::kNo ? own : in_project;
 }
 
 Tri domain_rule(const Rule& rule, RuleKind kind, const CallView& call) {
@@ -200,20 +215,26 @@ bool rule_names_tool(const Rule& rule, RuleKind kind, const CallView& call) {
   return false;
 }
 
-Tri match_rule(const Rule& rule, RuleKind kind, const CallView& call, const Context& ctx) {
+Tri match_rule(const Rule& rule, RuleKind kind, const CallView& call, const Context& ctx, std::string_view rule_root) {
   if (!rule.has_specifier) return Tri::kYes;
   if (!call.input_ok) return Tri::kMaybe;
   switch (call.family) {
     case Family::kBash: return bash_rule(rule, call);
     case Family::kEdit:
     case Family::kReadFile:
-    case Family::kReadFolder: return path_rule(rule, kind, call, ctx);
+    case Family::kReadFolder: return path_rule(rule, kind, call, ctx, rule_root);
     case Family::kWebFetch: return domain_rule(rule, kind, call);
     case Family::kAgent: return rule.specifier == call.subagent ? Tri::kYes : Tri::kNo;
     case Family::kMcp:
     case Family::kOther: return Tri::kMaybe;  // a specifier this tool does not take
   }
   return Tri::kMaybe;
+}
+
+std::string settings_root(const SettingsFile& file, const Context& ctx) {
+  if (file.source == Source::kProject || file.source == Source::kLocal) return ctx.project_dir;
+  if (file.path.empty() || file.path[0] != '/') return {};
+  return canonical_path(file.path + "/..", "/", ctx.home);
 }
 
 bool bash_specifier_matches(std::string_view spec, std::string_view text) {

@@ -36,8 +36,16 @@ CallView make_view(const ToolCall& call, const Context& ctx);
 bool rule_names_tool(const Rule& rule, RuleKind kind, const CallView& call);
 
 // A rule (already known to name the tool) against the call. For Bash this is the deny/ask
-// reading: any simple command, or the whole line, matching is a match.
-Tri match_rule(const Rule& rule, RuleKind kind, const CallView& call, const Context& ctx);
+// reading: any simple command, or the whole line, matching is a match. `rule_root` is the
+// folder a "/p" path pattern of the rule's file starts from (settings_root()).
+Tri match_rule(const Rule& rule, RuleKind kind, const CallView& call, const Context& ctx, std::string_view rule_root);
+
+// Where a "/p" path pattern starts, as Claude Code 2.1.330 does it (checked against the CLI,
+// cli_agreement_test.cpp): a project or local file's project root; for any other file, the
+// folder holding the file (~/.claude for the user's settings.json, the folder of a
+// --settings file). Empty when the file's path is not absolute: such patterns then never
+// allow, and deny or ask through the project reading only.
+std::string settings_root(const SettingsFile& file, const Context& ctx);
 
 // A Bash specifier against one command text: exact, "prefix:*" (legacy, word boundary),
 // or "*" wildcards where a single trailing " *" also matches the bare prefix.

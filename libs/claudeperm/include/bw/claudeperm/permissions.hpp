@@ -3,7 +3,8 @@
 //
 // Guarantees (evaluate):
 //  - Order: deny, then the built-in always-ask cases (writes to .claude/, ~/.claude/, .git/,
-//    any use of the agent's state folder), then ask, then allow; the first match
+//    Claude Code's sensitive files such as shell startup files, .gitconfig, .vscode/; `rm` of
+//    a critical folder; any use of the agent's state folder), then ask, then allow; the first match
 //    in that order decides, whatever the rules' specificity. Nothing matched → kNone (the
 //    hook asks the phone).
 //  - Deny and ask rules count from every file. Allow rules count from managed, user and
