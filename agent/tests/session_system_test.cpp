@@ -2,8 +2,9 @@
 // ScriptedModelServer on loopback) run by the real breakwater-agent on relay pod A, driven by
 // a client on pod B through the encrypted path: start a session, prompt it, and answer the
 // approval requests of its tool calls — allow, deny, a replayed old allow, a rule that
-// allows with no round trip, and silence (timeout → deny). The project is an untrusted clone
-// whose .claude/settings.json allows everything and disables hooks: the phone is still asked.
+// allows with no round trip, silence (timeout → deny) and the agent's socket gone (deny);
+// two phones answering at once (one decision). The project is an untrusted clone whose
+// .claude/settings.json allows everything and disables hooks: the phone is still asked.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -60,8 +61,16 @@ class TestClient {
       auto env = relayclient::from_wire(f->delivery().envelope());
       if (!env) continue;
       auto rs = store_.load_receiver(p_.pairing_id, e2e::Direction::kAgentToClient);
-      if (!rs || !rs->has_value()) continue;
+      if (!rs || !rs->has_value()) {
+        unopened_.push_back("no receiver state");
+        continue;
+      }
       auto opened = e2e::open_envelope(**rs, *env, p_.pairing_id, e2e::Direction::kAgentToClient);
+      if (!opened) {
+        unopened_.push_back(opened.error().message + " (envelope epoch " + std::to_string(env->header.epoch.n) + " seq " +
+                            std::to_string(env->header.seq) + " kind " + std::string(e2e::kind_name(env->header.kind)) +
+                            ", receiver at " + std::to_string((*rs)->n) + "/" + std::to_string((*rs)->seq) + ")");
+      }
       if (opened) {
         EXPECT_TRUE(e2e::commit(store_, p_.pairing_id, e2e::Direction::kAgentToClient, opened->next));
         seen_.push_back(to_string(opened->message.body));
@@ -84,6 +93,12 @@ class TestClient {
     return false;
   }
   const std::vector<std::string>& seen() const { return seen_; }
+  // Deliveries this client could not open (why), for failure messages.
+  std::string unopened() const {
+    std::string all;
+    for (const auto& u : unopened_) all += u + "; ";
+    return all;
+  }
 
  private:
   std::unique_ptr<relayclient::ClientStream> ws_;
@@ -92,6 +107,7 @@ class TestClient {
   std::optional<e2e::Sender> sender_;
   std::deque<e2e::Message> queue_;
   std::vector<std::string> seen_;
+  std::vector<std::string> unopened_;
 };
 
 class AgentSessionSystem : public AgentRelaySystem {
@@ -139,6 +155,8 @@ TEST_F(AgentSessionSystem, ARealClaudeCodeSessionAsksThePhoneForEachToolCall) {
       ScriptedTurn::say("third done"),
       ScriptedTurn::call("Bash", R"({"command":"touch timed-out.txt"})"),
       ScriptedTurn::say("fourth done"),
+      ScriptedTurn::call("Bash", R"({"command":"touch no-socket.txt"})"),
+      ScriptedTurn::say("fifth done"),
   });
   ASSERT_TRUE(model) << model.error().message;
 
@@ -218,12 +236,23 @@ TEST_F(AgentSessionSystem, ARealClaudeCodeSessionAsksThePhoneForEachToolCall) {
   ASSERT_TRUE(client.wait_stream("result", 40s)) << run.output();
   EXPECT_FALSE(fs::exists(project / "timed-out.txt"));
 
+  // 5. The agent's approval socket disappears: the hook cannot ask, so the call is denied
+  //    and no phone hears of it.
+  fs::remove(fs::path(agent_dir_) / "approvals.sock");
+  client.send(e2e::Kind::kPrompt, nlohmann::json{{"session", session}, {"text", "fifth"}}.dump());
+  ASSERT_TRUE(client.wait_stream("result", 40s)) << run.output() << model->describe_requests();
+  EXPECT_FALSE(fs::exists(project / "no-socket.txt"));
+  EXPECT_FALSE(client.next(e2e::Kind::kApprovalRequest, 200ms)) << "nobody was asked";
+
   // What Claude Code told the model about each call.
   const auto turns = model->turn_requests();
-  ASSERT_GE(turns.size(), 8u) << model->describe_requests();
+  ASSERT_GE(turns.size(), 10u) << model->describe_requests();
+  EXPECT_NE(turns[9].body.find("unreachable"), std::string::npos)
+      << "Claude Code told the model why the fifth call was refused: " << turns[9].body.substr(0, 2000);
   EXPECT_EQ(model->exhausted_requests(), 0u) << model->describe_requests();
 
-  // The decision log: four decisions, chained (by client, client, rule, timeout).
+  // The decision log: four decisions, chained (by client, client, rule, timeout); the fifth
+  // never reached the agent.
   std::ifstream log(fs::path(agent_dir_) / "decisions.jsonl");
   std::vector<std::string> by;
   for (std::string line; std::getline(log, line);) by.push_back(nlohmann::json::parse(line).value("by", ""));
@@ -329,6 +358,109 @@ TEST_F(AgentSessionSystem, AClaudeCodeSessionTheUserStartsInATerminalAsksThePhon
   run.terminate(SIGTERM, 10s);
   EXPECT_EQ(slurp(user_settings.string()).find("--from-user-settings"), std::string::npos)
       << "removed when the agent stops: " << slurp(user_settings.string()) << run.output();
+}
+
+// The APPROVAL_ANSWER body for an APPROVAL_REQUEST body: req_id ‖ SHA-256(request) ‖ decision.
+Bytes answer_body(const std::string& request, bool allow) {
+  Bytes a;
+  auto id = crypto::hex_decode(nlohmann::json::parse(request).value("req_id", ""));
+  EXPECT_TRUE(id && id->size() == 16);
+  if (id) a.insert(a.end(), id->begin(), id->end());
+  const auto digest = crypto::sha256(as_bytes(request));
+  a.insert(a.end(), digest.begin(), digest.end());
+  a.push_back(allow ? 1 : 2);
+  return a;
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST_F(AgentSessionSystem, TwoPhonesAnsweringAtOnceMakeOneDecision) {
+  auto claude = claude_code_binary();
+  ASSERT_TRUE(claude) << claude.error().message;
+  const fs::path home = dir_->path() / "home-two";
+  const fs::path projects = home / "code";
+  const fs::path project = projects / "app";
+  fs::create_directories(project);
+  fs::create_directories(home / "tmp");
+  auto model = ScriptedModelServer::start({ScriptedTurn::call("Bash", R"({"command":"touch raced.txt"})"),
+                                           ScriptedTurn::say("raced")});
+  ASSERT_TRUE(model) << model.error().message;
+  extra_env_ = session_env(home, projects, *claude, model->base_url());
+  if (::access((agent_dir_ + "/identity.json").c_str(), F_OK) != 0) login_both();
+  ASSERT_FALSE(HasFatalFailure());
+  // Two phones: a first pairing made here, the second by pair_and_run, which starts the agent.
+  ASSERT_EQ(pair_through_relay("member").size(), 32u);
+  Running running;
+  pair_and_run("member", "run", "agent-run-two-phones", running);
+  if (HasFatalFailure()) return;
+  auto& run = *running.run;
+  auto book = agent::load_book(client_dir_);
+  ASSERT_TRUE(book && book->size() >= 2);
+  const agent::BookEntry first = (*book)[book->size() - 2], second = book->back();
+  EXPECT_NE(crypto::hex_encode(first.self_device), crypto::hex_encode(second.self_device)) << "two client devices";
+  EXPECT_EQ(crypto::hex_encode(first.peer_device), crypto::hex_encode(second.peer_device)) << "one agent";
+  std::vector<std::unique_ptr<TestClient>> phones;
+  for (const auto& p : {first, second}) {
+    const std::string token = user_token();  // each phone signed in by itself
+    const auto r = post("/v1/device/assertion", {{"device_id", crypto::hex_encode(p.self_device)}}, token);
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto ws = client_socket(p, token);
+    ASSERT_TRUE(ws);
+    phones.push_back(std::make_unique<TestClient>(std::move(ws), *running.store, p,
+                                                  nlohmann::json::parse(r.body).value("assertion", "")));
+  }
+
+  phones[0]->send(e2e::Kind::kControl, nlohmann::json{{"op", "start"}, {"folder", project.string()}}.dump());
+  auto started = phones[0]->next(e2e::Kind::kEvent);
+  ASSERT_TRUE(started) << run.output();
+  const std::string session = nlohmann::json::parse(to_string(started->body)).value("session", "");
+  ASSERT_FALSE(session.empty()) << to_string(started->body);
+
+  // 1. Both phones get the request and answer at the same moment, one allow, one deny.
+  phones[0]->send(e2e::Kind::kPrompt, nlohmann::json{{"session", session}, {"text", "race"}}.dump());
+  // Both phones are read in turn, as a real client reads its socket all the time. (Left
+  // unread for the whole wait, the second phone saw no delivery at all: not explained yet;
+  // noted for issue 5.)
+  std::optional<e2e::Message> req0, req1;
+  for (auto until = std::chrono::steady_clock::now() + 40s; (!req0 || !req1) && std::chrono::steady_clock::now() < until;) {
+    if (!req0) req0 = phones[0]->next(e2e::Kind::kApprovalRequest, 200ms);
+    if (!req1) req1 = phones[1]->next(e2e::Kind::kApprovalRequest, 200ms);
+  }
+  ASSERT_TRUE(req0 && req1) << (req0 ? "" : "no request on phone 0 ") << (req1 ? "" : "no request on phone 1 ")
+                            << "unopened: " << phones[0]->unopened() << " | " << phones[1]->unopened()
+                            << "\nagent book: " << slurp(agent_dir_ + "/pairings.json") << "\nclient book: " << slurp(client_dir_ + "/pairings.json")
+                            << run.output() << model->describe_requests();
+  EXPECT_EQ(req0->body, req1->body) << "the same request, bound to the same call";
+  const std::string request = to_string(req0->body);
+  std::thread allow([&] { phones[0]->send_bytes(e2e::Kind::kApprovalAnswer, answer_body(request, true)); });
+  std::thread deny([&] { phones[1]->send_bytes(e2e::Kind::kApprovalAnswer, answer_body(request, false)); });
+  allow.join();
+  deny.join();
+  const bool finished = phones[0]->wait_stream("result", 40s);
+  if (!finished) {
+    for (const auto& m : phones[0]->seen()) ADD_FAILURE() << "seen: " << m.substr(0, 300);
+  }
+  ASSERT_TRUE(finished) << run.output() << model->describe_requests() << phones[0]->unopened();
+  ASSERT_TRUE(run.wait_for_output("\"outcome\":\"resolved\"", 20s) || run.wait_for_output("\"outcome\":\"unknown\"", 1s))
+      << "the later answer is refused: " << run.output();
+  EXPECT_EQ(count_of(run.output(), "\"outcome\":\"accepted\""), 1u) << run.output();
+  std::ifstream decisions(fs::path(agent_dir_) / "decisions.jsonl");
+  std::vector<nlohmann::json> mine;
+  for (std::string line; std::getline(decisions, line);) {
+    auto j = nlohmann::json::parse(line);
+    if (j.value("session", "") == session) mine.push_back(j);
+  }
+  ASSERT_EQ(mine.size(), 1u) << "exactly one decision";
+  EXPECT_EQ(mine[0].value("by", ""), "client");
+  EXPECT_EQ(fs::exists(project / "raced.txt"), mine[0].value("result", "") == "allow")
+      << "the tool ran exactly when the one decision was an allow";
+
+  phones[0]->send(e2e::Kind::kControl, nlohmann::json{{"op", "stop"}, {"session", session}}.dump());
+  run.terminate(SIGTERM, 10s);
 }
 
 // Runs a shell command line and returns its stdout (for tmux).
