@@ -131,6 +131,24 @@ class AgentSessionSystem : public AgentRelaySystem {
   }
 };
 
+// The APPROVAL_ANSWER body for an APPROVAL_REQUEST body: req_id ‖ SHA-256(request) ‖ decision.
+Bytes answer_body(const std::string& request, bool allow) {
+  Bytes a;
+  auto id = crypto::hex_decode(nlohmann::json::parse(request).value("req_id", ""));
+  EXPECT_TRUE(id && id->size() == 16);
+  if (id) a.insert(a.end(), id->begin(), id->end());
+  const auto digest = crypto::sha256(as_bytes(request));
+  a.insert(a.end(), digest.begin(), digest.end());
+  a.push_back(allow ? 1 : 2);
+  return a;
+}
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
 TEST_F(AgentSessionSystem, ARealClaudeCodeSessionAsksThePhoneForEachToolCall) {
   auto claude = claude_code_binary();
   ASSERT_TRUE(claude) << claude.error().message;
@@ -199,17 +217,7 @@ TEST_F(AgentSessionSystem, ARealClaudeCodeSessionAsksThePhoneForEachToolCall) {
   EXPECT_EQ(rj["tool_name"], "Bash");
   EXPECT_EQ(rj["tool_input"]["command"], "touch allowed-by-phone.txt");
   EXPECT_EQ(rj["session"], session);
-  auto answer = [&](const std::string& body, bool allow) {
-    Bytes a;
-    auto id = crypto::hex_decode(nlohmann::json::parse(body).value("req_id", ""));
-    EXPECT_TRUE(id && id->size() == 16);
-    a.insert(a.end(), id->begin(), id->end());
-    const auto digest = crypto::sha256(as_bytes(body));
-    a.insert(a.end(), digest.begin(), digest.end());
-    a.push_back(allow ? 1 : 2);
-    return a;
-  };
-  const Bytes first_allow = answer(req_body, true);
+  const Bytes first_allow = answer_body(req_body, true);
   client.send_bytes(e2e::Kind::kApprovalAnswer, first_allow);
   ASSERT_TRUE(client.wait_stream("result")) << run.output();
   EXPECT_TRUE(fs::exists(project / "allowed-by-phone.txt")) << run.output();
@@ -220,7 +228,7 @@ TEST_F(AgentSessionSystem, ARealClaudeCodeSessionAsksThePhoneForEachToolCall) {
   ASSERT_TRUE(req2) << run.output();
   client.send_bytes(e2e::Kind::kApprovalAnswer, first_allow);
   ASSERT_TRUE(run.wait_for_output("\"outcome\":\"unknown\"", 10s)) << run.output();
-  client.send_bytes(e2e::Kind::kApprovalAnswer, answer(to_string(req2->body), false));
+  client.send_bytes(e2e::Kind::kApprovalAnswer, answer_body(to_string(req2->body), false));
   ASSERT_TRUE(client.wait_stream("result")) << run.output();
   EXPECT_FALSE(fs::exists(project / "denied-by-phone.txt"));
 
@@ -311,13 +319,7 @@ TEST_F(AgentSessionSystem, AClaudeCodeSessionTheUserStartsInATerminalAsksThePhon
   if (req) {
     const std::string body = to_string(req->body);
     EXPECT_EQ(nlohmann::json::parse(body)["tool_input"]["command"], "touch from-terminal.txt");
-    Bytes a;
-    auto id = crypto::hex_decode(nlohmann::json::parse(body).value("req_id", ""));
-    a.insert(a.end(), id->begin(), id->end());
-    const auto digest = crypto::sha256(as_bytes(body));
-    a.insert(a.end(), digest.begin(), digest.end());
-    a.push_back(1);
-    client.send_bytes(e2e::Kind::kApprovalAnswer, a);
+    client.send_bytes(e2e::Kind::kApprovalAnswer, answer_body(body, true));
   }
   user.join();
   ASSERT_TRUE(req) << "the phone was asked" << run.output();
@@ -336,16 +338,7 @@ TEST_F(AgentSessionSystem, AClaudeCodeSessionTheUserStartsInATerminalAsksThePhon
   ASSERT_TRUE(agent_req) << run.output();
   EXPECT_EQ(nlohmann::json::parse(to_string(agent_req->body))["session"], session);
   EXPECT_FALSE(client.next(e2e::Kind::kApprovalRequest, 3s)) << "one request for one tool call";
-  client.send_bytes(e2e::Kind::kApprovalAnswer, [&] {
-    const std::string body = to_string(agent_req->body);
-    Bytes a;
-    auto id = crypto::hex_decode(nlohmann::json::parse(body).value("req_id", ""));
-    a.insert(a.end(), id->begin(), id->end());
-    const auto digest = crypto::sha256(as_bytes(body));
-    a.insert(a.end(), digest.begin(), digest.end());
-    a.push_back(1);
-    return a;
-  }());
+  client.send_bytes(e2e::Kind::kApprovalAnswer, answer_body(to_string(agent_req->body), true));
   ASSERT_TRUE(client.wait_stream("result", 40s)) << run.output();
   EXPECT_TRUE(fs::exists(project / "from-agent.txt")) << run.output();
   std::ifstream decisions(fs::path(agent_dir_) / "decisions.jsonl");
@@ -358,24 +351,6 @@ TEST_F(AgentSessionSystem, AClaudeCodeSessionTheUserStartsInATerminalAsksThePhon
   run.terminate(SIGTERM, 10s);
   EXPECT_EQ(slurp(user_settings.string()).find("--from-user-settings"), std::string::npos)
       << "removed when the agent stops: " << slurp(user_settings.string()) << run.output();
-}
-
-// The APPROVAL_ANSWER body for an APPROVAL_REQUEST body: req_id ‖ SHA-256(request) ‖ decision.
-Bytes answer_body(const std::string& request, bool allow) {
-  Bytes a;
-  auto id = crypto::hex_decode(nlohmann::json::parse(request).value("req_id", ""));
-  EXPECT_TRUE(id && id->size() == 16);
-  if (id) a.insert(a.end(), id->begin(), id->end());
-  const auto digest = crypto::sha256(as_bytes(request));
-  a.insert(a.end(), digest.begin(), digest.end());
-  a.push_back(allow ? 1 : 2);
-  return a;
-}
-
-std::size_t count_of(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
 }
 
 TEST_F(AgentSessionSystem, TwoPhonesAnsweringAtOnceMakeOneDecision) {
