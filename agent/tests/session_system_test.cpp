@@ -397,9 +397,10 @@ TEST_F(AgentSessionSystem, TwoPhonesAnsweringAtOnceMakeOneDecision) {
 
   // 1. Both phones get the request and answer at the same moment, one allow, one deny.
   phones[0]->send(e2e::Kind::kPrompt, nlohmann::json{{"session", session}, {"text", "race"}}.dump());
-  // Both phones are read in turn, as a real client reads its socket all the time. (Left
-  // unread for the whole wait, the second phone saw no delivery at all: not explained yet;
-  // noted for issue 5.)
+  // Both phones are read in turn, as a real client reads its socket all the time: the test
+  // relay pings every second and closes a WebSocket that has not answered within two (the
+  // client library answers pings only while it reads), so a phone left unread for the whole
+  // wait would be disconnected and see nothing.
   std::optional<e2e::Message> req0, req1;
   for (auto until = std::chrono::steady_clock::now() + 40s; (!req0 || !req1) && std::chrono::steady_clock::now() < until;) {
     if (!req0) req0 = phones[0]->next(e2e::Kind::kApprovalRequest, 200ms);
