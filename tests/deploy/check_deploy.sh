@@ -458,23 +458,17 @@ if [ -n "$bin" ]; then
   # The KEK as the pod sees it (0440, group fsGroup) passes auth's private-file check; one
   # that others can read does not, so the check above really read the mounted file.
   check "default breakwater-auth: --check-config ran with the public API on" grep -q '^  public_listen: 0.0.0.0:8410$' "$tmp/default-auth.yaml"
+  # A KEK that others can read (0444) is refused by SERVICE's --check-config, naming KEY.
   kek_exposed_refused() {
-    local kek=$tmp/etc/kek/..data/kek out
+    local service=$1 key=$2 kek=$tmp/etc/kek/..data/kek out
     chmod 0444 "$kek"
-    out=$(env -i PATH=/usr/bin:/bin "$bin/breakwater-auth" --config "$tmp/default-auth.yaml" --check-config 2>&1)
+    out=$(env -i PATH=/usr/bin:/bin "$bin/breakwater-$service" --config "$tmp/default-$service.yaml" --check-config 2>&1)
     chmod 0440 "$kek"
-    grep -q 'auth.kek_file: .* is accessible by other users' <<<"$out"
+    grep -q "$key: .* is accessible by other users" <<<"$out"
   }
-  check "a KEK readable by others (0444) is refused by --check-config, naming auth.kek_file" kek_exposed_refused
+  check "a KEK readable by others (0444) is refused by --check-config, naming auth.kek_file" kek_exposed_refused auth auth.kek_file
   check "default breakwater-audit: --check-config ran with the audit log on (KEK, readers)" grep -q '^  kek_file: '"$tmp"'/etc/kek/kek$' "$tmp/default-audit.yaml"
-  audit_kek_exposed_refused() {
-    local kek=$tmp/etc/kek/..data/kek out
-    chmod 0444 "$kek"
-    out=$(env -i PATH=/usr/bin:/bin "$bin/breakwater-audit" --config "$tmp/default-audit.yaml" --check-config 2>&1)
-    chmod 0440 "$kek"
-    grep -q 'audit.kek_file: .* is accessible by other users' <<<"$out"
-  }
-  check "an audit KEK readable by others (0444) is refused by --check-config, naming audit.kek_file" audit_kek_exposed_refused
+  check "an audit KEK readable by others (0444) is refused by --check-config, naming audit.kek_file" kek_exposed_refused audit audit.kek_file
   # Kubernetes service-link variables (a Service named breakwater-relay gives
   # BREAKWATER_RELAY_PORT...) are ignored by the loader; a real typo in the section is not.
   # enableServiceLinks: false (checked above) keeps them out of the pods anyway.
