@@ -75,16 +75,19 @@ bool PasswordHasher::verify(std::string_view phc, std::string_view password) con
   if (!is_argon2id_phc(phc) || password.size() > kMaxPasswordBytes) {
     return verify_dummy(password.substr(0, kMaxPasswordBytes));
   }
-  const auto stored = to_str_buffer(phc);
-  return crypto_pwhash_str_verify(stored.data(), nonnull(password), password.size()) == 0;
+  return run_verify(phc, password);
 }
 
 bool PasswordHasher::verify_dummy(std::string_view password) const {
-  const auto stored = to_str_buffer(dummy_);
   // The result is ignored on purpose: the dummy hash matches no password anyone knows.
-  const int ignored = crypto_pwhash_str_verify(stored.data(), nonnull(password), password.size());
-  static_cast<void>(ignored);
+  static_cast<void>(run_verify(dummy_, password));
   return false;
+}
+
+bool PasswordHasher::run_verify(std::string_view stored_phc, std::string_view password) const {
+  verifications_->fetch_add(1, std::memory_order_relaxed);
+  const auto stored = to_str_buffer(stored_phc);
+  return crypto_pwhash_str_verify(stored.data(), nonnull(password), password.size()) == 0;
 }
 
 bool PasswordHasher::needs_rehash(std::string_view phc) const {

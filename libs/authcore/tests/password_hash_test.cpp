@@ -48,6 +48,20 @@ TEST(PasswordHasher, MalformedOrForeignHashFails) {
   EXPECT_FALSE(hasher().verify("$argon2id$garbage", "x"));
 }
 
+TEST(PasswordHasher, EveryVerificationPathCountsOneArgon2idRun) {
+  const PasswordHasher& h = hasher();
+  const PasswordHasher copy = h;  // copies share the count
+  const auto before = h.verifications();
+  EXPECT_TRUE(h.verify(alice_hash(), "correct horse battery staple"));
+  EXPECT_EQ(h.verifications(), before + 1);
+  EXPECT_FALSE(h.verify_dummy("x"));
+  EXPECT_EQ(h.verifications(), before + 2);
+  EXPECT_FALSE(copy.verify("$argon2id$garbage", "x"));  // malformed: the dummy work instead
+  EXPECT_EQ(h.verifications(), before + 3);
+  EXPECT_FALSE(h.verify(alice_hash(), std::string(kMaxPasswordBytes + 1, 'a')));  // over-long: the same
+  EXPECT_EQ(copy.verifications(), before + 4);
+}
+
 TEST(PasswordHasher, RefusesOverlongPasswords) {
   const std::string longest(kMaxPasswordBytes, 'a');
   const std::string too_long(kMaxPasswordBytes + 1, 'a');

@@ -19,8 +19,10 @@
 // Argon2id in libsodium always uses one lane (p = 1), which is what the PHC string records.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -66,11 +68,18 @@ class PasswordHasher {
   // store hash(password) instead), or if phc is not an Argon2id PHC string.
   [[nodiscard]] bool needs_rehash(std::string_view phc) const;
 
+  // How many Argon2id verifications this hasher (and its copies) ran: verify() and
+  // verify_dummy() each count one. Lets a test prove that an unknown account costs the same
+  // work as a wrong password without timing anything.
+  std::uint64_t verifications() const { return verifications_->load(std::memory_order_relaxed); }
+
  private:
   PasswordHasher(Argon2Params params, std::string dummy)
-      : params_(params), dummy_(std::move(dummy)) {}
+      : params_(params), dummy_(std::move(dummy)), verifications_(std::make_shared<std::atomic<std::uint64_t>>(0)) {}
+  bool run_verify(std::string_view stored_phc, std::string_view password) const;
   Argon2Params params_;
   std::string dummy_;
+  std::shared_ptr<std::atomic<std::uint64_t>> verifications_;
 };
 
 }  // namespace bw::authcore
