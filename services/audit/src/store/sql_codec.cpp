@@ -40,6 +40,23 @@ Entry read_entry(const bw::sql::Row& row) {
   return e;
 }
 
+std::string bytea_array_text(std::span<const EventId> ids) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "{";
+  out.reserve(2 + ids.size() * (6 + 2 * sizeof(EventId)));
+  for (const EventId& id : ids) {
+    if (out.size() > 1) out += ',';
+    out += "\"\\\\x";  // "\\x: the array literal's escaped backslash, then bytea's hex prefix
+    for (const std::uint8_t b : id) {
+      out += kHex[b >> 4];
+      out += kHex[b & 0x0f];
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
 std::string placeholders(std::size_t rows, std::size_t cols) {
   std::string one = "(";
   for (std::size_t c = 0; c < cols; ++c) one += c == 0 ? "?" : ", ?";

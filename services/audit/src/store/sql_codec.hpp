@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <iterator>
+#include <span>
 #include <string>
 
 #include "bw/sql/db.hpp"
@@ -43,5 +44,9 @@ Entry read_entry(const bw::sql::Row& row);
 
 // "(?, ?, …), (?, …)" for `rows` rows of `cols` placeholders.
 std::string placeholders(std::size_t rows, std::size_t cols);
+
+// PostgreSQL's text form of a bytea[] holding `ids`: {"\\x00ff…","\\x…"} (for
+// CAST(? AS bytea[]) on a text parameter).
+std::string bytea_array_text(std::span<const EventId> ids);
 
 }  // namespace bw::audit::store::codec

@@ -77,18 +77,38 @@ Result<std::int64_t> SqlStore::tree_size(const TenantId& tenant) {
   return rows->empty() ? std::int64_t{0} : rows->front().int64(0);
 }
 
+// PostgreSQL: all ids in one array parameter, each looked up by its own probe of the
+// UNIQUE (tenant, event_id) index: a scalar subquery per element of unnest(), which the
+// planner cannot turn into a join, so no table statistics can lead it to a scan of the
+// tenant. Measured on 100,000 rows of one tenant, 1,000 ids: 3–4 ms whether or not the table
+// was analysed, against 17–38 ms for two IN lists of 500 placeholders (analysed) and 140 ms
+// (not analysed); `event_id = ANY(CAST(? AS bytea[]))` took 38 s unanalysed (the cast
+// evaluated per row). The array travels in its text form ({"\\x…",…}: hex digits only).
+// SQLite: IN lists of at most 500 placeholders (its planner uses the unique index).
 Result<std::vector<KnownEvent>> SqlStore::find_events(const TenantId& tenant, std::span<const EventId> ids) {
   constexpr std::size_t kPerStatement = 500;
   std::vector<KnownEvent> found;
+  if (ids.empty()) return found;
   auto lease = db_->acquire();
   if (!lease) return lease.error();
+  bw::sql::Connection& conn = **lease;
+  if (conn.dialect() == bw::sql::Dialect::kPostgres) {
+    const Value p[] = {codec::blob(tenant), codec::bytea_array_text(ids)};
+    auto rows = conn.query("SELECT q.id, (SELECT e.leaf_index FROM audit_entries e WHERE e.tenant = ? AND "
+                           "e.event_id = q.id) FROM unnest(CAST(? AS bytea[])) AS q(id)", p);
+    if (!rows) return rows.error();
+    for (const auto& row : *rows) {
+      if (!row.is_null(1)) found.push_back({codec::fixed<16>(row, 0), row.int64(1)});  // NULL: not logged
+    }
+    return found;
+  }
   for (std::size_t at = 0; at < ids.size(); at += kPerStatement) {
     const std::size_t n = std::min(kPerStatement, ids.size() - at);
     std::vector<Value> p{codec::blob(tenant)};
     for (std::size_t i = at; i < at + n; ++i) p.push_back(codec::blob(ids[i]));
     const std::string sql = "SELECT event_id, leaf_index FROM audit_entries WHERE tenant = ? AND event_id IN " +
                             codec::placeholders(1, n);
-    auto rows = (*lease)->query(sql, p);
+    auto rows = conn.query(sql, p);
     if (!rows) return rows.error();
     for (const auto& row : *rows) found.push_back({codec::fixed<16>(row, 0), row.int64(1)});
   }

@@ -34,7 +34,8 @@ class Store {
   virtual Result<std::int64_t> tree_size(const TenantId& tenant) = 0;
 
   // The ids among `event_ids` already in the tenant's log, with their leaf indexes, in no
-  // particular order (for idempotent appends). Any number of ids.
+  // particular order (for idempotent appends). Any number of ids; an id asked for twice may
+  // be listed twice.
   virtual Result<std::vector<KnownEvent>> find_events(const TenantId& tenant,
                                                       std::span<const EventId> event_ids) = 0;
 
