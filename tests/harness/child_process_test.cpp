@@ -111,7 +111,7 @@ TEST(ChildProcess, WaitForOutputFailsFastWhenTheChildExits) {
   ASSERT_FALSE(seen.ok());
   EXPECT_EQ(seen.error().code, static_cast<int>(HarnessErrc::kStartFailed));
   EXPECT_NE(seen.error().message.find("something else"), std::string::npos);
-  EXPECT_LT(std::chrono::steady_clock::now() - begin, milliseconds(2000));
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, milliseconds(10000));  // not the child's 30 s
 }
 
 TEST(BuiltBinary, FindsProgramsInTheBuildFolder) {
@@ -147,7 +147,7 @@ TEST(ChildProcess, TerminateEscalatesToSigkillWhenSignalIsIgnored) {
   auto begin = std::chrono::steady_clock::now();
   ExitStatus status = child->terminate(SIGTERM, milliseconds(200));
   EXPECT_EQ(status.signal, SIGKILL) << status.describe();
-  EXPECT_LT(std::chrono::steady_clock::now() - begin, milliseconds(2000));
+  EXPECT_LT(std::chrono::steady_clock::now() - begin, milliseconds(10000));  // not the child's 30 s
 }
 
 TEST(ChildProcess, DestructorEndsTheWholeProcessGroup) {

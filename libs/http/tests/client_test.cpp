@@ -113,7 +113,7 @@ TEST_F(HttpClient, GivesUpAtTheDeadlineOnASilentServer) {
   ::close(fd);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, kClientTimeout);
-  EXPECT_LT(took, std::chrono::seconds(3));
+  EXPECT_LT(took, std::chrono::seconds(10));  // the listener never accepts: without the timeout, never
 }
 
 TEST(HttpClientUrl, ParsesOnlyHttpsBaseUrls) {

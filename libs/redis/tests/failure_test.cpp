@@ -67,12 +67,12 @@ TEST_F(FailureTest, FailsFastWhileTheServerIsDownThenRecovers) {
   Connection conn(options());
   ASSERT_TRUE(conn.command({"PING"}).ok());
   server_->kill();
-  std::optional<Result<Reply>> down;
-  auto took = time_of([&] { down.emplace(conn.command({"PING"})); });
-  ASSERT_FALSE(down->ok());
-  EXPECT_TRUE(has_code(down->error(), Errc::kConnect)) << down->error().message;
-  EXPECT_NE(down->error().message.find("3 attempts"), std::string::npos) << down->error().message;
-  EXPECT_LT(took, milliseconds(500));
+  const auto down = conn.command({"PING"});
+  ASSERT_FALSE(down.ok());
+  EXPECT_TRUE(has_code(down.error(), Errc::kConnect)) << down.error().message;
+  // Fast means bounded attempts, counted rather than timed: three connects, then the error.
+  EXPECT_NE(down.error().message.find("3 attempts"), std::string::npos) << down.error().message;
+  EXPECT_EQ(conn.stats().connect_failures, 3u);
   ASSERT_TRUE(server_->restart().ok());
   auto up = conn.command({"PING"});
   EXPECT_TRUE(up.ok()) << up.error().message;
@@ -85,9 +85,11 @@ TEST_F(FailureTest, BudgetBoundsManyAttempts) {
   Connection conn(patient);
   server_->kill();
   auto took = time_of([&] { EXPECT_FALSE(conn.command({"PING"}).ok()); });
-  // It stops before a wait that would end past the budget: between ~90 and 300 ms.
+  // The budget, not the 1,000 attempts, ends it: it stops before a wait that would end past
+  // 300 ms. (Only a lower bound is timed; an upper one would fail on a loaded machine.)
   EXPECT_GT(conn.stats().connect_failures, 3u);
-  EXPECT_LT(took, milliseconds(300 + 200));
+  EXPECT_LT(conn.stats().connect_failures, 1000u);
+  EXPECT_GE(took, milliseconds(50)) << "gave up long before the budget";
 }
 
 TEST_F(FailureTest, NothingListeningIsAConnectError) {
@@ -111,8 +113,8 @@ TEST_F(FailureTest, PausedServerTimesOutWithinTheCommandTimeout) {
   ASSERT_FALSE(stuck->ok());
   EXPECT_TRUE(has_code(stuck->error(), Errc::kTimeout)) << stuck->error().message;
   EXPECT_GE(took, milliseconds(150));
-  EXPECT_LT(took, milliseconds(700));  // one timeout: timeouts are never resent
-  EXPECT_EQ(conn.stats().timeouts, 1u);
+  EXPECT_LT(took, std::chrono::seconds(5));  // the server stays paused: without the timeout, never
+  EXPECT_EQ(conn.stats().timeouts, 1u);       // one timeout: timeouts are never resent
   EXPECT_FALSE(conn.connected());
   ASSERT_TRUE(server_->resume().ok());
   EXPECT_TRUE(conn.command({"PING"}).ok());
@@ -130,7 +132,7 @@ TEST_F(FailureTest, PausedServerDoesNotHangThePasswordHandshake) {
   auto took = time_of([&] { connected.emplace(conn.connect()); });
   ASSERT_FALSE(connected->ok());
   EXPECT_TRUE(has_code(connected->error(), Errc::kTimeout)) << connected->error().message;
-  EXPECT_LT(took, milliseconds(700));
+  EXPECT_LT(took, std::chrono::seconds(5));  // the server stays paused: without the timeout, never
   ASSERT_TRUE(server_->resume().ok());
 }
 
@@ -146,7 +148,7 @@ TEST_F(FailureTest, LostConnectionIsNotResentForANonIdempotentCommand) {
   killer.join();
   ASSERT_FALSE(popped->ok());
   EXPECT_TRUE(has_code(popped->error(), Errc::kConnectionLost)) << popped->error().message;
-  EXPECT_LT(took, milliseconds(2000));
+  EXPECT_LT(took, milliseconds(4000));  // not the BLPOP's 5 s
   EXPECT_EQ(conn.stats().lost, 1u);
   EXPECT_EQ(conn.stats().resends, 0u);
 }
