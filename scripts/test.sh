@@ -46,12 +46,33 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_strin
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
 
-passed=0 failed=0 ctest_log=$(mktemp)
+# Free space where the build and the tests' temporary folders are: a full disk makes tests
+# fail in ways that look like bugs (a SQLite write refused, a PostgreSQL server that stops),
+# so it is printed after the build and again after a failing run.
+disk_report() {
+  local tmp=${TMPDIR:-/tmp} here tmp_free
+  here=$(df -Pk . | awk 'NR == 2 {print int($4 / 1024)}')
+  tmp_free=$(df -Pk "$tmp" | awk 'NR == 2 {print int($4 / 1024)}')
+  echo "== disk: ${here} MiB free for build/, ${tmp_free} MiB free in $tmp"
+  if [ "$here" -lt 2048 ] || [ "$tmp_free" -lt 2048 ]; then
+    echo "== disk: WARNING: under 2 GiB free; tests that write files may fail for that reason alone" >&2
+  fi
+}
+
+passed=0 failed=0 ctest_log=$(mktemp) ctest_started=$(mktemp)  # (its time tells which logs are this run's)
 # shellcheck disable=SC2317  # (called by the EXIT trap)
 summary() {  # on exit, whatever happened: the totals, alone on the last line
   local rc=$?
   rm -f "$ctest_log"
   if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  if [ "$failed" -ne 0 ]; then
+    # Why each failing test failed, at the end where a truncated log still shows it.
+    for log in build/"$preset"/Testing/Temporary/LastTest.log build/fuzz/Testing/Temporary/LastTest.log; do
+      if [ -f "$log" ] && [ "$log" -nt "$ctest_started" ]; then awk -f scripts/ctest-why.awk "$log" || true; fi
+    done
+    disk_report || true
+  fi
+  rm -f "$ctest_started"
   echo "tests: $passed passed, $failed failed"
 }
 trap summary EXIT
@@ -74,7 +95,8 @@ start=$(date +%s)
 cmake --preset "$preset" >/dev/null
 cmake --build --preset "$preset"
 built=$(date +%s)
-echo "== build ($preset) took $((built - start)) s"
+echo "== build ($preset) took $((built - start)) s, build/$preset is $(du -sm "build/$preset" | cut -f1) MiB"
+disk_report
 
 status=0
 run_ctest --preset "$preset" "${ctest_args[@]}" || status=1
