@@ -111,15 +111,6 @@ std::optional<Options> parse(int argc, char** argv) {
   std::exit(1);
 }
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
-}
-
 // The servers, the paired agent and client, and the running agent, on top of the agent's
 // system-test fixture (signup, login and pairing by the real binaries).
 class World : public testing::AgentRelaySystem {
@@ -184,23 +175,14 @@ class World : public testing::AgentRelaySystem {
     const std::string db = (dir_->path() / "auth.db").string();
     seed_database(db);
     if (HasFailure()) die("could not seed auth's database");
-    rules_file_ = (dir_->path() / "relay-rules.yaml").string();
-    std::ofstream(rules_file_) << "domain: relay\n"
-                                  "descriptors:\n"
-                                  "  - key: tenant\n"
-                                  "    rate_limit: {unit: second, requests_per_unit: 1000000, algorithm: gcra, burst: 100000}\n"
-                                  "    descriptors:\n"
-                                  "      - key: device\n"
-                                  "        rate_limit: {unit: second, requests_per_unit: 100000, algorithm: gcra, burst: 10000}\n";
-    auto rl = start_service("ratelimit", {"BREAKWATER_RATELIMIT_LOCKOUT_ADDRESS_THRESHOLD=100000",
-                                          "BREAKWATER_RATELIMIT_RULES_FILES=" + rules_file_});
-    if (!rl) die("ratelimit: " + rl.error().message);
-    ratelimit_ = std::make_unique<testing::RunningService>(std::move(rl.value()));
-    port_ = testing::free_loopback_port();
-    auto auth = start_service("auth", public_auth_env(port_, testing::kIssuer, kek_file_, db,
-                                                      "127.0.0.1:" + std::to_string(ratelimit_->grpc_port)));
-    if (!auth) die("auth: " + auth.error().message);
-    auth_ = std::make_unique<testing::RunningService>(std::move(auth.value()));
+    start_ratelimit_and_auth(db, "domain: relay\n"
+                                 "descriptors:\n"
+                                 "  - key: tenant\n"
+                                 "    rate_limit: {unit: second, requests_per_unit: 1000000, algorithm: gcra, burst: 100000}\n"
+                                 "    descriptors:\n"
+                                 "      - key: device\n"
+                                 "        rate_limit: {unit: second, requests_per_unit: 100000, algorithm: gcra, burst: 10000}\n");
+    if (HasFatalFailure()) die("could not start ratelimit or auth");
     for (int i = 0; i < 2; ++i) pods_.push_back(pod());
     slug_ = "bench-" + crypto::hex_encode(crypto::random(4));
     const auto r = post("/v1/signup", {{"tenant", slug_}, {"login", "alice"}, {"email", "alice@example.com"},
@@ -213,15 +195,7 @@ class World : public testing::AgentRelaySystem {
   static testing::RelayPod pod() {
     testing::RelayPod p;
     p.ws_port = testing::free_loopback_port();
-    auto svc = start_service("relay", {
-        "BREAKWATER_RELAY_AUTH_ADDRESS=127.0.0.1:" + std::to_string(auth_->grpc_port),
-        "BREAKWATER_RELAY_AUTH_SERVER_NAME=localhost",
-        std::string("BREAKWATER_RELAY_AUTH_ISSUER=") + testing::kIssuer,
-        "BREAKWATER_RELAY_RATELIMIT_ADDRESS=127.0.0.1:" + std::to_string(ratelimit_->grpc_port),
-        "BREAKWATER_RELAY_RATELIMIT_SERVER_NAME=localhost",
-        "BREAKWATER_RELAY_QUOTA_FAIL_OPEN=false",
-        "BREAKWATER_RELAY_WS_LISTEN=127.0.0.1:" + std::to_string(p.ws_port),
-    });
+    auto svc = start_service("relay", pod_base_env(p.ws_port));
     if (!svc) die("relay pod: " + svc.error().message);
     p.service = std::make_unique<testing::RunningService>(std::move(svc.value()));
     return p;

@@ -112,15 +112,6 @@ std::optional<Options> parse(int argc, char** argv) {
   return o;
 }
 
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
-}
-
 [[noreturn]] void die(const std::string& what) {
   std::fprintf(stderr, "relay_bench: %s\n", what.c_str());
   std::exit(1);
@@ -169,25 +160,15 @@ class World : public testing::RelaySystemFixture {
     if (HasFatalFailure()) die("could not make the suite folder");
     const std::string db = (dir_->path() / "auth.db").string();
     seed(db, pairs, idle);
-    rules_file_ = (dir_->path() / "relay-rules.yaml").string();
     // Quota on, high enough that the benchmark measures routing, not refusals.
-    std::ofstream(rules_file_) << "domain: relay\n"
-                                  "descriptors:\n"
-                                  "  - key: tenant\n"
-                                  "    rate_limit: {unit: second, requests_per_unit: 10000000, algorithm: gcra, burst: 1000000}\n"
-                                  "    descriptors:\n"
-                                  "      - key: device\n"
-                                  "        rate_limit: {unit: second, requests_per_unit: 1000000, algorithm: gcra, burst: 100000}\n";
-    auto rl = start_service("ratelimit", {"BREAKWATER_RATELIMIT_LOCKOUT_ADDRESS_THRESHOLD=100000",
-                                          "BREAKWATER_RATELIMIT_RULES_FILES=" + rules_file_});
-    if (!rl) die("ratelimit: " + rl.error().message);
-    ratelimit_ = std::make_unique<testing::RunningService>(std::move(rl.value()));
-    port_ = testing::free_loopback_port();
-    auto env = public_auth_env(port_, testing::kIssuer, kek_file_, db,
-                               "127.0.0.1:" + std::to_string(ratelimit_->grpc_port));
-    auto auth = start_service("auth", std::move(env));
-    if (!auth) die("auth: " + auth.error().message);
-    auth_ = std::make_unique<testing::RunningService>(std::move(auth.value()));
+    start_ratelimit_and_auth(db, "domain: relay\n"
+                                 "descriptors:\n"
+                                 "  - key: tenant\n"
+                                 "    rate_limit: {unit: second, requests_per_unit: 10000000, algorithm: gcra, burst: 1000000}\n"
+                                 "    descriptors:\n"
+                                 "      - key: device\n"
+                                 "        rate_limit: {unit: second, requests_per_unit: 1000000, algorithm: gcra, burst: 100000}\n");
+    if (HasFatalFailure()) die("could not start ratelimit or auth");
     // Pings far apart: opening 1,000 sessions takes longer than the default idle time-out,
     // and the load generator answers pings only once its loops run.
     for (int i = 0; i < 2; ++i) {
@@ -203,16 +184,8 @@ class World : public testing::RelaySystemFixture {
   static testing::RelayPod pod(std::vector<std::string> extra) {
     testing::RelayPod p;
     p.ws_port = testing::free_loopback_port();
-    std::vector<std::string> env = {
-        "BREAKWATER_RELAY_AUTH_ADDRESS=127.0.0.1:" + std::to_string(auth_->grpc_port),
-        "BREAKWATER_RELAY_AUTH_SERVER_NAME=localhost",
-        std::string("BREAKWATER_RELAY_AUTH_ISSUER=") + testing::kIssuer,
-        "BREAKWATER_RELAY_RATELIMIT_ADDRESS=127.0.0.1:" + std::to_string(ratelimit_->grpc_port),
-        "BREAKWATER_RELAY_RATELIMIT_SERVER_NAME=localhost",
-        "BREAKWATER_RELAY_QUOTA_FAIL_OPEN=false",
-        "BREAKWATER_RELAY_WS_LISTEN=127.0.0.1:" + std::to_string(p.ws_port),
-        "BREAKWATER_RELAY_WS_MAX_CONNECTIONS=60000",
-    };
+    auto env = pod_base_env(p.ws_port);
+    env.push_back("BREAKWATER_RELAY_WS_MAX_CONNECTIONS=60000");
     env.insert(env.end(), extra.begin(), extra.end());
     auto svc = start_service("relay", env);
     if (!svc) die("relay pod: " + svc.error().message);

@@ -78,23 +78,14 @@ class RelaySystemFixture : public AuthSystemFixture {
     seed_database(db);
     if (HasFatalFailure()) return;
     // A strict per-device rate so a flood is limited quickly; tenants are generous.
-    rules_file_ = (dir_->path() / "relay-rules.yaml").string();
-    std::ofstream(rules_file_) << "domain: relay\n"
-                                  "descriptors:\n"
-                                  "  - key: tenant\n"
-                                  "    rate_limit: {unit: second, requests_per_unit: 100000, algorithm: gcra, burst: 100000}\n"
-                                  "    descriptors:\n"
-                                  "      - key: device\n"
-                                  "        rate_limit: {unit: minute, requests_per_unit: 60, algorithm: gcra, burst: 100}\n";
-    auto rl = start_service("ratelimit", {"BREAKWATER_RATELIMIT_LOCKOUT_ADDRESS_THRESHOLD=100000",
-                                          "BREAKWATER_RATELIMIT_RULES_FILES=" + rules_file_});
-    ASSERT_TRUE(rl) << rl.error().message;
-    ratelimit_ = std::make_unique<RunningService>(std::move(rl.value()));
-    port_ = free_loopback_port();
-    auto env = public_auth_env(port_, kIssuer, kek_file_, db, "127.0.0.1:" + std::to_string(ratelimit_->grpc_port));
-    auto auth = start_service("auth", std::move(env));
-    ASSERT_TRUE(auth) << auth.error().message;
-    auth_ = std::make_unique<RunningService>(std::move(auth.value()));
+    start_ratelimit_and_auth(db, "domain: relay\n"
+                                 "descriptors:\n"
+                                 "  - key: tenant\n"
+                                 "    rate_limit: {unit: second, requests_per_unit: 100000, algorithm: gcra, burst: 100000}\n"
+                                 "    descriptors:\n"
+                                 "      - key: device\n"
+                                 "        rate_limit: {unit: minute, requests_per_unit: 60, algorithm: gcra, burst: 100}\n");
+    if (HasFatalFailure()) return;
     for (int i = 0; i < 2; ++i) {
       auto pod = start_pod();
       ASSERT_TRUE(pod.service) << "relay pod " << i << " did not start";
@@ -106,25 +97,49 @@ class RelaySystemFixture : public AuthSystemFixture {
     AuthSystemFixture::TearDownTestSuite();
   }
 
-  // A relay pod with short timers so re-checks and pings happen within a test.
-  static RelayPod start_pod(std::vector<std::string> extra = {}) {
-    RelayPod pod;
-    pod.ws_port = free_loopback_port();
-    std::vector<std::string> env = {
+  // ratelimit with the relay's quota rules `rules_yaml` (domain relay), then auth on the
+  // seeded database `db` (also what the benchmarks start). A fatal failure when one does not.
+  static void start_ratelimit_and_auth(const std::string& db, const std::string& rules_yaml) {
+    rules_file_ = (dir_->path() / "relay-rules.yaml").string();
+    std::ofstream(rules_file_) << rules_yaml;
+    auto rl = start_service("ratelimit", {"BREAKWATER_RATELIMIT_LOCKOUT_ADDRESS_THRESHOLD=100000",
+                                          "BREAKWATER_RATELIMIT_RULES_FILES=" + rules_file_});
+    ASSERT_TRUE(rl) << rl.error().message;
+    ratelimit_ = std::make_unique<RunningService>(std::move(rl.value()));
+    port_ = free_loopback_port();
+    auto env = public_auth_env(port_, kIssuer, kek_file_, db, "127.0.0.1:" + std::to_string(ratelimit_->grpc_port));
+    auto auth = start_service("auth", std::move(env));
+    ASSERT_TRUE(auth) << auth.error().message;
+    auth_ = std::make_unique<RunningService>(std::move(auth.value()));
+  }
+
+  // What every pod needs: auth and ratelimit to call (quota never failing open) and a
+  // WebSocket listener on `ws_port`. Timers stay the relay's defaults.
+  static std::vector<std::string> pod_base_env(std::uint16_t ws_port) {
+    return {
         "BREAKWATER_RELAY_AUTH_ADDRESS=127.0.0.1:" + std::to_string(auth_->grpc_port),
         "BREAKWATER_RELAY_AUTH_SERVER_NAME=localhost",
         std::string("BREAKWATER_RELAY_AUTH_ISSUER=") + kIssuer,
         "BREAKWATER_RELAY_RATELIMIT_ADDRESS=127.0.0.1:" + std::to_string(ratelimit_->grpc_port),
         "BREAKWATER_RELAY_RATELIMIT_SERVER_NAME=localhost",
         "BREAKWATER_RELAY_QUOTA_FAIL_OPEN=false",
-        "BREAKWATER_RELAY_WS_LISTEN=127.0.0.1:" + std::to_string(pod.ws_port),
+        "BREAKWATER_RELAY_WS_LISTEN=127.0.0.1:" + std::to_string(ws_port),
+    };
+  }
+
+  // A relay pod with short timers so re-checks and pings happen within a test.
+  static RelayPod start_pod(std::vector<std::string> extra = {}) {
+    RelayPod pod;
+    pod.ws_port = free_loopback_port();
+    std::vector<std::string> env = pod_base_env(pod.ws_port);
+    env.insert(env.end(), {
         "BREAKWATER_RELAY_WS_ALLOWED_ORIGINS=https://app.breakwater.test",
         "BREAKWATER_RELAY_MAX_ENVELOPE_BYTES=65536",
         "BREAKWATER_RELAY_RECHECK_INTERVAL=500ms",
         "BREAKWATER_RELAY_PING_INTERVAL=1s",
         "BREAKWATER_RELAY_IDLE_TIMEOUT=20s",
         "BREAKWATER_RELAY_DRAIN_GRACE=300ms",
-    };
+    });
     env.insert(env.end(), extra.begin(), extra.end());
     auto svc = start_service("relay", env);
     if (!svc) {
