@@ -16,6 +16,7 @@
 
 #include "bw/redis/connection.hpp"
 #include "local_service.hpp"
+#include "machine.hpp"
 #include "options.hpp"
 #include "process_cpu.hpp"
 #include "raw_script.hpp"
@@ -35,15 +36,6 @@ std::string beside_me(const std::string& name) {
 std::string dev_pki_script() {
   const char* src = std::getenv("BW_SOURCE_DIR");
   return std::string(src && *src ? src : BW_SOURCE_DIR_DEFAULT) + "/scripts/dev-pki.sh";
-}
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
 }
 
 bw::Result<bw::redis::ConnectionOptions> redis_address(const Options& o) {

@@ -2,6 +2,7 @@
 #include "machine.hpp"
 
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <thread>
 
@@ -21,6 +22,15 @@ std::string first_line_after(const std::string& file, const std::string& prefix)
 }
 
 }  // namespace
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
 
 std::string load_average() {
   std::ifstream in("/proc/loadavg");

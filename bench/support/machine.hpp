@@ -10,5 +10,7 @@ namespace bw::bench {
 std::string machine_summary();
 // "<1 min> <5 min> <15 min>" from /proc/loadavg.
 std::string load_average();
+// "YYYY-MM-DD HH:MM UTC": when the run started, for its heading.
+std::string utc_now();
 
 }  // namespace bw::bench
