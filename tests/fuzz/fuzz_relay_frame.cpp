@@ -34,7 +34,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)bw::relay::check_envelope(who, *in.envelope, &pairing, 1'800'000'000'000, {});
     }
   }
-  (void)bw::relay::redis::decode_channel_message(bytes);
+  if (auto message = bw::relay::redis::decode_channel_message(bytes)) {
+    // Strict decoding: only the canonical text of a message is accepted.
+    if (bw::relay::redis::encode_channel_message(*message) != bytes) __builtin_trap();
+  }
   if (auto o = bw::relay::redis::parse_offset(bytes)) {
     if (bw::relay::redis::to_stream_id(*o) != bytes) __builtin_trap();  // canonical round trip
   }

@@ -42,6 +42,11 @@ struct ChannelEvent {
   bool online = false;           // kPresence
   std::uint64_t since_ms = 0;    // kPresence
   std::string connection;        // kKick: the connection that now owns the device
+  // kMailbox with the entry itself (its envelope non-empty): deliverable without reading
+  // the mailbox by a connection that has delivered `previous` or later.
+  MboxOffset offset;
+  MboxOffset previous;
+  std::string envelope;
 };
 
 class RelayBackend {

@@ -42,6 +42,11 @@ class RedisBackend final : public RelayBackend {
           ChannelEvent ev;
           if (std::holds_alternative<rr::NewEntry>(message)) {
             ev.type = ChannelEvent::Type::kMailbox;
+          } else if (const auto* m = std::get_if<rr::NewMail>(&message)) {
+            ev.type = ChannelEvent::Type::kMailbox;
+            ev.offset = from_rr(m->offset);
+            ev.previous = from_rr(m->previous);
+            ev.envelope = m->envelope;
           } else if (const auto* p = std::get_if<rr::PresenceChange>(&message)) {
             ev.type = ChannelEvent::Type::kPresence;
             ev.peer = raw(p->device);

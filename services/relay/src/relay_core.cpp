@@ -99,6 +99,7 @@ using unreg_atom = caf::atom_constant<caf::atom("unreg")>;
 using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using pairings_atom = caf::atom_constant<caf::atom("pairings")>;
+using mail_atom = caf::atom_constant<caf::atom("mail")>;
 
 // ---- shared state ----
 
@@ -365,11 +366,17 @@ void go_away(ConnActor* self, v1::GoAway::Reason reason, const std::string& mess
 
 void pump(ConnActor* self);
 
+// Sends entries after the cursor, in order, while the unacknowledged window has room (the
+// rest is read again later: wake).
 void deliver(ConnActor* self, const std::vector<MailboxEntry>& entries) {
   auto& st = self->state;
   for (const auto& entry : entries) {
     if (st.phase == ConnState::Phase::kClosed) return;
     if (entry.offset <= st.cursor) continue;  // already sent on this connection
+    if (st.unacked.size() >= st.sh->options.max_unacked) {
+      st.wake = true;
+      return;
+    }
     v1::RelayFrame f;
     auto* d = f.mutable_delivery();
     *d->mutable_offset() = to_proto(entry.offset);
@@ -411,6 +418,23 @@ void pump(ConnActor* self) {
         if (entries->size() >= room) cs.wake = true;
         pump(self);
       });
+}
+
+// A new entry that came with its notification. It is sent at once when nothing can lie
+// between it and what this connection delivered last (its predecessor in the mailbox is at
+// or before the cursor); otherwise the mailbox is read, which finds it in order.
+void on_mail(ConnActor* self, ChannelEvent& ev) {
+  auto& st = self->state;
+  if (ev.offset <= st.cursor) return;  // delivered already (a read found it first)
+  const bool direct = st.phase == ConnState::Phase::kReady && st.registered && !st.draining &&
+                      ev.previous <= st.cursor && st.unacked.size() < st.sh->options.max_unacked;
+  if (direct) {
+    st.sh->metrics->inline_deliveries.Increment();
+    deliver(self, {MailboxEntry{ev.offset, std::move(ev.envelope)}});
+    return;
+  }
+  st.wake = true;
+  pump(self);
 }
 
 void append(ConnActor* self, const std::shared_ptr<const v1::Envelope>& env) {
@@ -833,6 +857,7 @@ caf::behavior connection(ConnActor* self, std::shared_ptr<Relay::Shared> sh, std
         self->state.wake = true;
         pump(self);
       },
+      [self](mail_atom, ChannelEvent& ev) { on_mail(self, ev); },
       [self](regdone_atom) {
         self->state.registered = true;
         self->state.wake = true;
@@ -942,13 +967,18 @@ caf::behavior router(RouterActor* self, std::shared_ptr<Relay::Shared> sh) {
           if (!r.peers.empty()) (void)backend->publish_presence(r.peers, r.device, false, wall_ms());
         });
       },
-      [self](chan_atom, const std::string& device, const ChannelEvent& ev) {
+      [self](chan_atom, const std::string& device, ChannelEvent& ev) {
         auto& st = self->state;
         auto it = st.by_device.find(device);
         if (it == st.by_device.end()) return;
         st.sh->metrics->notifications.Increment();
         switch (ev.type) {
           case ChannelEvent::Type::kMailbox:
+            if (!ev.envelope.empty()) {
+              caf::anon_send(it->second.actor, mail_atom::value, std::move(ev));
+              return;
+            }
+            [[fallthrough]];
           case ChannelEvent::Type::kResync: caf::anon_send(it->second.actor, wake_atom::value); return;
           case ChannelEvent::Type::kPresence: caf::anon_send(it->second.actor, chan_atom::value, ev); return;
           case ChannelEvent::Type::kKick:

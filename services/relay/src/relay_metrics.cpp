@@ -6,6 +6,9 @@ RelayMetrics::RelayMetrics(metrics::Factory& f)
     : connections_grpc(f.gauge("connections", "Open connections, by transport").add({{"transport", "grpc"}})),
       connections_ws(f.gauge("connections", "Open connections, by transport").add({{"transport", "websocket"}})),
       deliveries(f.counter("deliveries", "Mailbox entries delivered to their recipient").add({})),
+      inline_deliveries(f.counter("inline_deliveries",
+                                  "Of those, entries delivered from their notification without reading the mailbox")
+                            .add({})),
       notifications(f.counter("notifications", "Notifications received from the pub/sub channels").add({})),
       route_seconds(f.histogram("route_seconds", "Envelope received until the Redis step answered")
                         .add({}, metrics::Factory::latency_buckets())),

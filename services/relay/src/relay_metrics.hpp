@@ -33,6 +33,7 @@ class RelayMetrics {
   prometheus::Gauge& connections_grpc;
   prometheus::Gauge& connections_ws;
   prometheus::Counter& deliveries;        // breakwater_relay_deliveries_total
+  prometheus::Counter& inline_deliveries; // breakwater_relay_inline_deliveries_total
   prometheus::Counter& notifications;     // breakwater_relay_notifications_total
   prometheus::Histogram& route_seconds;   // envelope received → Redis step answered
   prometheus::Histogram& batch_size;      // envelopes per Redis pipeline

@@ -13,6 +13,7 @@
 #include "api_https_client.hpp"
 #include "bw/redis/connection.hpp"
 #include "relay_system_support.hpp"
+#include "tls_probe.hpp"
 
 namespace bw::testing {
 namespace {
@@ -195,6 +196,58 @@ TEST_F(RelaySystem, MessagesFlowBothWaysAcrossPodsDecryptedAndInOrder) {
     EXPECT_EQ(at_agent.bodies[i], "prompt " + std::to_string(i));
     EXPECT_EQ(at_client.bodies[i], "output " + std::to_string(i));
   }
+}
+
+// A relay metric's value on one pod (0 when absent).
+double pod_metric(const RelayPod& pod, const std::string& name) {
+  const auto body = https_get(pod.service->ops_port, RelaySystemFixture::ca_file(), "/metrics").body;
+  const auto at = body.find("\n" + name + " ");
+  return at == std::string::npos ? 0 : std::strtod(body.c_str() + at + name.size() + 2, nullptr);
+}
+
+// Deliveries come two ways: straight from the notification when nothing can lie between the
+// new entry and the last delivery, else by reading the mailbox. A burst past the window of
+// unacknowledged deliveries needs both; it must arrive whole, in order, once.
+TEST_F(RelaySystem, ABurstPastTheWindowArrivesWholeInOrderAndOnce) {
+  // A client device of its own (claimed now), so the burst has a whole quota to itself.
+  const auto d = claim_for_a2("burst");
+  ASSERT_TRUE(d);
+  auto a2 = agent(0, seed_.token_a2);
+  auto c = client(1, seed_.tenant_a, seed_.alice, *d);
+  ASSERT_TRUE(a2 && c);
+  flush(*a2);
+  const double inline_before = pod_metric(pods_[0], "breakwater_relay_inline_deliveries_total");
+  const double all_before = pod_metric(pods_[0], "breakwater_relay_deliveries_total");
+  constexpr std::size_t kCount = 90;  // the window (relay.max_unacked) is 64; the device quota's burst 100
+  std::vector<std::string> sent;
+  for (std::size_t i = 0; i < kCount; ++i) {
+    const auto e = envelope(*d, seed_.agent_a2, rv1::KIND_PROMPT);
+    sent.push_back(e.nonce());
+    ASSERT_TRUE(c->send(client_envelope(e)));
+  }
+  // Without acknowledgements the relay stops at the window.
+  std::vector<rv1::Delivery> got;
+  while (auto f = await(*a2, is_delivery, 1s)) got.push_back(f->delivery());
+  EXPECT_EQ(got.size(), 64u) << "deliveries beyond the unacknowledged window";
+  ASSERT_FALSE(got.empty());
+  a2->send(agent_ack(got.back().offset()));
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (got.size() < kCount && std::chrono::steady_clock::now() < deadline) {
+    auto f = await(*a2, is_delivery, 1s);
+    if (!f) continue;
+    got.push_back(f->delivery());
+    a2->send(agent_ack(f->delivery().offset()));
+  }
+  EXPECT_FALSE(await(*a2, is_delivery, 300ms)) << "nothing more";
+  ASSERT_EQ(got.size(), kCount);
+  for (std::size_t i = 0; i < kCount; ++i) {
+    ASSERT_EQ(got[i].envelope().nonce(), sent[i]) << "delivery " << i << ": in order, none lost, none twice";
+  }
+  const double inline_n = pod_metric(pods_[0], "breakwater_relay_inline_deliveries_total") - inline_before;
+  const double all_n = pod_metric(pods_[0], "breakwater_relay_deliveries_total") - all_before;
+  EXPECT_EQ(all_n, static_cast<double>(kCount));
+  EXPECT_GT(inline_n, 0) << "some came with their notification";
+  EXPECT_LT(inline_n, static_cast<double>(kCount)) << "the rest were read from the mailbox after the window opened";
 }
 
 TEST_F(RelaySystem, ClientsSeeTheirAgentsPresence) {

@@ -43,12 +43,24 @@ std::optional<ChannelMessage> decode_presence(std::string_view rest) {
   return PresenceChange{*device, state == "online", *since};
 }
 
+// "mail <offset> <previous> <envelope>": the envelope is binary and may hold spaces.
+std::optional<ChannelMessage> decode_mail(std::string_view rest) {
+  auto offset = parse_offset(next_word(rest));
+  auto previous = parse_offset(next_word(rest));
+  if (!offset || !previous || !(*previous < *offset)) return std::nullopt;
+  if (rest.empty() || rest.size() > kMaxInlineEnvelope) return std::nullopt;
+  return NewMail{*offset, *previous, std::string(rest)};
+}
+
 }  // namespace
 
 std::string encode_channel_message(const ChannelMessage& message) {
   return std::visit(
       Overloaded{
           [](const NewEntry& m) { return "entry " + to_stream_id(m.offset); },
+          [](const NewMail& m) {
+            return "mail " + to_stream_id(m.offset) + " " + to_stream_id(m.previous) + " " + m.envelope;
+          },
           [](const PresenceChange& m) {
             return "presence " + id_hex(m.device) + (m.online ? " online " : " offline ") +
                    std::to_string(m.since_ms);
@@ -59,6 +71,10 @@ std::string encode_channel_message(const ChannelMessage& message) {
 }
 
 std::optional<ChannelMessage> decode_channel_message(std::string_view text) {
+  if (text.rfind("mail ", 0) == 0) {
+    if (text.size() > kMaxChannelMessage + kMaxInlineEnvelope) return std::nullopt;
+    return decode_mail(text.substr(5));
+  }
   if (text.size() > kMaxChannelMessage) return std::nullopt;
   std::string_view rest = text;
   const std::string_view verb = next_word(rest);

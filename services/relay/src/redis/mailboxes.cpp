@@ -19,7 +19,8 @@ using bw::redis::make_error;
 using bw::redis::Reply;
 
 // KEYS[1] mailbox, KEYS[2] nonce, KEYS[3] cut. ARGV[1] envelope, ARGV[2] max entries,
-// ARGV[3] max age ms, ARGV[4] nonce window ms, ARGV[5] channel.
+// ARGV[3] max age ms, ARGV[4] nonce window ms, ARGV[5] channel, ARGV[6] largest envelope
+// published inline (`mail`; larger ones are announced by `entry`).
 // Checks first, writes last: an error part-way leaves nothing recorded but the age trim.
 constexpr const char* kAppendLua = R"lua(
 if redis.call('EXISTS', KEYS[2]) == 1 then return {1, '', 0} end
@@ -36,12 +37,19 @@ if cutoff > 0 then
     if #last > 0 then redis.call('SET', KEYS[3], last[1][1], 'PX', max_age) end
   end
 end
-if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[2]) then return {2, '', trimmed} end
+local held = redis.call('XLEN', KEYS[1])
+if held >= tonumber(ARGV[2]) then return {2, '', trimmed} end
+local previous = '0-0'
+if held > 0 then previous = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1][1] end
 local id = redis.call('XADD', KEYS[1], '*', 'e', ARGV[1])
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], max_age)
 redis.call('PEXPIRE', KEYS[3], max_age)
-redis.call('SPUBLISH', ARGV[5], 'entry ' .. id)
+if #ARGV[1] <= tonumber(ARGV[6]) then
+  redis.call('SPUBLISH', ARGV[5], 'mail ' .. id .. ' ' .. previous .. ' ' .. ARGV[1])
+else
+  redis.call('SPUBLISH', ARGV[5], 'entry ' .. id)
+end
 return {0, id, trimmed}
 )lua";
 
@@ -124,7 +132,8 @@ const bw::redis::Script& Mailboxes::append_script() {
 std::vector<std::string> Mailboxes::append_args(const MailboxLimits& limits,
                                                 const AppendRequest& request) {
   return {request.envelope, std::to_string(limits.max_entries), millis_text(limits.max_age),
-          millis_text(limits.nonce_window), device_channel(request.recipient)};
+          millis_text(limits.nonce_window), device_channel(request.recipient),
+          std::to_string(std::min(limits.max_inline_bytes, kMaxInlineEnvelope))};
 }
 
 // Sends the requests `pending` of `batch` in one pipeline and fills their results; the

@@ -10,8 +10,10 @@
 //     3. refuses when the mailbox still holds max_entries → kFull (the nonce is NOT
 //        recorded, so the same envelope can be sent again later);
 //     4. otherwise XADDs the envelope (Redis picks the offset), records the nonce for
-//        nonce_window, sets the mailbox's (and cut's) TTL to max_age and SPUBLISHes
-//        "entry <offset>" on the recipient's channel (channel_message.hpp).
+//        nonce_window, sets the mailbox's (and cut's) TTL to max_age and SPUBLISHes on the
+//        recipient's channel (channel_message.hpp) "mail <offset> <previous> <envelope>"
+//        when the envelope is at most max_inline_bytes (previous: the newest entry held
+//        before, 0-0 when none), else "entry <offset>".
 //   All writes come after all checks, so a script that fails part-way has recorded nothing
 //   but the age trim. A batch is pipelined on one pooled connection: one round trip, and
 //   requests for one recipient are appended in batch order (a request re-sent after
@@ -51,6 +53,7 @@
 #include <vector>
 
 #include "bw/result.hpp"
+#include "redis/channel_message.hpp"
 #include "redis/offset.hpp"
 #include "redis/relay_keys.hpp"
 
@@ -69,6 +72,7 @@ struct MailboxLimits {
   std::size_t max_envelope_bytes = 1100 * 1024;   // serialized Envelope
   std::size_t max_batch = 256;                    // requests per append() call
   std::size_t max_read = 256;                     // entries per read_after() call
+  std::size_t max_inline_bytes = kMaxInlineEnvelope;  // published with its notification (≤ kMaxInlineEnvelope)
   std::chrono::milliseconds checkout_wait{200};   // waiting for a pooled connection
 };
 

@@ -18,6 +18,8 @@ DeviceId some_device() {
 TEST(ChannelMessage, RoundTripsEveryKind) {
   const ChannelMessage messages[] = {
       NewEntry{{1795364866400, 2}},
+      NewMail{{1795364866400, 3}, {1795364866400, 2}, std::string("a b\0\xff\n c", 8)},
+      NewMail{{7, 0}, {0, 0}, std::string(kMaxInlineEnvelope, ' ')},
       PresenceChange{some_device(), true, 1795364866400},
       PresenceChange{some_device(), false, 0},
       Kick{"pod-7/0123456789abcdef"},
@@ -35,6 +37,20 @@ TEST(ChannelMessage, WireFormatIsTheDocumentedOne) {
   EXPECT_EQ(encode_channel_message(PresenceChange{some_device(), true, 5}),
             "presence 00112233445566778899aabbccddeeff online 5");
   EXPECT_EQ(encode_channel_message(Kick{"c1"}), "kick c1");
+  EXPECT_EQ(encode_channel_message(NewMail{{12, 4}, {12, 3}, "x y"}), "mail 12-4 12-3 x y");
+}
+
+TEST(ChannelMessage, RefusesMalformedMail) {
+  for (const std::string& bad : std::vector<std::string>{
+           "mail", "mail ", "mail 2-0", "mail 2-0 1-0", "mail 2-0 1-0 ", "mail 2-0  1-0 x",
+           "mail 2-0 2-0 x", "mail 1-0 2-0 x", "mail 02-0 1-0 x", "mail 2-0 1 x", "Mail 2-0 1-0 x",
+           "mail 2-0 1-0 " + std::string(kMaxInlineEnvelope + 1, 'x')}) {
+    EXPECT_FALSE(decode_channel_message(bad).has_value()) << bad.substr(0, 40);
+  }
+  // The envelope is everything after the header, spaces included.
+  auto spaced = decode_channel_message("mail 2-0 1-0  x ");
+  ASSERT_TRUE(spaced.has_value());
+  EXPECT_EQ(std::get<NewMail>(*spaced).envelope, " x ");
 }
 
 TEST(ChannelMessage, RefusesMalformedAndUnknownMessages) {

@@ -39,8 +39,41 @@ TEST_F(NotificationsTest, DeliversEntriesOfSubscribedDevicesOnly) {
   auto got = rec.messages();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].first, device(1));
-  EXPECT_EQ(got[0].second, ChannelMessage(NewEntry{offset}));
+  EXPECT_EQ(got[0].second, ChannelMessage(NewMail{offset, Offset{}, "envelope"}));
   EXPECT_EQ(n.stats().messages.load(), 1u);
+}
+
+// Small envelopes travel with their notification, naming the entry before them (what a pod
+// must have delivered to send it without reading the mailbox); larger ones are announced.
+TEST_F(NotificationsTest, SmallEnvelopesComeWithTheirPredecessorLargeOnesAreAnnounced) {
+  Recorder rec;
+  Notifications n(test::notifications_options(options()), rec.on_message(), rec.on_resync());
+  ASSERT_TRUE(n.subscribe(device(4)).ok());
+  ASSERT_TRUE(rec.await_resyncs(device(4), 1));
+  MailboxLimits limits;
+  limits.max_inline_bytes = 16;
+  Mailboxes m(pool(), limits);
+  const std::string binary("a b\0\xff c", 7);  // spaces, a NUL and a high byte
+  const std::string sixteen(16, 'x'), seventeen(17, 'y');
+  std::vector<Offset> at;
+  std::uint32_t k = 40;
+  for (const std::string* body : {&binary, &sixteen, &seventeen}) {
+    AppendRequest r{device(4), nonce(++k), *body};
+    auto results = m.append({&r, 1});
+    ASSERT_TRUE(results.ok() && (*results)[0].ok());
+    at.push_back((*results)[0]->offset);
+  }
+  ASSERT_TRUE(m.ack(device(4), at[2]).ok());  // the mailbox is empty again
+  AppendRequest last{device(4), nonce(++k), binary};
+  auto results = m.append({&last, 1});
+  ASSERT_TRUE(results.ok() && (*results)[0].ok());
+  ASSERT_TRUE(rec.await_messages(4));
+  auto got = rec.messages();
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0].second, ChannelMessage(NewMail{at[0], Offset{}, binary}));
+  EXPECT_EQ(got[1].second, ChannelMessage(NewMail{at[1], at[0], sixteen}));
+  EXPECT_EQ(got[2].second, ChannelMessage(NewEntry{at[2]}));
+  EXPECT_EQ(got[3].second, ChannelMessage(NewMail{(*results)[0]->offset, Offset{}, binary}));
 }
 
 TEST_F(NotificationsTest, SubscriptionsAreCountedPerDevice) {
@@ -142,7 +175,7 @@ TEST_F(NotificationsFailureTest, ReconnectsAfterARestartResyncsAndKeepsDeliverin
   Mailboxes m(std::make_shared<bw::redis::Pool>(options(), 1), MailboxLimits{});
   const Offset offset = append(m, device(2), 1);
   ASSERT_TRUE(rec.await_messages(1));
-  EXPECT_EQ(rec.messages()[0].second, ChannelMessage(NewEntry{offset}));
+  EXPECT_EQ(rec.messages()[0].second, ChannelMessage(NewMail{offset, Offset{}, "envelope"}));
 }
 
 // Backoffs of 15 s and more, so a stop() that waited for one to end is told apart from a
