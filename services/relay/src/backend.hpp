@@ -1,4 +1,4 @@
-// RelayBackend: the blocking operations the relay's actors delegate to I/O actors — the
+// RelayBackend: the blocking operations the relay's actors delegate to I/O workers — the
 // mailboxes, presence and revocation state in Redis. One implementation runs on Redis
 // (redis_backend.cpp); the interface keeps Redis types out of the actors.
 #pragma once

@@ -195,10 +195,16 @@ class RedisBackend final : public RelayBackend {
   Result<std::vector<std::string>> refresh(
       const std::vector<std::pair<std::string, std::string>>& device_connections) override {
     std::vector<std::string> lost;
-    for (const auto& [device, connection] : device_connections) {
-      auto r = presence_.refresh(device_id(device), connection, options_.presence_ttl);
+    std::vector<rr::Presence::Held> held;
+    held.reserve(device_connections.size());
+    for (const auto& [device, connection] : device_connections) held.push_back({device_id(device), connection});
+    for (std::size_t at = 0; at < held.size(); at += rr::kMaxDevicesPerCall) {
+      const std::size_t n = std::min(rr::kMaxDevicesPerCall, held.size() - at);
+      auto r = presence_.refresh_many(std::span<const rr::Presence::Held>(held.data() + at, n), options_.presence_ttl);
       if (!r) return r.error();
-      if (!*r) lost.push_back(device);
+      for (std::size_t i = 0; i < n; ++i) {
+        if (!(*r)[i]) lost.push_back(device_connections[at + i].first);
+      }
     }
     return lost;
   }

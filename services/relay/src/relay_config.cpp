@@ -12,7 +12,7 @@ void add_config_keys(config::Schema& s) {
   s.add({.path = "relay.actor_threads", .type = Type::kInt, .default_value = "2",
          .help = "CAF scheduler worker threads", .min = 1, .max = 64});
   s.add({.path = "relay.io_actors", .type = Type::kInt, .default_value = "4",
-         .help = "actors that make blocking calls (auth, Redis reads)", .min = 1, .max = 64});
+         .help = "I/O worker threads, sharing one queue, that make blocking calls (auth, Redis reads and acks, presence)", .min = 1, .max = 64});
   s.add({.path = "relay.appenders", .type = Type::kInt, .default_value = "2",
          .help = "actors that pipeline envelope appends to Redis", .min = 1, .max = 64});
   s.add({.path = "relay.auth_address", .type = Type::kString, .default_value = "",

@@ -3,6 +3,8 @@
 #include <caf/all.hpp>
 
 #include <atomic>
+#include <condition_variable>
+#include <thread>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -23,9 +25,6 @@ using SteadyClock = std::chrono::steady_clock;
 
 // ---- messages between actors (local only: nothing here is ever serialised) ----
 
-struct Job {
-  std::function<void()> run;
-};
 struct Done {
   std::function<void()> apply;
 };
@@ -51,10 +50,6 @@ struct Registration {
   std::vector<std::string> peers;
 };
 
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, Job&) {
-  return f(caf::meta::type_name("Job"));
-}
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, Done&) {
   return f(caf::meta::type_name("Done"));
@@ -83,7 +78,6 @@ typename Inspector::result_type inspect(Inspector& f, ChannelEvent& x) {
 using in_atom = caf::atom_constant<caf::atom("in")>;
 using gone_atom = caf::atom_constant<caf::atom("gone")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;
-using job_atom = caf::atom_constant<caf::atom("job")>;
 using append_atom = caf::atom_constant<caf::atom("append")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
@@ -100,6 +94,65 @@ using drain_atom = caf::atom_constant<caf::atom("drain")>;
 using refresh_atom = caf::atom_constant<caf::atom("refresh")>;
 using pairings_atom = caf::atom_constant<caf::atom("pairings")>;
 using mail_atom = caf::atom_constant<caf::atom("mail")>;
+
+// ---- I/O workers: blocking jobs (auth RPCs, Redis reads and acks, presence) off the scheduler ----
+
+// Threads sharing one FIFO queue: a slow job (an auth call, a presence refresh of every
+// device) holds up one worker, never the jobs queued behind it, as a queue per worker did.
+class IoPool {
+ public:
+  explicit IoPool(std::size_t threads) {
+    for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  }
+  ~IoPool() { stop(); }
+  IoPool(const IoPool&) = delete;
+  IoPool& operator=(const IoPool&) = delete;
+
+  // Ignored once stop() has begun.
+  void post(std::function<void()> job) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+      jobs_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+  }
+  std::size_t queued() const {
+    std::lock_guard lock(mu_);
+    return jobs_.size();
+  }
+  // Runs what is queued, then joins the workers.
+  void stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::function<void()> job;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      job();
+    }
+  }
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
 
 // ---- shared state ----
 
@@ -121,15 +174,13 @@ struct Relay::Shared {
   std::unique_ptr<RelayMetrics> metrics;
   RelayOptions options;
   caf::actor router;
-  std::vector<caf::actor> io;
+  std::unique_ptr<IoPool> io;
   std::vector<caf::actor> appenders;
-  std::atomic<std::size_t> next_io{0};
   std::atomic<std::uint64_t> next_connection{0};
   std::atomic<std::size_t> open_connections{0};
   std::mutex live_mu;
   std::set<caf::actor> live;  // every connection actor, to stop them at shutdown
 
-  const caf::actor& pick_io() { return io[next_io++ % io.size()]; }
   const caf::actor& appender_for(const std::string& recipient) {
     return appenders[std::hash<std::string>{}(recipient) % appenders.size()];
   }
@@ -165,15 +216,6 @@ const char* reason_name(v1::GoAway::Reason r) {
     case v1::GoAway::OVERLOADED: return "overloaded";
     default: return "other";
   }
-}
-
-// ---- I/O actors: run blocking jobs (auth RPCs, Redis reads) off the scheduler ----
-
-// (The index argument is unused; CAF 0.17 dereferences a null argument tuple when an actor
-// function takes no arguments besides self, which UBSan reports.)
-void io_loop(caf::blocking_actor* self, std::size_t /*index*/) {
-  bool running = true;
-  self->receive_while(running)([](job_atom, Job& job) { job.run(); }, [&](stop_atom) { running = false; });
 }
 
 // ---- appenders: drain queued envelopes into one pipelined Redis step ----
@@ -287,11 +329,10 @@ using ConnActor = caf::stateful_actor<ConnState>;
 template <class F, class G>
 void run_io(ConnActor* self, F blocking, G apply) {
   caf::actor me = caf::actor_cast<caf::actor>(self);
-  Job job{[me, blocking = std::move(blocking), apply = std::move(apply)]() mutable {
+  self->state.sh->io->post([me, blocking = std::move(blocking), apply = std::move(apply)]() mutable {
     auto result = std::make_shared<decltype(blocking())>(blocking());
     caf::anon_send(me, done_atom::value, Done{[apply, result]() mutable { apply(*result); }});
-  }};
-  caf::anon_send(self->state.sh->pick_io(), job_atom::value, std::move(job));
+  });
 }
 
 const char* transport_of(ConnActor* self) { return self->state.out->transport(); }
@@ -933,7 +974,7 @@ struct RouterState {
 using RouterActor = caf::stateful_actor<RouterState>;
 
 void router_io(RouterActor* self, std::function<void()> work) {
-  caf::anon_send(self->state.sh->pick_io(), job_atom::value, Job{std::move(work)});
+  self->state.sh->io->post(std::move(work));
 }
 
 caf::behavior router(RouterActor* self, std::shared_ptr<Relay::Shared> sh) {
@@ -1039,9 +1080,7 @@ Relay::Relay(std::shared_ptr<RelayBackend> backend, std::shared_ptr<AuthLink> au
   sh.quota = std::move(quota);
   sh.metrics = std::make_unique<RelayMetrics>(metrics);
   sh.options = std::move(options);
-  for (std::size_t i = 0; i < std::max<std::size_t>(sh.options.io_actors, 1); ++i) {
-    sh.io.push_back(sh.system->spawn<caf::detached>(io_loop, i));
-  }
+  sh.io = std::make_unique<IoPool>(std::max<std::size_t>(sh.options.io_actors, 1));
   for (std::size_t i = 0; i < std::max<std::size_t>(sh.options.appenders, 1); ++i) {
     sh.appenders.push_back(sh.system->spawn<caf::detached>(appender_loop, shared_));
   }
@@ -1058,10 +1097,9 @@ Relay::~Relay() {
   for (const auto& a : live) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(sh.router, caf::exit_reason::user_shutdown);
   for (const auto& a : sh.appenders) caf::anon_send(a, stop_atom::value);
-  for (const auto& a : sh.io) caf::anon_send(a, stop_atom::value);
+  sh.io->stop();
   sh.router = caf::actor{};
   sh.appenders.clear();
-  sh.io.clear();
   sh.system.reset();  // waits for every actor
 }
 

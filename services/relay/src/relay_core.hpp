@@ -1,15 +1,18 @@
 // The relay's actors (DESIGN §4): one connection actor per agent stream or client
-// WebSocket, one router per pod (device → connection, notifications, drain), I/O actors
-// that run blocking calls (auth, Redis reads), and appender actors that pipeline the
-// atomic Redis step for envelopes. Everything the actors share is in Relay::Shared.
+// WebSocket, one router per pod (device → connection, notifications, drain), a pool of
+// I/O workers sharing one queue that run blocking calls (auth, Redis reads and acks,
+// presence), and appender actors that pipeline the atomic Redis step for envelopes.
+// Everything the actors share is in Relay::Shared.
 //
 // Guarantees:
 //  - An envelope is appended only after every rule of check_envelope() held and the quota
 //    allowed it; every refusal sends the sender an Error naming the envelope and moves a
 //    counter. Envelopes from one connection to one recipient are appended in the order
 //    they arrived (one appender per recipient hash).
-//  - Deliveries go out in mailbox order, at most max_unacked ahead of the peer's Ack; the
-//    mailbox is read again after every notification, resync, Ack and tick, so a lost
+//  - Deliveries go out in mailbox order, at most max_unacked ahead of the peer's Ack. A
+//    notification that carries its entry is delivered from it only when the entry's
+//    predecessor is at or before the connection's last delivery (nothing can lie between);
+//    otherwise, and after every resync, Ack and tick, the mailbox is read, so a lost
 //    notification delays a message by at most one tick and never loses it.
 //  - Bounded memory: a connection holds at most max_unacked deliveries in its transport
 //    queue (whose byte bound closes a slow reader) and at most max_pending envelopes in

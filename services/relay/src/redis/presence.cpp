@@ -142,6 +142,38 @@ Result<bool> Presence::mark_offline(const DeviceId& device, std::string_view con
                  "mark_offline");
 }
 
+Result<std::vector<bool>> Presence::refresh_many(std::span<const Held> held, std::chrono::milliseconds ttl) {
+  std::vector<bool> out;
+  if (held.size() > kMaxDevicesPerCall) {
+    return make_error(Errc::kInvalidArgument, "presence: too many devices in one call");
+  }
+  for (const auto& h : held) {
+    if (!is_valid_token(h.connection_id)) {
+      return make_error(Errc::kInvalidArgument, "presence: connection id is not a token");
+    }
+  }
+  if (Status ok = check_ttl(ttl); !ok) return ok.error();
+  if (held.empty()) return out;
+  auto lease = pool_->checkout(checkout_wait_);
+  if (!lease) return lease.error();
+  const auto& script = refresh_script();
+  if (Status loaded = script.load(**lease); !loaded) return loaded.error();
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(held.size());
+  for (const auto& h : held) {
+    commands.push_back(script.evalsha_command({owner_key(h.device)}, {h.connection_id, std::to_string(ttl.count())}));
+  }
+  auto replies = (*lease)->pipeline(commands, Idempotent::kYes);
+  if (!replies) return replies.error();
+  for (const Reply& reply : *replies) {
+    if (reply.is_error()) return bw::redis::error_reply_to_result(reply).error();
+    auto flag = as_flag(reply, "refresh");
+    if (!flag) return flag.error();
+    out.push_back(*flag);
+  }
+  return out;
+}
+
 Result<std::vector<DevicePresence>> Presence::is_online(std::span<const DeviceId> devices) {
   std::vector<DevicePresence> out;
   if (devices.size() > kMaxDevicesPerCall) {

@@ -16,7 +16,7 @@
 // - Connection ids must be unique across pods and time (e.g. "<pod id>/<random hex>");
 //   pod and connection ids are tokens (relay_keys.hpp is_valid_token), else
 //   kInvalidArgument before anything is sent.
-// - Bounded: is_online() and publish() take at most kMaxDevicesPerCall devices.
+// - Bounded: is_online(), publish() and refresh_many() take at most kMaxDevicesPerCall devices.
 //
 // Failure behaviour: Errors are bw::redis::Errc values; kConnect / kPoolExhausted mean
 // nothing was sent. claim() is not resent after a lost connection (its outcome is then
@@ -69,6 +69,14 @@ class Presence {
   // not (superseded, or expired) and nothing changed.
   Result<bool> refresh(const DeviceId& device, std::string_view connection_id,
                        std::chrono::milliseconds ttl);
+
+  // refresh() for each (device, connection id), in order, in one pipeline: a pod renews
+  // every device it holds in one round trip.
+  struct Held {
+    DeviceId device{};
+    std::string connection_id;
+  };
+  Result<std::vector<bool>> refresh_many(std::span<const Held> held, std::chrono::milliseconds ttl);
 
   // Deletes the record if `connection_id` still owns the device. False: someone else owns
   // it (or nobody); nothing changed, and the caller must not announce "offline".

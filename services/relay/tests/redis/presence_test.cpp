@@ -68,6 +68,26 @@ TEST_F(PresenceTest, AStaleConnectionCannotRefreshOrMarkOffline) {
   EXPECT_EQ(run({"EXISTS", owner_key(device(2))}).as_integer(), 0);
 }
 
+TEST_F(PresenceTest, RefreshManyRenewsOnlyWhatEachConnectionStillOwns) {
+  Presence presence(pool());
+  ASSERT_TRUE(presence.claim(device(6), "pod-a", "pod-a/6", 10s).ok());
+  ASSERT_TRUE(presence.claim(device(7), "pod-a", "pod-a/7", 10s).ok());
+  ASSERT_TRUE(presence.claim(device(7), "pod-b", "pod-b/7", 10s).ok());  // superseded on pod-a
+  ASSERT_TRUE(run({"SCRIPT", "FLUSH"}).is_status());                    // loaded again as needed
+  const Presence::Held held[] = {{device(6), "pod-a/6"}, {device(7), "pod-a/7"}, {device(8), "pod-a/8"}};
+  auto renewed = presence.refresh_many(held, 60s);
+  ASSERT_TRUE(renewed.ok()) << renewed.error().message;
+  EXPECT_EQ(*renewed, (std::vector<bool>{true, false, false}));
+  EXPECT_GT(run({"PTTL", owner_key(device(6))}).as_integer(), 10000);
+  EXPECT_LE(run({"PTTL", owner_key(device(7))}).as_integer(), 10000) << "another connection's record is untouched";
+  EXPECT_EQ(run({"EXISTS", owner_key(device(8))}).as_integer(), 0) << "an absent record is not created";
+  std::vector<Presence::Held> too_many(kMaxDevicesPerCall + 1, Presence::Held{device(6), "pod-a/6"});
+  EXPECT_FALSE(presence.refresh_many(too_many, 60s).ok());
+  const Presence::Held bad[] = {{device(6), "not a token"}};
+  EXPECT_FALSE(presence.refresh_many(bad, 60s).ok());
+  EXPECT_TRUE(presence.refresh_many({}, 60s).ok());
+}
+
 TEST_F(PresenceTest, IsOnlineReadsManyDevicesAtOnce) {
   Presence presence(pool());
   auto claimed = presence.claim(device(3), "pod-a", "pod-a/3", 10s);
