@@ -134,6 +134,14 @@ bw::Status start(bw::service::ServiceContext& ctx) {
   }
   std::vector<bw::relay::StatsExporter::Source> sources = {[backend] { return backend->stats(); }};
   if (ws) sources.push_back([ws] { return ws->samples(); });
+  if (quota) {
+    sources.push_back([quota] {
+      const auto st = quota->stats();
+      const char* help = "Quota leases fetched, by whether an envelope waited for the fetch or it was renewed ahead";
+      return std::vector<bw::relay::StatSample>{{"quota_lease_fetches", help, {{"mode", "waited"}}, st.waited},
+                                                {"quota_lease_fetches", help, {{"mode", "ahead"}}, st.ahead}};
+    });
+  }
   auto exporter = std::make_shared<bw::relay::StatsExporter>(ctx.metrics(), std::move(sources));
   exporter->collect();  // every family exists from the start
   ctx.keep(exporter);

@@ -4,7 +4,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <deque>
 #include <optional>
+#include <thread>
 
 #include "breakwater/ratelimit/v1/ratelimit.grpc.pb.h"
 
@@ -63,11 +65,84 @@ struct QuotaClient::Impl {
     LeaseBucket bucket;
     bool fetching = false;
     bool degraded_refusal = false;
+    bool renew_queued = false;
     Clock::time_point last_used{};
+    // The last lease granted: its size, when it was asked for, until when it is valid.
+    std::int64_t granted = 0;
+    Clock::time_point granted_from{}, granted_until{};
   };
 
   Impl(std::shared_ptr<grpc::Channel> channel, Options o)
-      : stub(v1::Quota::NewStub(std::move(channel))), options(std::move(o)) {}
+      : stub(v1::Quota::NewStub(std::move(channel))), options(std::move(o)) {
+    if (options.renew_ahead) renewer = std::thread([this] { renew_loop(); });
+  }
+  ~Impl() { stop_renewer(); }
+
+  void stop_renewer() {
+    {
+      std::lock_guard lock(mu);
+      stopping = true;
+    }
+    renew_wanted.notify_all();
+    if (renewer.joinable()) renewer.join();
+  }
+
+  // The request for a lease of at least n tokens.
+  v1::AcquireLeaseRequest lease_request(const Descriptor& d, std::int64_t n) const {
+    v1::AcquireLeaseRequest req;
+    req.set_domain(d.domain);
+    fill(d, req.mutable_rate_limit_descriptor());
+    req.set_requested(static_cast<std::uint32_t>(std::clamp<std::int64_t>(std::max(n, options.lease_size), 1,
+                                                                          1'000'000'000)));
+    req.set_holder(options.holder);
+    return req;
+  }
+
+  // Called with mu held after a spend from e's bucket: queues a renewal when the bucket is
+  // low or its lease old (and none is under way).
+  void maybe_renew(const Descriptor& d, Entry& e, Clock::time_point now) {
+    if (!options.renew_ahead || e.fetching || e.renew_queued || e.granted <= 0 || stopping) return;
+    const bool low = e.bucket.available(now) * 4 < e.granted;
+    const bool old = (e.granted_until - now) * 4 < (e.granted_until - e.granted_from);
+    if (!low && !old) return;
+    e.renew_queued = true;
+    renewals.push_back(d);
+    renew_wanted.notify_one();
+  }
+
+  void renew_loop() {
+    std::unique_lock lock(mu);
+    for (;;) {
+      renew_wanted.wait(lock, [this] { return stopping || !renewals.empty(); });
+      if (stopping) return;
+      const Descriptor d = std::move(renewals.front());
+      renewals.pop_front();
+      auto found = buckets.find(d);
+      if (found == buckets.end()) continue;  // evicted meanwhile
+      Entry& e = found->second;              // std::map: stays valid while fetching (never evicted then)
+      e.renew_queued = false;
+      if (e.fetching || e.bucket.refused(Clock::now())) continue;  // under way, or refused meanwhile
+      e.fetching = true;
+      const auto req = lease_request(d, 1);
+      v1::AcquireLeaseResponse res;
+      lock.unlock();
+      const auto sent = Clock::now();
+      const grpc::Status st = stub->AcquireLease(context().get(), req, &res);
+      lock.lock();
+      e.fetching = false;
+      fetched.notify_all();
+      ++stats.ahead;
+      const auto now = Clock::now();
+      const auto until = steady_deadline(sent, res.valid_for());
+      // A refusal or an error is not remembered here: a spend that finds the bucket empty
+      // asks (and waits) itself. A lease too short to use is left to expire.
+      if (!st.ok() || res.granted() == 0 || until <= now) continue;
+      e.bucket.add(Grant{res.granted(), res.lease_id(), until}, now);
+      e.granted = res.granted();
+      e.granted_from = sent;
+      e.granted_until = until;
+    }
+  }
 
   std::unique_ptr<grpc::ClientContext> context() const {
     auto ctx = std::make_unique<grpc::ClientContext>();
@@ -97,6 +172,11 @@ struct QuotaClient::Impl {
   std::condition_variable fetched;
   std::map<Descriptor, Entry> buckets;  // guarded by mu; std::map: references stay valid
   Clock::time_point service_down_until{};  // guarded by mu: fail_open answers locally until then
+  std::deque<Descriptor> renewals;         // guarded by mu: descriptors to renew ahead
+  std::condition_variable renew_wanted;
+  bool stopping = false;                   // guarded by mu
+  Stats stats;                             // guarded by mu
+  std::thread renewer;                     // last: started when everything else exists
 };
 
 namespace {
@@ -124,7 +204,15 @@ std::optional<std::int64_t> give_back(QuotaClient::Impl& m, const Descriptor& d,
 QuotaClient::QuotaClient(std::shared_ptr<grpc::Channel> channel, Options options)
     : impl_(std::make_unique<Impl>(std::move(channel), std::move(options))) {}
 
-QuotaClient::~QuotaClient() { return_unspent(); }
+QuotaClient::~QuotaClient() {
+  impl_->stop_renewer();
+  return_unspent();
+}
+
+QuotaClient::Stats QuotaClient::stats() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->stats;
+}
 
 SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
   if (n < 1) return SpendResult{n == 0, false, n < 0, milliseconds(0)};
@@ -140,7 +228,10 @@ SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
     }
     Impl::Entry& e = found->second;
     e.last_used = now;
-    if (e.bucket.try_spend(n, now)) return SpendResult{true, false, false, milliseconds(0)};
+    if (e.bucket.try_spend(n, now)) {
+      m.maybe_renew(descriptor, e, now);
+      return SpendResult{true, false, false, milliseconds(0)};
+    }
     if (m.options.fail_open && now < m.service_down_until) return SpendResult{true, true, false, milliseconds(0)};
     if (e.bucket.refused(now)) {
       const auto wait = std::chrono::duration_cast<milliseconds>(e.bucket.refused_until() - now);
@@ -155,18 +246,14 @@ SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
     if (fetches++ >= std::max(kMinFetchesPerSpend, needed)) return SpendResult{false, false, false, milliseconds(1)};
 
     e.fetching = true;
-    v1::AcquireLeaseRequest req;
-    req.set_domain(descriptor.domain);
-    fill(descriptor, req.mutable_rate_limit_descriptor());
-    req.set_requested(static_cast<std::uint32_t>(std::clamp<std::int64_t>(std::max(n, m.options.lease_size), 1,
-                                                                          1'000'000'000)));
-    req.set_holder(m.options.holder);
+    const auto req = m.lease_request(descriptor, n);
     v1::AcquireLeaseResponse res;
     lock.unlock();
     const auto sent = Clock::now();
     const grpc::Status st = m.stub->AcquireLease(m.context().get(), req, &res);
     lock.lock();
     e.fetching = false;
+    ++m.stats.waited;
     m.fetched.notify_all();
     now = Clock::now();
     if (!st.ok()) {
@@ -196,6 +283,9 @@ SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
       continue;
     }
     e.bucket.add(Grant{res.granted(), res.lease_id(), until}, now);
+    e.granted = res.granted();
+    e.granted_from = sent;
+    e.granted_until = until;
   }
 }
 

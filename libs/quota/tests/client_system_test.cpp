@@ -111,6 +111,29 @@ TEST_F(QuotaClientTest, ASpentLimitIsNotAskedForAgainAndAgain) {
   EXPECT_EQ(metric(*svc, "breakwater_ratelimit_lease_decisions_total", {"result=\"exhausted\""}), before);  // answered from the cached refusal
 }
 
+TEST_F(QuotaClientTest, ASteadySpenderGetsItsNextLeaseAheadAndDoesNotWaitForIt) {
+  auto svc = start_on_suite_redis({"BREAKWATER_REDIS_POOL_SIZE=8", "BREAKWATER_RATELIMIT_LEASE_TTL=2s"});
+  ASSERT_TRUE(svc) << svc.error().message;
+  const Descriptor d{"relay", {{"device", "d-steady"}}};
+  QuotaClient c(channel(svc->grpc_port), options(20));
+  // 20-token leases valid 2 s, one spend every 100 ms: each lease runs low (under 5 left)
+  // or old (1.5 s) with 400 ms or more to go, time enough to fetch the next one behind it.
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_TRUE(c.spend(d, 1).allowed) << "spend " << i;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  const auto st = c.stats();
+  EXPECT_EQ(st.waited, 1u) << "only the first lease was waited for";
+  EXPECT_GE(st.ahead, 2u) << "the others were renewed ahead";
+  QuotaClient::Options off = options(20);
+  off.renew_ahead = false;
+  QuotaClient without(channel(svc->grpc_port), off);
+  const Descriptor other{"relay", {{"device", "d-steady-2"}}};
+  for (int i = 0; i < 25; ++i) ASSERT_TRUE(without.spend(other, 1).allowed);
+  EXPECT_EQ(without.stats().waited, 2u) << "without renewal ahead, each lease is waited for";
+  EXPECT_EQ(without.stats().ahead, 0u);
+}
+
 TEST_F(QuotaClientTest, WithoutTheServiceSpendFailsClosedUnlessConfiguredOpen) {
   const std::uint16_t port = free_loopback_port();  // nothing listens there
   ASSERT_NE(port, 0);

@@ -16,6 +16,13 @@
 //  - When the service cannot be reached, spend() answers by Options::fail_open (default
 //    closed: refuse) and says the answer was degraded.
 //  - return_unspent() (and the destructor) give unspent tokens back with ReturnLease.
+//  - Renewal ahead (Options::renew_ahead): a spend that leaves its bucket with less than a
+//    quarter of the last grant, or finds the lease three quarters through its validity,
+//    asks for the next lease on a background thread while spending goes on from the
+//    current one, so a steady spender does not wait for a round trip at each lease. A
+//    renewal asks as spend() would (one fetch per descriptor at a time; the service counts
+//    it when granted); a refusal or error of a renewal is not remembered: the next spend
+//    that finds the bucket empty asks itself, as before.
 // The one-time and lockout calls are thin, typed wrappers: an error means "unknown", and
 // callers on authentication paths must fail closed on it.
 // Thread-safe. The descriptor values are caller data (device, tenant ids): they go to the
@@ -85,7 +92,15 @@ class QuotaClient {
                                                    // (then remembered for degraded_retry: no wait per call)
     std::chrono::milliseconds degraded_retry{1000};  // retry_after reported while degraded
     std::size_t max_descriptors = 100'000;         // local buckets kept; idle, then least recently used, evicted
+    bool renew_ahead = true;                       // fetch the next lease before this one runs out or expires
   };
+
+  // Lease fetches so far: those a spend() waited for, and renewals ahead in the background.
+  struct Stats {
+    std::uint64_t waited = 0;
+    std::uint64_t ahead = 0;
+  };
+  Stats stats() const;
 
   QuotaClient(std::shared_ptr<grpc::Channel> channel, Options options);
   ~QuotaClient();  // returns unspent tokens (best effort, within one rpc_timeout in all)
