@@ -76,4 +76,47 @@ CellResult run_threads(int callers, const Timing& timing, const Operation& op) {
   return result;
 }
 
+CellResult run_paced(int callers, double per_caller_hz, const Timing& timing, const Operation& op) {
+  std::atomic<Phase> phase{Phase::kWarmup};
+  std::mutex mu;
+  CellResult result;
+  LatencySamples all;
+  const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / per_caller_hz));
+  const auto origin = Clock::now();
+  std::vector<std::thread> threads;
+  for (int i = 0; i < callers; ++i) {
+    threads.emplace_back([&, i] {
+      LatencySamples mine;
+      std::uint64_t units = 0, errors = 0;
+      std::string error, first_error;
+      auto next = origin + period * i / callers;
+      for (;;) {
+        std::this_thread::sleep_until(next);
+        const Phase at_start = phase.load();
+        if (at_start == Phase::kStop) break;
+        const std::uint64_t done = op(i, error);
+        const auto ended = Clock::now();
+        const auto scheduled = next;
+        next += period;
+        if (at_start != Phase::kMeasure) continue;
+        if (done == 0) {
+          if (errors++ == 0) first_error = error;
+          continue;
+        }
+        units += done;
+        mine.add(ended - scheduled);
+      }
+      std::lock_guard lock(mu);
+      result.units += units;
+      result.errors += errors;
+      if (result.first_error.empty()) result.first_error = first_error;
+      all.merge(mine);
+    });
+  }
+  result.seconds = run_phases(phase, timing);
+  for (auto& t : threads) t.join();
+  result.latency = all.summarize();
+  return result;
+}
+
 }  // namespace bw::bench

@@ -67,4 +67,11 @@ using Operation = std::function<std::uint64_t(int index, std::string& error)>;
 // `callers` threads, each looping over op(index) until the cell stops.
 CellResult run_threads(int callers, const Timing& timing, const Operation& op);
 
+// Paced (open-loop) load: `callers` threads, each starting op(index) every 1/per_caller_hz
+// seconds on a fixed schedule, the callers' schedules spread evenly over one period. The
+// latency of an operation counts from its SCHEDULED start, so one that starts late because
+// the previous one was slow is charged for the wait (no coordinated omission). Counted:
+// every operation scheduled inside the measured window, waited for even if it ends after.
+CellResult run_paced(int callers, double per_caller_hz, const Timing& timing, const Operation& op);
+
 }  // namespace bw::bench
