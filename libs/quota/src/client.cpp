@@ -23,6 +23,9 @@ constexpr milliseconds kValiditySafety{50};
 // bytes against a byte rate), bounded so that a spend larger than the limit stops.
 constexpr int kMinFetchesPerSpend = 3;
 constexpr int kMaxFetchesPerSpend = 32;
+// Threads renewing leases ahead: a pod holding many devices renews many leases within a
+// lease's last quarter, and one round trip at a time could fall behind.
+constexpr int kRenewers = 4;
 
 milliseconds to_ms(const google::protobuf::Duration& d) {
   return milliseconds(d.seconds() * 1000 + d.nanos() / 1'000'000);
@@ -74,7 +77,9 @@ struct QuotaClient::Impl {
 
   Impl(std::shared_ptr<grpc::Channel> channel, Options o)
       : stub(v1::Quota::NewStub(std::move(channel))), options(std::move(o)) {
-    if (options.renew_ahead) renewer = std::thread([this] { renew_loop(); });
+    if (options.renew_ahead) {
+      for (int i = 0; i < kRenewers; ++i) renewers.emplace_back([this] { renew_loop(); });
+    }
   }
   ~Impl() { stop_renewer(); }
 
@@ -84,7 +89,9 @@ struct QuotaClient::Impl {
       stopping = true;
     }
     renew_wanted.notify_all();
-    if (renewer.joinable()) renewer.join();
+    for (auto& t : renewers) {
+      if (t.joinable()) t.join();
+    }
   }
 
   // The request for a lease of at least n tokens.
@@ -98,32 +105,68 @@ struct QuotaClient::Impl {
     return req;
   }
 
-  // Called with mu held after a spend from e's bucket: queues a renewal when the bucket is
-  // low or its lease old (and none is under way).
+  // Records a lease just added to e's bucket and schedules its renewal ahead at three
+  // quarters of its validity. Called with mu held.
+  void granted_to(const Descriptor& d, Entry& e, std::int64_t tokens, Clock::time_point sent,
+                  Clock::time_point until) {
+    e.granted = tokens;
+    e.granted_from = sent;
+    e.granted_until = until;
+    if (options.renew_ahead) {
+      due.emplace(sent + (until - sent) * 3 / 4, std::make_pair(d, sent));
+      renew_wanted.notify_one();
+    }
+  }
+
+  // Called with mu held after a spend from e's bucket: queues a renewal when the bucket runs
+  // low (under a quarter of the last grant) and none is under way.
   void maybe_renew(const Descriptor& d, Entry& e, Clock::time_point now) {
     if (!options.renew_ahead || e.fetching || e.renew_queued || e.granted <= 0 || stopping) return;
-    const bool low = e.bucket.available(now) * 4 < e.granted;
-    const bool old = (e.granted_until - now) * 4 < (e.granted_until - e.granted_from);
-    if (!low && !old) return;
+    if (e.bucket.available(now) * 4 >= e.granted) return;
     e.renew_queued = true;
     renewals.push_back(d);
     renew_wanted.notify_one();
   }
 
+  // The next descriptor to renew, waiting for one (mu held); nullopt when stopping. Lows
+  // first; then leases three quarters through, if spent from since they were granted (an
+  // idle descriptor's lease is left to expire: its next spend asks, once).
+  std::optional<Descriptor> next_renewal(std::unique_lock<std::mutex>& lock) {
+    for (;;) {
+      if (stopping) return std::nullopt;
+      const auto now = Clock::now();
+      if (!renewals.empty()) {
+        Descriptor d = std::move(renewals.front());
+        renewals.pop_front();
+        if (auto it = buckets.find(d); it != buckets.end()) it->second.renew_queued = false;
+        return d;
+      }
+      if (!due.empty() && due.begin()->first <= now) {
+        auto [d, from] = std::move(due.begin()->second);
+        due.erase(due.begin());
+        auto it = buckets.find(d);
+        if (it == buckets.end()) continue;  // evicted
+        const Entry& e = it->second;
+        if (e.granted_from != from || e.last_used < from) continue;  // superseded, or idle
+        return d;
+      }
+      if (due.empty()) {
+        renew_wanted.wait(lock);
+      } else {
+        renew_wanted.wait_until(lock, due.begin()->first);
+      }
+    }
+  }
+
   void renew_loop() {
     std::unique_lock lock(mu);
-    for (;;) {
-      renew_wanted.wait(lock, [this] { return stopping || !renewals.empty(); });
-      if (stopping) return;
-      const Descriptor d = std::move(renewals.front());
-      renewals.pop_front();
-      auto found = buckets.find(d);
+    while (auto d = next_renewal(lock)) {
+      auto found = buckets.find(*d);
       if (found == buckets.end()) continue;  // evicted meanwhile
       Entry& e = found->second;              // std::map: stays valid while fetching (never evicted then)
-      e.renew_queued = false;
       if (e.fetching || e.bucket.refused(Clock::now())) continue;  // under way, or refused meanwhile
       e.fetching = true;
-      const auto req = lease_request(d, 1);
+      const auto req = lease_request(*d, 1);
       v1::AcquireLeaseResponse res;
       lock.unlock();
       const auto sent = Clock::now();
@@ -138,9 +181,7 @@ struct QuotaClient::Impl {
       // asks (and waits) itself. A lease too short to use is left to expire.
       if (!st.ok() || res.granted() == 0 || until <= now) continue;
       e.bucket.add(Grant{res.granted(), res.lease_id(), until}, now);
-      e.granted = res.granted();
-      e.granted_from = sent;
-      e.granted_until = until;
+      granted_to(*d, e, res.granted(), sent, until);
     }
   }
 
@@ -172,11 +213,13 @@ struct QuotaClient::Impl {
   std::condition_variable fetched;
   std::map<Descriptor, Entry> buckets;  // guarded by mu; std::map: references stay valid
   Clock::time_point service_down_until{};  // guarded by mu: fail_open answers locally until then
-  std::deque<Descriptor> renewals;         // guarded by mu: descriptors to renew ahead
+  std::deque<Descriptor> renewals;         // guarded by mu: running low, to renew ahead
+  // guarded by mu: when each lease is three quarters through: (descriptor, its grant's start)
+  std::multimap<Clock::time_point, std::pair<Descriptor, Clock::time_point>> due;
   std::condition_variable renew_wanted;
   bool stopping = false;                   // guarded by mu
   Stats stats;                             // guarded by mu
-  std::thread renewer;                     // last: started when everything else exists
+  std::vector<std::thread> renewers;       // last: started when everything else exists
 };
 
 namespace {
@@ -283,9 +326,7 @@ SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
       continue;
     }
     e.bucket.add(Grant{res.granted(), res.lease_id(), until}, now);
-    e.granted = res.granted();
-    e.granted_from = sent;
-    e.granted_until = until;
+    m.granted_to(descriptor, e, res.granted(), sent, until);
   }
 }
 

@@ -114,17 +114,20 @@ TEST_F(QuotaClientTest, ASpentLimitIsNotAskedForAgainAndAgain) {
 TEST_F(QuotaClientTest, ASteadySpenderGetsItsNextLeaseAheadAndDoesNotWaitForIt) {
   auto svc = start_on_suite_redis({"BREAKWATER_REDIS_POOL_SIZE=8", "BREAKWATER_RATELIMIT_LEASE_TTL=2s"});
   ASSERT_TRUE(svc) << svc.error().message;
+  // 20-token leases valid 2 s, a spend every 300 ms: a lease never runs low, so each next
+  // one comes from the schedule, at 1.5 s, half a second before the lease ends.
   const Descriptor d{"relay", {{"device", "d-steady"}}};
   QuotaClient c(channel(svc->grpc_port), options(20));
-  // 20-token leases valid 2 s, one spend every 100 ms: each lease runs low (under 5 left)
-  // or old (1.5 s) with 400 ms or more to go, time enough to fetch the next one behind it.
-  for (int i = 0; i < 40; ++i) {
+  for (int i = 0; i < 16; ++i) {
     ASSERT_TRUE(c.spend(d, 1).allowed) << "spend " << i;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
   }
-  const auto st = c.stats();
-  EXPECT_EQ(st.waited, 1u) << "only the first lease was waited for";
-  EXPECT_GE(st.ahead, 2u) << "the others were renewed ahead";
+  EXPECT_EQ(c.stats().waited, 1u) << "only the first lease was waited for";
+  EXPECT_GE(c.stats().ahead, 2u) << "the others were renewed ahead";
+  // An idle descriptor's lease is left to expire: nothing renewed without spends.
+  const auto ahead = c.stats().ahead;
+  std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+  EXPECT_LE(c.stats().ahead, ahead + 1) << "at most the lease in use when spending stopped";
   QuotaClient::Options off = options(20);
   off.renew_ahead = false;
   QuotaClient without(channel(svc->grpc_port), off);

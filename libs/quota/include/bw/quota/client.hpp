@@ -16,13 +16,14 @@
 //  - When the service cannot be reached, spend() answers by Options::fail_open (default
 //    closed: refuse) and says the answer was degraded.
 //  - return_unspent() (and the destructor) give unspent tokens back with ReturnLease.
-//  - Renewal ahead (Options::renew_ahead): a spend that leaves its bucket with less than a
-//    quarter of the last grant, or finds the lease three quarters through its validity,
-//    asks for the next lease on a background thread while spending goes on from the
-//    current one, so a steady spender does not wait for a round trip at each lease. A
-//    renewal asks as spend() would (one fetch per descriptor at a time; the service counts
-//    it when granted); a refusal or error of a renewal is not remembered: the next spend
-//    that finds the bucket empty asks itself, as before.
+//  - Renewal ahead (Options::renew_ahead): a lease is renewed on background threads
+//    (four), while spending goes on from it, when a spend leaves it under a quarter of its
+//    grant, or when it is three quarters through its validity and was spent from since it
+//    was granted — so a steady spender, even a slow one, does not wait for a round trip at
+//    each lease; an idle descriptor's lease is left to expire. A renewal asks as spend()
+//    would (one fetch per descriptor at a time; the service counts it when granted); a
+//    refusal or error of a renewal is not remembered: the next spend that finds the bucket
+//    empty asks itself, as before.
 // The one-time and lockout calls are thin, typed wrappers: an error means "unknown", and
 // callers on authentication paths must fail closed on it.
 // Thread-safe. The descriptor values are caller data (device, tenant ids): they go to the
