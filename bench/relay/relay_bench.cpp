@@ -14,7 +14,8 @@
 //  3. Memory per idle connection: a fresh pod's RSS before and after N idle WebSocket and N
 //     idle gRPC connections (issue: 10,000 each; goals ≤ 16 KiB and ≤ 64 KiB). When fewer
 //     connections open than asked, the figures use the number that opened and say so.
-// The load generator (clients, agents: one thread each) runs on the same cores as the pods.
+// The load generator (a thread per client; agents on gRPC's callback threads, echo_agent.hpp)
+// runs on the same cores as the pods.
 // A benchmark, not a test: it prints figures and exits 0 whatever they are; it exits
 // non-zero only when it cannot run (bad flags, a server that does not start).
 #include <sys/resource.h>
@@ -34,6 +35,7 @@
 #include "bw/redis/connection.hpp"
 #include "bw/redis/script.hpp"
 #include "closed_loop.hpp"
+#include "echo_agent.hpp"
 #include "echo_session.hpp"
 #include "machine.hpp"
 #include "process_cpu.hpp"
@@ -201,6 +203,7 @@ class World : public testing::RelaySystemFixture {
 
   static std::string token() { return access_token(tenant_, user_); }
   static auto agent(const testing::RelayPod& p, const std::string& tok) { return connect_agent(p, tok); }
+  static std::string ca() { return ca_file(); }
   static auto client(const testing::RelayPod& p, const std::string& tok, const Id& dev) {
     return connect_client(p, tok, dev);
   }
@@ -262,9 +265,24 @@ class World : public testing::RelaySystemFixture {
   }
 };
 
+struct Sessions {
+  std::vector<std::unique_ptr<Session>> all;   // the client ends
+  std::vector<std::unique_ptr<EchoAgent>> agents;  // the echoing agent ends, same order
+  std::atomic<std::uint64_t> echo_failures{0};
+  ~Sessions() {
+    for (auto& a : agents) {
+      if (a) a->stop();
+    }
+  }
+};
+
 // Opens `n` sessions (2 threads connecting); stops at the first that fails.
-std::vector<std::unique_ptr<Session>> open_sessions(int n, std::string& error) {
-  std::vector<std::unique_ptr<Session>> out(static_cast<std::size_t>(n));
+bool open_sessions(Sessions& ss, int n, std::string& error) {
+  auto& out = ss.all;
+  out.resize(static_cast<std::size_t>(n));
+  ss.agents.resize(static_cast<std::size_t>(n));
+  const std::string target = "127.0.0.1:" + std::to_string(World::pod_at(1).service->grpc_port);
+  const std::string ca = read_pem(World::ca());
   std::atomic<int> next{0};
   std::mutex m;
   auto work = [&] {
@@ -278,11 +296,12 @@ std::vector<std::unique_ptr<Session>> open_sessions(int n, std::string& error) {
         if (error.empty()) error = "session " + std::to_string(i) + ": " + why;
         next = n;
       };
-      auto a = World::agent(World::pod_at(1), s->pair.agent_token);
-      if (!a) return fail("agent: " + a.error().message);
+      auto a = std::make_unique<EchoAgent>(target, ca, s->pair, ss.echo_failures);
+      std::string why;
+      if (!a->wait_welcome(10s, why)) return fail("agent: " + why);
+      ss.agents[static_cast<std::size_t>(i)] = std::move(a);
       auto c = World::client(World::pod_at(0), World::token(), s->pair.client);
       if (!c) return fail("client: " + c.error().message);
-      s->agent = std::move(a.value());
       s->client = std::move(c.value());
       out[static_cast<std::size_t>(i)] = std::move(s);
     }
@@ -290,24 +309,8 @@ std::vector<std::unique_ptr<Session>> open_sessions(int n, std::string& error) {
   std::thread t1(work), t2(work);
   t1.join();
   t2.join();
-  if (!error.empty()) out.clear();
-  return out;
+  return error.empty();
 }
-
-struct Sessions {
-  std::vector<std::unique_ptr<Session>> all;
-  std::atomic<bool> stop{false};
-  std::atomic<std::uint64_t> echo_failures{0};
-  void start_echoes() {
-    for (auto& s : all) s->echo = std::thread([this, p = s.get()] { run_echo(*p, stop, echo_failures); });
-  }
-  ~Sessions() {
-    stop = true;
-    for (auto& s : all) {
-      if (s->echo.joinable()) s->echo.join();
-    }
-  }
-};
 
 std::vector<pid_t> pids() {
   return {World::pod_at(0).service->process.pid(), World::pod_at(1).service->process.pid()};
@@ -508,9 +511,7 @@ int main(int argc, char** argv) {
   // 2. Round trips at `sessions`, then 1. throughput on the first `tp_sessions`.
   Sessions ss;
   std::string error;
-  ss.all = open_sessions(pairs, error);
-  if (ss.all.empty()) die("could not open the sessions: " + error);
-  ss.start_echoes();
+  if (!open_sessions(ss, pairs, error)) die("could not open the sessions: " + error);
   std::vector<double> cpu_rt, cpu_tp;
   const CellResult rt = round_trips(ss, o.rate, o.timing, cpu_rt);
   // Every envelope the relay stores for the raw cell's comparison: its serialized size.
@@ -521,10 +522,10 @@ int main(int argc, char** argv) {
   const CellResult thr = throughput(ss, o.tp_sessions, o.depth, o.timing, cpu_tp);
   const CellResult raw = raw_step(o.raw_connections, o.raw_depth, o.timing, envelope_bytes);
   const auto echo_failures = ss.echo_failures.load();
-  ss.stop = true;
-  for (auto& s : ss.all) {
-    if (s->echo.joinable()) s->echo.join();
+  for (auto& a : ss.agents) {
+    if (a) a->stop();
   }
+  ss.agents.clear();
   ss.all.clear();
 
   const double per_pod = thr.rate() / 2;
