@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <deque>
 #include <optional>
+#include <random>
 #include <thread>
 
 #include "breakwater/ratelimit/v1/ratelimit.grpc.pb.h"
@@ -105,15 +106,17 @@ struct QuotaClient::Impl {
     return req;
   }
 
-  // Records a lease just added to e's bucket and schedules its renewal ahead at three
-  // quarters of its validity. Called with mu held.
+  // Records a lease just added to e's bucket and schedules its renewal ahead at a random
+  // point between 60% and 80% of its validity (leases granted together, as after a restart,
+  // are not all renewed in the same instant). Called with mu held.
   void granted_to(const Descriptor& d, Entry& e, std::int64_t tokens, Clock::time_point sent,
                   Clock::time_point until) {
     e.granted = tokens;
     e.granted_from = sent;
     e.granted_until = until;
     if (options.renew_ahead) {
-      due.emplace(sent + (until - sent) * 3 / 4, std::make_pair(d, sent));
+      const double at = std::uniform_real_distribution<double>(0.6, 0.8)(rng);
+      due.emplace(sent + std::chrono::duration_cast<Clock::duration>((until - sent) * at), std::make_pair(d, sent));
       renew_wanted.notify_one();
     }
   }
@@ -129,7 +132,7 @@ struct QuotaClient::Impl {
   }
 
   // The next descriptor to renew, waiting for one (mu held); nullopt when stopping. Lows
-  // first; then leases three quarters through, if spent from since they were granted (an
+  // first; then leases at their scheduled point, if spent from since they were granted (an
   // idle descriptor's lease is left to expire: its next spend asks, once).
   std::optional<Descriptor> next_renewal(std::unique_lock<std::mutex>& lock) {
     for (;;) {
@@ -213,8 +216,9 @@ struct QuotaClient::Impl {
   std::condition_variable fetched;
   std::map<Descriptor, Entry> buckets;  // guarded by mu; std::map: references stay valid
   Clock::time_point service_down_until{};  // guarded by mu: fail_open answers locally until then
+  std::minstd_rand rng{std::random_device{}()};  // guarded by mu: renewal jitter, not security-relevant
   std::deque<Descriptor> renewals;         // guarded by mu: running low, to renew ahead
-  // guarded by mu: when each lease is three quarters through: (descriptor, its grant's start)
+  // guarded by mu: when each lease is due for renewal: (descriptor, its grant's start)
   std::multimap<Clock::time_point, std::pair<Descriptor, Clock::time_point>> due;
   std::condition_variable renew_wanted;
   bool stopping = false;                   // guarded by mu

@@ -115,7 +115,7 @@ TEST_F(QuotaClientTest, ASteadySpenderGetsItsNextLeaseAheadAndDoesNotWaitForIt) 
   auto svc = start_on_suite_redis({"BREAKWATER_REDIS_POOL_SIZE=8", "BREAKWATER_RATELIMIT_LEASE_TTL=2s"});
   ASSERT_TRUE(svc) << svc.error().message;
   // 20-token leases valid 2 s, a spend every 300 ms: a lease never runs low, so each next
-  // one comes from the schedule, at 1.5 s, half a second before the lease ends.
+  // one comes from the schedule, at 1.2–1.6 s, 0.4 s or more before the lease ends.
   const Descriptor d{"relay", {{"device", "d-steady"}}};
   QuotaClient c(channel(svc->grpc_port), options(20));
   for (int i = 0; i < 16; ++i) {

@@ -18,8 +18,8 @@
 //  - return_unspent() (and the destructor) give unspent tokens back with ReturnLease.
 //  - Renewal ahead (Options::renew_ahead): a lease is renewed on background threads
 //    (four), while spending goes on from it, when a spend leaves it under a quarter of its
-//    grant, or when it is three quarters through its validity and was spent from since it
-//    was granted — so a steady spender, even a slow one, does not wait for a round trip at
+//    grant, or when it is 60–80% through its validity (at random, so leases granted together
+//    are not renewed together) and was spent from since it was granted — so a steady spender, even a slow one, does not wait for a round trip at
 //    each lease; an idle descriptor's lease is left to expire. A renewal asks as spend()
 //    would (one fetch per descriptor at a time; the service counts it when granted); a
 //    refusal or error of a renewal is not remembered: the next spend that finds the bucket
