@@ -69,7 +69,8 @@ void usage(std::FILE* out) {
                "  --warmup S               warm-up seconds per cell (default 1)\n"
                "  --duration S             measured seconds per cell (default 3)\n"
                "  --sessions N             concurrent sessions of the round-trip cell (default 1000)\n"
-               "  --rate HZ                round trips per second each of them starts (default 1)\n"
+               "  --rate HZ                round trips per second each of them starts (default 1); that\n"
+               "                           cell warms up at least 5 and measures at least 10 rounds\n"
                "  --throughput-sessions N  sessions of the throughput cell (default 64)\n"
                "  --depth N                envelopes in flight per session there (default 8, max 32)\n"
                "  --idle N                 idle connections of each kind (default 10000; 0 skips)\n");
@@ -513,7 +514,12 @@ int main(int argc, char** argv) {
   std::string error;
   if (!open_sessions(ss, pairs, error)) die("could not open the sessions: " + error);
   std::vector<double> cpu_rt, cpu_tp;
-  const CellResult rt = round_trips(ss, o.rate, o.timing, cpu_rt);
+  // Paced: at least 5 rounds of warm-up (every session's first quota lease is fetched while
+  // it waits; later ones are renewed ahead) and 10 measured rounds.
+  Timing paced = o.timing;
+  paced.warmup = std::max<std::chrono::duration<double>>(paced.warmup, std::chrono::duration<double>(5 / o.rate));
+  paced.measure = std::max<std::chrono::duration<double>>(paced.measure, std::chrono::duration<double>(10 / o.rate));
+  const CellResult rt = round_trips(ss, o.rate, paced, cpu_rt);
   // Every envelope the relay stores for the raw cell's comparison: its serialized size.
   const std::size_t envelope_bytes =
       envelope(ss.all[0]->pair.client, ss.all[0]->pair.agent, breakwater::relay::v1::KIND_PROMPT, ss.all[0]->body, 1)
