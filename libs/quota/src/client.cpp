@@ -7,6 +7,7 @@
 #include <deque>
 #include <optional>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "breakwater/ratelimit/v1/ratelimit.grpc.pb.h"
@@ -65,6 +66,9 @@ LockoutState from_proto(const v1::LockoutStatus& s) {
 }  // namespace
 
 struct QuotaClient::Impl {
+  // When leases are due for renewal ahead, by descriptor (one entry per descriptor at most).
+  using DueMap = std::multimap<Clock::time_point, Descriptor>;
+
   struct Entry {
     LeaseBucket bucket;
     bool fetching = false;
@@ -74,6 +78,10 @@ struct QuotaClient::Impl {
     // The last lease granted: its size, when it was asked for, until when it is valid.
     std::int64_t granted = 0;
     Clock::time_point granted_from{}, granted_until{};
+    // Its place in `due`, if scheduled; and no renewal ahead before renew_not_before (set
+    // when one was refused or failed: no round trip per spend while the service says no).
+    std::optional<DueMap::iterator> due_at;
+    Clock::time_point renew_not_before{};
   };
 
   Impl(std::shared_ptr<grpc::Channel> channel, Options o)
@@ -84,10 +92,13 @@ struct QuotaClient::Impl {
   }
   ~Impl() { stop_renewer(); }
 
+  // Stops the renewal threads, cancelling the renewals in flight (so that this takes one
+  // round trip's time at most, not one rpc_timeout per thread).
   void stop_renewer() {
     {
       std::lock_guard lock(mu);
       stopping = true;
+      for (auto* ctx : renewing) ctx->TryCancel();
     }
     renew_wanted.notify_all();
     for (auto& t : renewers) {
@@ -114,17 +125,24 @@ struct QuotaClient::Impl {
     e.granted = tokens;
     e.granted_from = sent;
     e.granted_until = until;
+    unschedule(e);
     if (options.renew_ahead) {
       const double at = std::uniform_real_distribution<double>(0.6, 0.8)(rng);
-      due.emplace(sent + std::chrono::duration_cast<Clock::duration>((until - sent) * at), std::make_pair(d, sent));
+      e.due_at = due.emplace(sent + std::chrono::duration_cast<Clock::duration>((until - sent) * at), d);
       renew_wanted.notify_one();
     }
+  }
+
+  void unschedule(Entry& e) {
+    if (e.due_at) due.erase(*e.due_at);
+    e.due_at.reset();
   }
 
   // Called with mu held after a spend from e's bucket: queues a renewal when the bucket runs
   // low (under a quarter of the last grant) and none is under way.
   void maybe_renew(const Descriptor& d, Entry& e, Clock::time_point now) {
     if (!options.renew_ahead || e.fetching || e.renew_queued || e.granted <= 0 || stopping) return;
+    if (now < e.renew_not_before) return;
     if (e.bucket.available(now) * 4 >= e.granted) return;
     e.renew_queued = true;
     renewals.push_back(d);
@@ -145,12 +163,15 @@ struct QuotaClient::Impl {
         return d;
       }
       if (!due.empty() && due.begin()->first <= now) {
-        auto [d, from] = std::move(due.begin()->second);
-        due.erase(due.begin());
-        auto it = buckets.find(d);
-        if (it == buckets.end()) continue;  // evicted
-        const Entry& e = it->second;
-        if (e.granted_from != from || e.last_used < from) continue;  // superseded, or idle
+        Descriptor d = due.begin()->second;
+        auto it = buckets.find(d);  // present: evict() unschedules what it drops
+        if (it == buckets.end()) {
+          due.erase(due.begin());
+          continue;
+        }
+        Entry& e = it->second;
+        unschedule(e);
+        if (e.last_used < e.granted_from || now < e.renew_not_before) continue;  // idle, or backing off
         return d;
       }
       if (due.empty()) {
@@ -161,32 +182,7 @@ struct QuotaClient::Impl {
     }
   }
 
-  void renew_loop() {
-    std::unique_lock lock(mu);
-    while (auto d = next_renewal(lock)) {
-      auto found = buckets.find(*d);
-      if (found == buckets.end()) continue;  // evicted meanwhile
-      Entry& e = found->second;              // std::map: stays valid while fetching (never evicted then)
-      if (e.fetching || e.bucket.refused(Clock::now())) continue;  // under way, or refused meanwhile
-      e.fetching = true;
-      const auto req = lease_request(*d, 1);
-      v1::AcquireLeaseResponse res;
-      lock.unlock();
-      const auto sent = Clock::now();
-      const grpc::Status st = stub->AcquireLease(context().get(), req, &res);
-      lock.lock();
-      e.fetching = false;
-      fetched.notify_all();
-      ++stats.ahead;
-      const auto now = Clock::now();
-      const auto until = steady_deadline(sent, res.valid_for());
-      // A refusal or an error is not remembered here: a spend that finds the bucket empty
-      // asks (and waits) itself. A lease too short to use is left to expire.
-      if (!st.ok() || res.granted() == 0 || until <= now) continue;
-      e.bucket.add(Grant{res.granted(), res.lease_id(), until}, now);
-      granted_to(*d, e, res.granted(), sent, until);
-    }
-  }
+  void renew_loop();  // below give_back()
 
   std::unique_ptr<grpc::ClientContext> context() const {
     auto ctx = std::make_unique<grpc::ClientContext>();
@@ -199,7 +195,14 @@ struct QuotaClient::Impl {
   // so dropping them errs on the strict side).
   void evict(Clock::time_point now) {
     if (buckets.size() < options.max_descriptors) return;
-    std::erase_if(buckets, [now](const auto& kv) { return !kv.second.fetching && kv.second.bucket.idle(now); });
+    for (auto it = buckets.begin(); it != buckets.end();) {
+      if (!it->second.fetching && it->second.bucket.idle(now)) {
+        unschedule(it->second);
+        it = buckets.erase(it);
+      } else {
+        ++it;
+      }
+    }
     if (buckets.size() < options.max_descriptors) return;
     auto oldest = buckets.end();
     for (auto it = buckets.begin(); it != buckets.end(); ++it) {
@@ -207,7 +210,10 @@ struct QuotaClient::Impl {
         oldest = it;
       }
     }
-    if (oldest != buckets.end()) buckets.erase(oldest);
+    if (oldest != buckets.end()) {
+      unschedule(oldest->second);
+      buckets.erase(oldest);
+    }
   }
 
   std::unique_ptr<v1::Quota::Stub> stub;
@@ -218,8 +224,9 @@ struct QuotaClient::Impl {
   Clock::time_point service_down_until{};  // guarded by mu: fail_open answers locally until then
   std::minstd_rand rng{std::random_device{}()};  // guarded by mu: renewal jitter, not security-relevant
   std::deque<Descriptor> renewals;         // guarded by mu: running low, to renew ahead
-  // guarded by mu: when each lease is due for renewal: (descriptor, its grant's start)
-  std::multimap<Clock::time_point, std::pair<Descriptor, Clock::time_point>> due;
+  // guarded by mu: when each lease is due for renewal ahead
+  DueMap due;
+  std::set<grpc::ClientContext*> renewing;  // guarded by mu: renewals in flight, cancelled by stop_renewer()
   std::condition_variable renew_wanted;
   bool stopping = false;                   // guarded by mu
   Stats stats;                             // guarded by mu
@@ -247,6 +254,51 @@ std::optional<std::int64_t> give_back(QuotaClient::Impl& m, const Descriptor& d,
 }
 
 }  // namespace
+
+void QuotaClient::Impl::renew_loop() {
+  std::unique_lock lock(mu);
+  while (auto d = next_renewal(lock)) {
+    auto found = buckets.find(*d);
+    if (found == buckets.end()) continue;  // evicted meanwhile
+    Entry& e = found->second;              // std::map: stays valid while fetching (never evicted then)
+    if (e.fetching || e.bucket.refused(Clock::now())) continue;  // under way, or refused meanwhile
+    e.fetching = true;
+    const auto req = lease_request(*d, 1);
+    v1::AcquireLeaseResponse res;
+    auto ctx = context();
+    renewing.insert(ctx.get());
+    lock.unlock();
+    const auto sent = Clock::now();
+    const grpc::Status st = stub->AcquireLease(ctx.get(), req, &res);
+    lock.lock();
+    renewing.erase(ctx.get());
+    e.fetching = false;
+    fetched.notify_all();
+    ++stats.ahead;
+    const auto now = Clock::now();
+    // A refusal or an error is not cached in the bucket (its tokens stay spendable, and a
+    // spend that finds it empty asks, and waits, itself); renewal ahead pauses meanwhile.
+    if (!st.ok()) {
+      e.renew_not_before = now + options.degraded_retry;
+      continue;
+    }
+    if (res.granted() == 0) {
+      e.renew_not_before = now + std::max(to_ms(res.retry_after()), milliseconds(1));
+      continue;
+    }
+    const auto until = steady_deadline(sent, res.valid_for());
+    if (until <= now) {  // too short to use: given back, as spend() does
+      if (!res.lease_id().empty()) {
+        lock.unlock();
+        give_back(*this, *d, Unspent{res.lease_id(), res.granted()});
+        lock.lock();
+      }
+      continue;
+    }
+    e.bucket.add(Grant{res.granted(), res.lease_id(), until}, now);
+    granted_to(*d, e, res.granted(), sent, until);
+  }
+}
 
 QuotaClient::QuotaClient(std::shared_ptr<grpc::Channel> channel, Options options)
     : impl_(std::make_unique<Impl>(std::move(channel), std::move(options))) {}

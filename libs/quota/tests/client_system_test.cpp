@@ -137,6 +137,26 @@ TEST_F(QuotaClientTest, ASteadySpenderGetsItsNextLeaseAheadAndDoesNotWaitForIt) 
   EXPECT_EQ(without.stats().ahead, 0u);
 }
 
+TEST_F(QuotaClientTest, ARefusedRenewalIsNotAskedAgainAtEverySpend) {
+  auto svc = start();
+  ASSERT_TRUE(svc) << svc.error().message;
+  const Descriptor d{"relay", {{"device", "d-renew-refused"}}};
+  QuotaClient c(channel(svc->grpc_port), options(25));  // 4 leases of 25 make the limit
+  const double before = metric(*svc, "breakwater_ratelimit_lease_decisions_total", {"result=\"exhausted\""});
+  int allowed = 0;
+  // Slowly enough for each renewal to be answered before the next spend: the last lease
+  // runs low at 6 tokens left, and every spend after that would otherwise ask again.
+  while (c.spend(d, 1).allowed) {
+    ++allowed;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(allowed, 100);
+  const double refusals = metric(*svc, "breakwater_ratelimit_lease_decisions_total", {"result=\"exhausted\""}) - before;
+  EXPECT_GE(refusals, 1);
+  EXPECT_LE(refusals, 2) << "one refused renewal ahead, one refused fetch of the spend that found the bucket empty";
+  EXPECT_LE(c.stats().ahead, 4u) << "three renewals granted, one refused; none asked again";
+}
+
 TEST_F(QuotaClientTest, WithoutTheServiceSpendFailsClosedUnlessConfiguredOpen) {
   const std::uint16_t port = free_loopback_port();  // nothing listens there
   ASSERT_NE(port, 0);

@@ -21,9 +21,11 @@
 //    grant, or when it is 60–80% through its validity (at random, so leases granted together
 //    are not renewed together) and was spent from since it was granted — so a steady spender, even a slow one, does not wait for a round trip at
 //    each lease; an idle descriptor's lease is left to expire. A renewal asks as spend()
-//    would (one fetch per descriptor at a time; the service counts it when granted); a
-//    refusal or error of a renewal is not remembered: the next spend that finds the bucket
-//    empty asks itself, as before.
+//    would (one fetch per descriptor at a time; the service counts it when granted). A
+//    refused or failed renewal is not cached in the bucket (its tokens stay spendable; the
+//    next spend that finds it empty asks itself, as before) but pauses renewal ahead for
+//    that descriptor until the refusal's retry_after (degraded_retry after an error): no
+//    round trip per spend. The destructor cancels renewals in flight.
 // The one-time and lockout calls are thin, typed wrappers: an error means "unknown", and
 // callers on authentication paths must fail closed on it.
 // Thread-safe. The descriptor values are caller data (device, tenant ids): they go to the
