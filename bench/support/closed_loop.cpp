@@ -39,7 +39,28 @@ double run_phases(std::atomic<Phase>& phase, const Timing& timing) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-CellResult run_threads(int callers, const Timing& timing, const Operation& op) {
+namespace {
+
+// One caller's figures, kept apart while timing and merged into the cell's at the end.
+struct Tally {
+  LatencySamples samples;
+  std::uint64_t units = 0, errors = 0;
+  std::string error, first_error;
+  // Counts an operation of the measured window: `done` units (0: failed) taking `took`.
+  void count(std::uint64_t done, Clock::duration took) {
+    if (done == 0) {
+      if (errors++ == 0) first_error = error;
+      return;
+    }
+    units += done;
+    samples.add(took);
+  }
+};
+
+// `callers` threads running body(index, phase, tally) through the phases, their tallies
+// merged into one result.
+template <class Body>
+CellResult run_callers(int callers, const Timing& timing, const Body& body) {
   std::atomic<Phase> phase{Phase::kWarmup};
   std::mutex mu;
   CellResult result;
@@ -47,27 +68,13 @@ CellResult run_threads(int callers, const Timing& timing, const Operation& op) {
   std::vector<std::thread> threads;
   for (int i = 0; i < callers; ++i) {
     threads.emplace_back([&, i] {
-      LatencySamples mine;
-      std::uint64_t units = 0, errors = 0;
-      std::string error, first_error;
-      while (phase.load() != Phase::kStop) {
-        const bool counted = phase.load() == Phase::kMeasure;
-        const auto started = Clock::now();
-        const std::uint64_t done = op(i, error);
-        const auto ended = Clock::now();
-        if (!counted || phase.load() != Phase::kMeasure) continue;
-        if (done == 0) {
-          if (errors++ == 0) first_error = error;
-          continue;
-        }
-        units += done;
-        mine.add(ended - started);
-      }
+      Tally mine;
+      body(i, phase, mine);
       std::lock_guard lock(mu);
-      result.units += units;
-      result.errors += errors;
-      if (result.first_error.empty()) result.first_error = first_error;
-      all.merge(mine);
+      result.units += mine.units;
+      result.errors += mine.errors;
+      if (result.first_error.empty()) result.first_error = mine.first_error;
+      all.merge(mine.samples);
     });
   }
   result.seconds = run_phases(phase, timing);
@@ -76,47 +83,32 @@ CellResult run_threads(int callers, const Timing& timing, const Operation& op) {
   return result;
 }
 
+}  // namespace
+
+CellResult run_threads(int callers, const Timing& timing, const Operation& op) {
+  return run_callers(callers, timing, [&](int i, const std::atomic<Phase>& phase, Tally& tally) {
+    while (phase.load() != Phase::kStop) {
+      const bool counted = phase.load() == Phase::kMeasure;
+      const auto started = Clock::now();
+      const std::uint64_t done = op(i, tally.error);
+      const auto ended = Clock::now();
+      if (counted && phase.load() == Phase::kMeasure) tally.count(done, ended - started);
+    }
+  });
+}
+
 CellResult run_paced(int callers, double per_caller_hz, const Timing& timing, const Operation& op) {
-  std::atomic<Phase> phase{Phase::kWarmup};
-  std::mutex mu;
-  CellResult result;
-  LatencySamples all;
   const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / per_caller_hz));
   const auto origin = Clock::now();
-  std::vector<std::thread> threads;
-  for (int i = 0; i < callers; ++i) {
-    threads.emplace_back([&, i] {
-      LatencySamples mine;
-      std::uint64_t units = 0, errors = 0;
-      std::string error, first_error;
-      auto next = origin + period * i / callers;
-      for (;;) {
-        std::this_thread::sleep_until(next);
-        const Phase at_start = phase.load();
-        if (at_start == Phase::kStop) break;
-        const std::uint64_t done = op(i, error);
-        const auto ended = Clock::now();
-        const auto scheduled = next;
-        next += period;
-        if (at_start != Phase::kMeasure) continue;
-        if (done == 0) {
-          if (errors++ == 0) first_error = error;
-          continue;
-        }
-        units += done;
-        mine.add(ended - scheduled);
-      }
-      std::lock_guard lock(mu);
-      result.units += units;
-      result.errors += errors;
-      if (result.first_error.empty()) result.first_error = first_error;
-      all.merge(mine);
-    });
-  }
-  result.seconds = run_phases(phase, timing);
-  for (auto& t : threads) t.join();
-  result.latency = all.summarize();
-  return result;
+  return run_callers(callers, timing, [&](int i, const std::atomic<Phase>& phase, Tally& tally) {
+    for (auto next = origin + period * i / callers;; next += period) {
+      std::this_thread::sleep_until(next);
+      const Phase at_start = phase.load();
+      if (at_start == Phase::kStop) return;
+      const std::uint64_t done = op(i, tally.error);
+      if (at_start == Phase::kMeasure) tally.count(done, Clock::now() - next);
+    }
+  });
 }
 
 }  // namespace bw::bench
