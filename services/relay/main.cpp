@@ -80,6 +80,7 @@ bw::Status start(bw::service::ServiceContext& ctx) {
   bo.mailbox_max_age = v.duration("relay.mailbox_max_age");
   bo.nonce_window = v.duration("relay.nonce_window");
   bo.max_envelope_bytes = static_cast<std::size_t>(v.integer("relay.max_envelope_bytes")) + 256;
+  bo.notify_inline_max_bytes = static_cast<std::size_t>(v.integer("relay.notify_inline_max_bytes"));
   auto slot = std::make_shared<RelaySlot>();
   auto backend = bw::relay::make_redis_backend(redis->pool, bo, [slot](const std::string& device,
                                                                         const bw::relay::ChannelEvent& ev) {

@@ -150,8 +150,8 @@ struct QuotaClient::Impl {
   }
 
   // The next descriptor to renew, waiting for one (mu held); nullopt when stopping. Lows
-  // first; then leases at their scheduled point, if spent from since they were granted (an
-  // idle descriptor's lease is left to expire: its next spend asks, once).
+  // first; then leases at their scheduled point, if spent from lately (an idle
+  // descriptor's lease is left to expire: its next spend asks, once).
   std::optional<Descriptor> next_renewal(std::unique_lock<std::mutex>& lock) {
     for (;;) {
       if (stopping) return std::nullopt;
@@ -171,7 +171,11 @@ struct QuotaClient::Impl {
         }
         Entry& e = it->second;
         unschedule(e);
-        if (e.last_used < e.granted_from || now < e.renew_not_before) continue;  // idle, or backing off
+        // Only a descriptor spent from lately (within the last 30% of a lease's validity):
+        // one used in a burst and then left alone would waste a counted lease, and with
+        // small limits such waste turns into refusals of its next messages.
+        const bool recent = now - e.last_used <= (e.granted_until - e.granted_from) * 3 / 10;
+        if (!recent || now < e.renew_not_before) continue;  // idle, or backing off
         return d;
       }
       if (due.empty()) {

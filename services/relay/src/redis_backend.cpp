@@ -33,6 +33,7 @@ class RedisBackend final : public RelayBackend {
     limits.max_age = options_.mailbox_max_age;
     limits.nonce_window = options_.nonce_window;
     limits.max_envelope_bytes = options_.max_envelope_bytes;
+    limits.max_inline_bytes = options_.notify_inline_max_bytes;
     mailboxes_ = std::make_unique<rr::Mailboxes>(pool, limits);
     rr::NotificationsOptions no;
     no.connection = options_.subscriber;

@@ -23,6 +23,7 @@ struct RedisBackendOptions {
   std::chrono::milliseconds nonce_window{std::chrono::minutes(10)};
   std::size_t max_envelope_bytes = 1100 * 1024;
   std::chrono::milliseconds presence_ttl{std::chrono::seconds(30)};
+  std::size_t notify_inline_max_bytes = 16 * 1024;  // envelopes published with their notification (0: none)
 };
 
 // `sink` receives every channel event (from the subscriber's thread; it must not block).

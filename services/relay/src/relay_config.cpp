@@ -50,6 +50,10 @@ void add_config_keys(config::Schema& s) {
          .help = "WebSocket connections per pod; more are refused with 503", .min = 1, .max = 1'000'000});
   s.add({.path = "relay.max_envelope_bytes", .type = Type::kInt, .default_value = "1052672",
          .help = "largest envelope (82-byte header + ciphertext)", .min = 1024, .max = 16 * 1024 * 1024});
+  s.add({.path = "relay.notify_inline_max_bytes", .type = Type::kInt, .default_value = "16384",
+         .help = "envelopes up to this size travel with their notification, sent on without a mailbox read; "
+                 "0 announces every entry only (set 0 while pods older than the `mail` notification still run)",
+         .min = 0, .max = 16384});
   s.add({.path = "relay.max_clock_skew", .type = Type::kDuration, .default_value = "2m",
          .help = "largest |sent_at − relay clock| accepted", .min = 1000, .max = 3'600'000});
   s.add({.path = "relay.max_unacked", .type = Type::kInt, .default_value = "64",

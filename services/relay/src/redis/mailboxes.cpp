@@ -45,7 +45,7 @@ local id = redis.call('XADD', KEYS[1], '*', 'e', ARGV[1])
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], max_age)
 redis.call('PEXPIRE', KEYS[3], max_age)
-if #ARGV[1] <= tonumber(ARGV[6]) then
+if #ARGV[1] > 0 and #ARGV[1] <= tonumber(ARGV[6]) then
   redis.call('SPUBLISH', ARGV[5], 'mail ' .. id .. ' ' .. previous .. ' ' .. ARGV[1])
 else
   redis.call('SPUBLISH', ARGV[5], 'entry ' .. id)
