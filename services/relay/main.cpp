@@ -135,6 +135,12 @@ bw::Status start(bw::service::ServiceContext& ctx) {
   }
   std::vector<bw::relay::StatsExporter::Source> sources = {[backend] { return backend->stats(); }};
   if (ws) sources.push_back([ws] { return ws->samples(); });
+  sources.push_back([weak = std::weak_ptr<bw::relay::Relay>(relay)] {
+    const auto r = weak.lock();
+    return std::vector<bw::relay::StatSample>{
+        {"io_queue", "Blocking jobs (auth calls, mailbox reads and acks, presence) waiting for an I/O worker", {},
+         r ? r->io_queued() : 0, true}};
+  });
   if (quota) {
     sources.push_back([quota] {
       const auto st = quota->stats();

@@ -181,7 +181,8 @@ struct QuotaClient::Impl {
       if (due.empty()) {
         renew_wanted.wait(lock);
       } else {
-        renew_wanted.wait_until(lock, due.begin()->first);
+        const Clock::time_point until = due.begin()->first;  // a copy: the entry may go while waiting
+        renew_wanted.wait_until(lock, until);
       }
     }
   }

@@ -1128,4 +1128,6 @@ void Relay::drain() { caf::anon_send(shared_->router, drain_atom::value); }
 
 std::size_t Relay::connections() const { return shared_->open_connections.load(); }
 
+std::size_t Relay::io_queued() const { return shared_->io->queued(); }
+
 }  // namespace bw::relay

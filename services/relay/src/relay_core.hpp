@@ -79,6 +79,8 @@ class Relay {
   void drain();
   // Connections open now.
   std::size_t connections() const;
+  // Blocking jobs (auth calls, mailbox reads and acks, presence) waiting for an I/O worker.
+  std::size_t io_queued() const;
 
  private:
   std::shared_ptr<Shared> shared_;
