@@ -25,8 +25,9 @@ constexpr milliseconds kValiditySafety{50};
 // bytes against a byte rate), bounded so that a spend larger than the limit stops.
 constexpr int kMinFetchesPerSpend = 3;
 constexpr int kMaxFetchesPerSpend = 32;
-// Threads renewing leases ahead: a pod holding many devices renews many leases within a
-// lease's last quarter, and one round trip at a time could fall behind.
+// Threads renewing leases ahead: a pod holding many devices renews many leases in the
+// 20–40% of a lease's validity left after its scheduled renewal, and one round trip at a
+// time could fall behind.
 constexpr int kRenewers = 4;
 
 milliseconds to_ms(const google::protobuf::Duration& d) {
