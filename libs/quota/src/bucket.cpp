@@ -38,6 +38,15 @@ void LeaseBucket::add(Grant grant, Clock::time_point now) {
   refused_until_ = {};
 }
 
+std::vector<Unspent> LeaseBucket::take_older_unspent(Clock::time_point now) {
+  if (leases_.size() < 2) return {};
+  Held newest = std::move(leases_.back());
+  leases_.pop_back();
+  auto out = take_unspent(now);
+  leases_.push_back(std::move(newest));
+  return out;
+}
+
 std::vector<Unspent> LeaseBucket::take_unspent(Clock::time_point now) {
   std::vector<Unspent> out;
   for (Held& h : leases_) {

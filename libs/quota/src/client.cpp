@@ -153,7 +153,8 @@ struct QuotaClient::Impl {
   // The next descriptor to renew, waiting for one (mu held); nullopt when stopping. Lows
   // first; then leases at their scheduled point, if spent from lately (an idle
   // descriptor's lease is left to expire: its next spend asks, once).
-  std::optional<Descriptor> next_renewal(std::unique_lock<std::mutex>& lock) {
+  // The flag says which: a scheduled renewal hands the older lease's tokens back.
+  std::optional<std::pair<Descriptor, bool>> next_renewal(std::unique_lock<std::mutex>& lock) {
     for (;;) {
       if (stopping) return std::nullopt;
       const auto now = Clock::now();
@@ -161,7 +162,7 @@ struct QuotaClient::Impl {
         Descriptor d = std::move(renewals.front());
         renewals.pop_front();
         if (auto it = buckets.find(d); it != buckets.end()) it->second.renew_queued = false;
-        return d;
+        return std::make_pair(std::move(d), false);
       }
       if (!due.empty() && due.begin()->first <= now) {
         Descriptor d = due.begin()->second;
@@ -177,7 +178,7 @@ struct QuotaClient::Impl {
         // small limits such waste turns into refusals of its next messages.
         const bool recent = now - e.last_used <= (e.granted_until - e.granted_from) * 3 / 10;
         if (!recent || now < e.renew_not_before) continue;  // idle, or backing off
-        return d;
+        return std::make_pair(std::move(d), true);
       }
       if (due.empty()) {
         renew_wanted.wait(lock);
@@ -263,7 +264,9 @@ std::optional<std::int64_t> give_back(QuotaClient::Impl& m, const Descriptor& d,
 
 void QuotaClient::Impl::renew_loop() {
   std::unique_lock lock(mu);
-  while (auto d = next_renewal(lock)) {
+  while (auto next = next_renewal(lock)) {
+    const auto* d = &next->first;
+    const bool scheduled = next->second;
     auto found = buckets.find(*d);
     if (found == buckets.end()) continue;  // evicted meanwhile
     Entry& e = found->second;              // std::map: stays valid while fetching (never evicted then)
@@ -303,6 +306,16 @@ void QuotaClient::Impl::renew_loop() {
     }
     e.bucket.add(Grant{res.granted(), res.lease_id(), until}, now);
     granted_to(*d, e, res.granted(), sent, until);
+    // A scheduled renewal replaces a lease that still holds tokens (it was not running
+    // low): they go back now, credited to the limit, instead of being forfeit at its end.
+    if (scheduled) {
+      const auto older = e.bucket.take_older_unspent(now);
+      if (!older.empty()) {
+        lock.unlock();
+        for (const auto& u : older) give_back(*this, *d, u);
+        lock.lock();
+      }
+    }
   }
 }
 

@@ -37,6 +37,21 @@ TEST(LeaseBucket, LargeSpendsDrawOnSeveralLeasesOrNone) {
   EXPECT_EQ(unspent[0].tokens, 2);
 }
 
+TEST(LeaseBucket, OlderLeasesAreHandedBackWhenASuccessorArrives) {
+  LeaseBucket b;
+  EXPECT_TRUE(b.take_older_unspent(t0).empty());
+  b.add(grant(4, "a", milliseconds(1000)), t0);
+  EXPECT_TRUE(b.take_older_unspent(t0).empty()) << "a lone lease stays";
+  b.add(grant(5, "b", milliseconds(2000)), t0);
+  EXPECT_TRUE(b.try_spend(1, t0));  // from a, the oldest
+  const auto older = b.take_older_unspent(t0);
+  ASSERT_EQ(older.size(), 1u);
+  EXPECT_EQ(older[0].lease_id, "a");
+  EXPECT_EQ(older[0].tokens, 3);
+  EXPECT_EQ(b.available(t0), 5) << "the newest stays, whole";
+  EXPECT_TRUE(b.take_older_unspent(t0).empty()) << "handed back once";
+}
+
 TEST(LeaseBucket, ExpiredLeasesAreForfeit) {
   LeaseBucket b;
   b.add(grant(5, "a", milliseconds(100)), t0);

@@ -49,6 +49,9 @@ class LeaseBucket {
   // Removes and returns every valid lease's unspent tokens (those with a lease id);
   // expired leases are dropped. Afterwards the bucket holds nothing.
   std::vector<Unspent> take_unspent(Clock::time_point now);
+  // The same for every lease but the newest (which stays): a successor has arrived, so the
+  // older leases' tokens go back instead of waiting to be spent or forfeit.
+  std::vector<Unspent> take_older_unspent(Clock::time_point now);
   // True when it holds nothing spendable and no refusal is remembered (can be evicted).
   bool idle(Clock::time_point now) const { return available(now) == 0 && !refused(now); }
 

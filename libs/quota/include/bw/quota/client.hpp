@@ -19,7 +19,8 @@
 //  - Renewal ahead (Options::renew_ahead): a lease is renewed on background threads
 //    (four), while spending goes on from it, when a spend leaves it under a quarter of its
 //    grant, or when it is 60–80% through its validity (at random, so leases granted together
-//    are not renewed together) and was spent from within the last 30% of its validity — so a steady spender, even a slow one, does not wait for a round trip at
+//    are not renewed together) and was spent from within the last 30% of its validity; then
+//    the older lease's unspent tokens are given back (ReturnLease) when the new one arrives — so a steady spender, even a slow one, does not wait for a round trip at
 //    each lease; an idle descriptor's lease is left to expire. A renewal asks as spend()
 //    would (one fetch per descriptor at a time; the service counts it when granted). A
 //    refused or failed renewal is not cached in the bucket (its tokens stay spendable; the
