@@ -11,9 +11,10 @@
 //     (issue: 1,000; goal p99 < 10 ms), paced: each session sends `--rate` envelopes per
 //     second on a fixed schedule and waits for each echo; latency counts from the scheduled
 //     send, so a late start is charged to the relay (no coordinated omission).
-//  3. Memory per idle connection: a fresh pod's RSS before and after N idle WebSocket and N
-//     idle gRPC connections (issue: 10,000 each; goals ≤ 16 KiB and ≤ 64 KiB). When fewer
-//     connections open than asked, the figures use the number that opened and say so.
+//  3. Memory per idle connection: a fresh pod's RSS before and after N idle WebSocket
+//     connections (idle_ws_client.hpp), and another fresh pod's before and after N idle gRPC
+//     agents (issue: 10,000 each; goals ≤ 16 KiB and ≤ 64 KiB). When fewer connections open
+//     than asked, the figures use the number that opened and say so.
 // The load generator (a thread per client; agents on gRPC's callback threads, echo_agent.hpp)
 // runs on the same cores as the pods.
 // A benchmark, not a test: it prints figures and exits 0 whatever they are; it exits
@@ -37,6 +38,7 @@
 #include "closed_loop.hpp"
 #include "echo_agent.hpp"
 #include "echo_session.hpp"
+#include "idle_ws_client.hpp"
 #include "machine.hpp"
 #include "process_cpu.hpp"
 #include "redis/mailboxes.hpp"
@@ -398,10 +400,14 @@ CellResult raw_step(int connections, int depth, const Timing& timing, std::size_
   });
 }
 
+struct PodFigures {
+  long rss0 = 0, rss1 = 0;  // KiB, before and after the connections opened
+  long fds0 = 0, fds1 = 0;
+};
+
 struct MemoryFigures {
   int asked = 0, ws = 0, grpc = 0;
-  long rss0 = 0, rss_ws = 0, rss_grpc = 0;  // KiB
-  long fds0 = 0, fds_ws = 0, fds_grpc = 0;
+  PodFigures ws_pod, grpc_pod;
   std::string stopped;  // why fewer than asked opened
 };
 
@@ -416,66 +422,81 @@ long settled_rss(pid_t pid) {
   return best;
 }
 
+// Opens up to `n` connections with `open_one(i, why)` on two threads; stops at the first
+// failure and records why in `stopped`.
+template <class OpenOne>
+void open_all(int n, std::string& stopped, OpenOne&& open_one) {
+  std::mutex mu;
+  std::atomic<int> next{0};
+  std::atomic<bool> failed{false};
+  auto work = [&] {
+    for (int i; !failed && (i = next++) < n;) {
+      std::string why;
+      if (open_one(static_cast<std::size_t>(i), why)) continue;
+      failed = true;
+      std::lock_guard lock(mu);
+      if (stopped.empty()) stopped = why;
+    }
+  };
+  std::thread t1(work), t2(work);
+  t1.join();
+  t2.join();
+}
+
+// Each kind on a fresh pod of its own (pings and idle time-outs far apart, so the
+// connections stay idle while they are counted): WebSocket clients that said hello and got
+// Welcome, then gRPC agents that did the same.
 MemoryFigures idle_memory(int n) {
   MemoryFigures m;
   m.asked = n;
-  // Pings and idle time-outs far apart: the connections stay idle while they are counted.
-  auto p = World::pod({"BREAKWATER_RELAY_PING_INTERVAL=10m", "BREAKWATER_RELAY_IDLE_TIMEOUT=30m"});
-  const pid_t pid = p.service->process.pid();
-  m.rss0 = settled_rss(pid);
-  m.fds0 = open_fds(pid);
-  std::vector<std::unique_ptr<relayclient::ClientStream>> ws(static_cast<std::size_t>(n));
-  std::vector<std::unique_ptr<relayclient::AgentStream>> agents(static_cast<std::size_t>(n));
-  std::mutex mu;
-  auto open_all = [&](auto&& open_one) {
-    std::atomic<int> next{0};
-    std::atomic<bool> failed{false};
-    auto work = [&] {
-      for (int i; !failed && (i = next++) < n;) {
-        std::string why;
-        bool ok = false;
-        try {  // the WebSocket client throws when this process runs out of descriptors
-          ok = open_one(static_cast<std::size_t>(i), why);
-        } catch (const std::exception& e) {
-          why = std::string("connection ") + std::to_string(i) + ": " + e.what();
-        }
-        if (!ok) {
-          failed = true;
-          std::lock_guard lock(mu);
-          if (m.stopped.empty()) m.stopped = why;
-        }
-      }
-    };
-    std::thread t1(work), t2(work);
-    t1.join();
-    t2.join();
-  };
-  const std::string tok = World::token();
-  open_all(
-      [&](std::size_t i, std::string& why) {
-        auto c = World::client(p, tok, World::idle_[i].client);
-        if (!c) return why = "WebSocket " + std::to_string(i) + ": " + c.error().message, false;
-        ws[i] = std::move(c.value());
-        return true;
-      });
-  m.ws = static_cast<int>(std::count_if(ws.begin(), ws.end(), [](auto& c) { return c && !c->closed(); }));
-  m.rss_ws = settled_rss(pid);
-  m.fds_ws = open_fds(pid);
-  open_all(
-      [&](std::size_t i, std::string& why) {
-        auto a = World::agent(p, World::idle_[i].agent_token);
-        if (!a) return why = "gRPC " + std::to_string(i) + ": " + a.error().message, false;
-        agents[i] = std::move(a.value());
-        return true;
-      });
-  m.grpc = static_cast<int>(std::count_if(agents.begin(), agents.end(), [](auto& a) { return a && !a->closed(); }));
-  m.rss_grpc = settled_rss(pid);
-  m.fds_grpc = open_fds(pid);
-  for (auto& a : agents) {
-    if (a) a->close();
+  const std::vector<std::string> quiet = {"BREAKWATER_RELAY_PING_INTERVAL=10m", "BREAKWATER_RELAY_IDLE_TIMEOUT=30m"};
+  {
+    auto p = World::pod(quiet);
+    const pid_t pid = p.service->process.pid();
+    m.ws_pod.rss0 = settled_rss(pid);
+    m.ws_pod.fds0 = open_fds(pid);
+    SSL_CTX* ctx = IdleWsClient::make_context(World::ca());
+    const std::string tok = World::token();
+    std::vector<std::unique_ptr<IdleWsClient>> ws(static_cast<std::size_t>(n));
+    open_all(n, m.stopped, [&](std::size_t i, std::string& why) {
+      breakwater::relay::v1::ClientHello h;
+      h.set_access_token(tok);
+      h.set_device(testing::raw(World::idle_[i].client));
+      h.set_protocol_version(1);
+      auto c = std::make_unique<IdleWsClient>();
+      if (auto e = c->open(p.ws_port, ctx, h); !e.empty()) return why = "WebSocket " + std::to_string(i) + ": " + e, false;
+      ws[i] = std::move(c);
+      return true;
+    });
+    m.ws = static_cast<int>(std::count_if(ws.begin(), ws.end(), [](auto& c) { return c != nullptr; }));
+    m.ws_pod.rss1 = settled_rss(pid);
+    m.ws_pod.fds1 = open_fds(pid);
+    ws.clear();
+    SSL_CTX_free(ctx);
   }
-  agents.clear();
-  ws.clear();
+  {
+    auto p = World::pod(quiet);
+    const pid_t pid = p.service->process.pid();
+    m.grpc_pod.rss0 = settled_rss(pid);
+    m.grpc_pod.fds0 = open_fds(pid);
+    const std::string target = "127.0.0.1:" + std::to_string(p.service->grpc_port);
+    const std::string ca = read_pem(World::ca());
+    std::atomic<std::uint64_t> failures{0};
+    std::vector<std::unique_ptr<EchoAgent>> agents(static_cast<std::size_t>(n));
+    std::string stopped;
+    open_all(n, stopped, [&](std::size_t i, std::string& why) {
+      auto a = std::make_unique<EchoAgent>(target, ca, World::idle_[i], failures);
+      std::string e;
+      if (!a->wait_welcome(10s, e)) return why = "gRPC " + std::to_string(i) + ": " + e, false;
+      agents[i] = std::move(a);
+      return true;
+    });
+    if (m.stopped.empty()) m.stopped = stopped;
+    m.grpc = static_cast<int>(std::count_if(agents.begin(), agents.end(), [](auto& a) { return a != nullptr; }));
+    m.grpc_pod.rss1 = settled_rss(pid);
+    m.grpc_pod.fds1 = open_fds(pid);
+    agents.clear();
+  }
   return m;
 }
 
@@ -494,7 +515,7 @@ int main(int argc, char** argv) {
   if (!parsed) return 2;
   const Options& o = *parsed;
   // Each idle connection is a descriptor here and one in the pod (children inherit this).
-  const rlim_t want = static_cast<rlim_t>(6 * o.idle + 8 * std::max(o.sessions, o.tp_sessions) + 4096);
+  const rlim_t want = static_cast<rlim_t>(o.idle + 8 * std::max(o.sessions, o.tp_sessions) + 4096);
   const rlim_t limit = raise_fd_limit(want);
   if (!std::getenv("BW_SOURCE_DIR")) setenv("BW_SOURCE_DIR", BW_SOURCE_DIR_DEFAULT, 1);
   if (!std::getenv("BW_BIN_DIR")) {
@@ -559,24 +580,23 @@ int main(int argc, char** argv) {
               pairs < 1000 ? " (fewer than the issue's 1,000)" : "", rt.latency.p99_ms,
               rt.units > 0 && rt.latency.p99_ms < 10 ? "met" : "not met");
   std::fflush(stdout);
-  // Each idle WebSocket costs about 5 descriptors here (socket, and the client's own
-  // io_context: epoll, eventfd, timerfd) and each gRPC stream 1, besides 1 each in the pod:
-  // N is capped so that both kinds fit under the descriptor limit.
-  const int fit = static_cast<int>(std::max<rlim_t>(0, (limit > 1024 ? limit - 1024 : 0) / 6));
+  // Each idle connection is one descriptor here and one in its pod (the two kinds are
+  // measured one after the other, on pods of their own): N is capped to what fits.
+  const int fit = static_cast<int>(limit > 2048 ? limit - 2048 : 0);
   const int idle = std::min(o.idle, fit);
   if (idle < o.idle) std::printf("\nidle connections: %d of each kind asked, %d fit under the descriptor limit %llu\n", o.idle, idle, static_cast<unsigned long long>(limit));
   const MemoryFigures mem = idle > 0 ? idle_memory(idle) : MemoryFigures{};
   World::stop();
   if (idle > 0) {
-    const auto per = [](long after, long before, int n) { return n > 0 ? static_cast<double>(after - before) / n : 0.0; };
-    const double ws_kib = per(mem.rss_ws, mem.rss0, mem.ws);
-    const double grpc_kib = per(mem.rss_grpc, mem.rss_ws, mem.grpc);
-    std::printf("\n| idle connections (fresh pod) | opened | pod RSS before KiB | after KiB | per connection KiB | pod descriptors before / after |\n");
+    const auto per = [](const PodFigures& p, int n) { return n > 0 ? static_cast<double>(p.rss1 - p.rss0) / n : 0.0; };
+    const double ws_kib = per(mem.ws_pod, mem.ws);
+    const double grpc_kib = per(mem.grpc_pod, mem.grpc);
+    std::printf("\n| idle connections (a fresh pod each) | opened | pod RSS before KiB | after KiB | per connection KiB | pod descriptors before / after |\n");
     std::printf("|---|---:|---:|---:|---:|---|\n");
-    std::printf("| WebSocket (ClientStream, authenticated) | %d | %ld | %ld | %.1f | %ld / %ld |\n", mem.ws, mem.rss0,
-                mem.rss_ws, ws_kib, mem.fds0, mem.fds_ws);
-    std::printf("| gRPC (AgentStream, authenticated) | %d | %ld | %ld | %.1f | %ld / %ld |\n", mem.grpc, mem.rss_ws,
-                mem.rss_grpc, grpc_kib, mem.fds_ws, mem.fds_grpc);
+    std::printf("| WebSocket (TLS, ClientHello answered with Welcome) | %d | %ld | %ld | %.1f | %ld / %ld |\n", mem.ws,
+                mem.ws_pod.rss0, mem.ws_pod.rss1, ws_kib, mem.ws_pod.fds0, mem.ws_pod.fds1);
+    std::printf("| gRPC (TLS, Hello answered with Welcome) | %d | %ld | %ld | %.1f | %ld / %ld |\n", mem.grpc,
+                mem.grpc_pod.rss0, mem.grpc_pod.rss1, grpc_kib, mem.grpc_pod.fds0, mem.grpc_pod.fds1);
     if (!mem.stopped.empty()) std::printf("stopped opening at: %s\n", mem.stopped.c_str());
     std::printf("goal, idle WebSocket at N=%d%s: %.1f KiB each (goal <= 16 KiB: %s)\n", mem.ws,
                 mem.ws < 10000 ? " (fewer than the issue's 10,000)" : "", ws_kib,

@@ -37,7 +37,7 @@ void Shared::leave(std::uint64_t id) {
 template <class Stream>
 typename Session<Stream>::WsStream Session<Stream>::make_stream(tcp::socket socket, asio::ssl::context* tls) {
   if constexpr (kTls) {
-    return WsStream(std::move(socket), *tls);
+    return WsStream(std::move(socket), tls->native_handle());
   } else {
     (void)tls;
     return WsStream(std::move(socket));
@@ -451,6 +451,6 @@ void Session<Stream>::mark_dead() {
 }
 
 template class Session<beast::tcp_stream>;
-template class Session<beast::ssl_stream<beast::tcp_stream>>;
+template class Session<TlsStream>;
 
 }  // namespace bw::ws::detail

@@ -14,13 +14,11 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 
 #include <condition_variable>
 #include <list>
@@ -30,6 +28,7 @@
 #include <unordered_map>
 
 #include "bw/ws/server.hpp"
+#include "tls_stream.hpp"
 #include "upgrade_check.hpp"
 
 namespace bw::ws::detail {
@@ -154,6 +153,6 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 };
 
 using PlainSession = Session<beast::tcp_stream>;
-using TlsSession = Session<beast::ssl_stream<beast::tcp_stream>>;
+using TlsSession = Session<TlsStream>;
 
 }  // namespace bw::ws::detail

@@ -247,6 +247,14 @@ std::size_t RecordingHandler::closed() {
   return closes_.size();
 }
 
+void RecordingHandler::forget() {
+  std::lock_guard lock(mu_);
+  connections_.clear();
+  closes_.clear();
+  messages_.clear();
+  busy_.clear();
+}
+
 std::vector<std::shared_ptr<Connection>> RecordingHandler::connections() {
   std::lock_guard lock(mu_);
   return connections_;

@@ -80,6 +80,8 @@ class RecordingHandler final : public Handler {
   bool wait(const std::function<bool()>& pred, std::chrono::milliseconds timeout = std::chrono::seconds(10));
   std::size_t opened();
   std::size_t closed();
+  // Drops every connection it holds and what it recorded (only between servers).
+  void forget();
   std::vector<std::shared_ptr<Connection>> connections();
   std::optional<CloseInfo> close_of(std::uint64_t id);
   std::vector<std::string> messages_of(std::uint64_t id);
