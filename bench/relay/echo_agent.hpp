@@ -27,15 +27,18 @@ class EchoAgent final : public grpc::ClientBidiReactor<testing::rv1::AgentFrame,
   using AgentFrame = testing::rv1::AgentFrame;
   using RelayFrame = testing::rv1::RelayFrame;
 
-  // Connects and sends Hello; wait_welcome() tells whether the relay accepted it.
+  // Connects and sends Hello; wait_welcome() tells whether the relay accepted it. An empty
+  // `ca_pem` connects without TLS (a relay with `tls.plaintext: true`).
   EchoAgent(const std::string& target, const std::string& ca_pem, const Pair& pair,
             std::atomic<std::uint64_t>& failures)
       : pair_(pair), failures_(failures) {
     grpc::ChannelArguments args;
     args.SetSslTargetNameOverride("localhost");
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection of its own, as an agent on its machine
     grpc::SslCredentialsOptions ssl;
     ssl.pem_root_certs = ca_pem;
-    channel_ = grpc::CreateCustomChannel(target, grpc::SslCredentials(ssl), args);
+    channel_ = grpc::CreateCustomChannel(
+        target, ca_pem.empty() ? grpc::InsecureChannelCredentials() : grpc::SslCredentials(ssl), args);
     stub_ = testing::rv1::Relay::NewStub(channel_);
     stub_->async()->Connect(&context_, this);
     AgentFrame hello;

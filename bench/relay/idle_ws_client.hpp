@@ -1,6 +1,7 @@
 // An idle WebSocket client for relay_bench's memory cell: it opens the connection the way a
 // real client does (TLS with the CA checked, upgrade on /v1/connect, ClientHello, Welcome)
-// and then holds it without reading. Blocking OpenSSL on one descriptor, no thread or
+// and then holds it without reading. Without a TLS context it speaks plain WebSocket, as
+// the ingress in front of a relay with `relay.ws_plaintext: true` would. Blocking OpenSSL on one descriptor, no thread or
 // io_context of its own: a ClientStream costs ~5 descriptors in this process, and 10,000
 // of those do not fit under the container's descriptor limit.
 #pragma once
@@ -38,7 +39,7 @@ class IdleWsClient {
     return c;
   }
 
-  // Empty when the relay welcomed the client; otherwise what went wrong.
+  // Empty when the relay welcomed the client; otherwise what went wrong. `ctx` null: no TLS.
   std::string open(std::uint16_t port, SSL_CTX* ctx, const breakwater::relay::v1::ClientHello& hello) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd_ < 0) return "socket() failed (out of descriptors?)";
@@ -50,10 +51,12 @@ class IdleWsClient {
     a.sin_port = htons(port);
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return "connect() failed";
-    ssl_ = SSL_new(ctx);
-    SSL_set_fd(ssl_, fd_);
-    SSL_set1_host(ssl_, "localhost");
-    if (SSL_connect(ssl_) != 1) return "TLS handshake failed";
+    if (ctx != nullptr) {
+      ssl_ = SSL_new(ctx);
+      SSL_set_fd(ssl_, fd_);
+      SSL_set1_host(ssl_, "localhost");
+      if (SSL_connect(ssl_) != 1) return "TLS handshake failed";
+    }
     const std::string request = "GET /v1/connect HTTP/1.1\r\nHost: localhost:" + std::to_string(port) +
                                 "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                                 "Sec-WebSocket-Key: YnJlYWt3YXRlci1iZW5jaA==\r\nSec-WebSocket-Version: 13\r\n\r\n";
@@ -95,12 +98,13 @@ class IdleWsClient {
   }
 
   bool write_all(const std::string& bytes) {
+    if (ssl_ == nullptr) return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
     return SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size())) == static_cast<int>(bytes.size());
   }
 
   bool fill(std::string& into) {
     char buf[4096];
-    const int n = SSL_read(ssl_, buf, sizeof buf);
+    const int n = ssl_ != nullptr ? SSL_read(ssl_, buf, sizeof buf) : static_cast<int>(::recv(fd_, buf, sizeof buf, 0));
     if (n <= 0) return false;
     into.append(buf, static_cast<std::size_t>(n));
     return true;

@@ -13,8 +13,10 @@
 //     send, so a late start is charged to the relay (no coordinated omission).
 //  3. Memory per idle connection: a fresh pod's RSS before and after N idle WebSocket
 //     connections (idle_ws_client.hpp), and another fresh pod's before and after N idle gRPC
-//     agents (issue: 10,000 each; goals ≤ 16 KiB and ≤ 64 KiB). When fewer connections open
-//     than asked, the figures use the number that opened and say so.
+//     agents (issue: 10,000 each; goals ≤ 16 KiB and ≤ 64 KiB), each with TLS ended in the
+//     pod and again with TLS ended in front of it (plaintext listeners, as behind an
+//     ingress or mesh). When fewer connections open than asked, the figures use the number
+//     that opened and say so; a pod that did not grow counts as not measured.
 // The load generator (a thread per client; agents on gRPC's callback threads, echo_agent.hpp)
 // runs on the same cores as the pods.
 // A benchmark, not a test: it prints figures and exits 0 whatever they are; it exits
@@ -405,10 +407,18 @@ struct PodFigures {
   long fds0 = 0, fds1 = 0;
 };
 
+struct KindFigures {
+  int opened = 0;
+  PodFigures pod;
+  double per_connection_kib() const {
+    return opened > 0 && pod.rss1 > pod.rss0 ? static_cast<double>(pod.rss1 - pod.rss0) / opened : 0.0;
+  }
+};
+
 struct MemoryFigures {
-  int asked = 0, ws = 0, grpc = 0;
-  PodFigures ws_pod, grpc_pod;
-  std::string stopped;  // why fewer than asked opened
+  int asked = 0;
+  KindFigures ws[2], grpc[2];  // [0]: TLS ended in the pod; [1]: plaintext (TLS ended before it)
+  std::string stopped;         // why fewer than asked opened
 };
 
 // RSS of a settled pod: the smallest of a few readings 200 ms apart after a pause.
@@ -443,59 +453,72 @@ void open_all(int n, std::string& stopped, OpenOne&& open_one) {
   t2.join();
 }
 
-// Each kind on a fresh pod of its own (pings and idle time-outs far apart, so the
-// connections stay idle while they are counted): WebSocket clients that said hello and got
-// Welcome, then gRPC agents that did the same.
+// Idle WebSocket clients that said hello and got Welcome, on a fresh pod (pings and idle
+// time-outs far apart, so the connections stay idle while they are counted). `tls` false:
+// the pod's WebSocket listener is plaintext, as behind an ingress that ends TLS.
+KindFigures idle_ws(int n, bool tls, std::string& stopped) {
+  KindFigures k;
+  std::vector<std::string> env = {"BREAKWATER_RELAY_PING_INTERVAL=10m", "BREAKWATER_RELAY_IDLE_TIMEOUT=30m"};
+  if (!tls) env.push_back("BREAKWATER_RELAY_WS_PLAINTEXT=true");
+  auto p = World::pod(env);
+  const pid_t pid = p.service->process.pid();
+  k.pod.rss0 = settled_rss(pid);
+  k.pod.fds0 = open_fds(pid);
+  SSL_CTX* ctx = tls ? IdleWsClient::make_context(World::ca()) : nullptr;
+  const std::string tok = World::token();
+  std::vector<std::unique_ptr<IdleWsClient>> ws(static_cast<std::size_t>(n));
+  open_all(n, stopped, [&](std::size_t i, std::string& why) {
+    breakwater::relay::v1::ClientHello h;
+    h.set_access_token(tok);
+    h.set_device(testing::raw(World::idle_[i].client));
+    h.set_protocol_version(1);
+    auto c = std::make_unique<IdleWsClient>();
+    if (auto e = c->open(p.ws_port, ctx, h); !e.empty()) return why = "WebSocket " + std::to_string(i) + ": " + e, false;
+    ws[i] = std::move(c);
+    return true;
+  });
+  k.opened = static_cast<int>(std::count_if(ws.begin(), ws.end(), [](auto& c) { return c != nullptr; }));
+  k.pod.rss1 = settled_rss(pid);
+  k.pod.fds1 = open_fds(pid);
+  ws.clear();
+  if (ctx != nullptr) SSL_CTX_free(ctx);
+  return k;
+}
+
+// The same for idle agents (gRPC streams that sent Hello and got Welcome). `tls` false:
+// the pod serves gRPC without TLS (`tls.plaintext: true`, as behind a mesh that ends it).
+KindFigures idle_grpc(int n, bool tls, std::string& stopped) {
+  KindFigures k;
+  std::vector<std::string> env = {"BREAKWATER_RELAY_PING_INTERVAL=10m", "BREAKWATER_RELAY_IDLE_TIMEOUT=30m"};
+  if (!tls) env.push_back("BREAKWATER_TLS_PLAINTEXT=true");
+  auto p = World::pod(env);
+  const pid_t pid = p.service->process.pid();
+  k.pod.rss0 = settled_rss(pid);
+  k.pod.fds0 = open_fds(pid);
+  const std::string target = "127.0.0.1:" + std::to_string(p.service->grpc_port);
+  const std::string ca = tls ? read_pem(World::ca()) : std::string();
+  std::atomic<std::uint64_t> failures{0};
+  std::vector<std::unique_ptr<EchoAgent>> agents(static_cast<std::size_t>(n));
+  open_all(n, stopped, [&](std::size_t i, std::string& why) {
+    auto a = std::make_unique<EchoAgent>(target, ca, World::idle_[i], failures);
+    std::string e;
+    if (!a->wait_welcome(10s, e)) return why = "gRPC " + std::to_string(i) + ": " + e, false;
+    agents[i] = std::move(a);
+    return true;
+  });
+  k.opened = static_cast<int>(std::count_if(agents.begin(), agents.end(), [](auto& a) { return a != nullptr; }));
+  k.pod.rss1 = settled_rss(pid);
+  k.pod.fds1 = open_fds(pid);
+  agents.clear();
+  return k;
+}
+
 MemoryFigures idle_memory(int n) {
   MemoryFigures m;
   m.asked = n;
-  const std::vector<std::string> quiet = {"BREAKWATER_RELAY_PING_INTERVAL=10m", "BREAKWATER_RELAY_IDLE_TIMEOUT=30m"};
-  {
-    auto p = World::pod(quiet);
-    const pid_t pid = p.service->process.pid();
-    m.ws_pod.rss0 = settled_rss(pid);
-    m.ws_pod.fds0 = open_fds(pid);
-    SSL_CTX* ctx = IdleWsClient::make_context(World::ca());
-    const std::string tok = World::token();
-    std::vector<std::unique_ptr<IdleWsClient>> ws(static_cast<std::size_t>(n));
-    open_all(n, m.stopped, [&](std::size_t i, std::string& why) {
-      breakwater::relay::v1::ClientHello h;
-      h.set_access_token(tok);
-      h.set_device(testing::raw(World::idle_[i].client));
-      h.set_protocol_version(1);
-      auto c = std::make_unique<IdleWsClient>();
-      if (auto e = c->open(p.ws_port, ctx, h); !e.empty()) return why = "WebSocket " + std::to_string(i) + ": " + e, false;
-      ws[i] = std::move(c);
-      return true;
-    });
-    m.ws = static_cast<int>(std::count_if(ws.begin(), ws.end(), [](auto& c) { return c != nullptr; }));
-    m.ws_pod.rss1 = settled_rss(pid);
-    m.ws_pod.fds1 = open_fds(pid);
-    ws.clear();
-    SSL_CTX_free(ctx);
-  }
-  {
-    auto p = World::pod(quiet);
-    const pid_t pid = p.service->process.pid();
-    m.grpc_pod.rss0 = settled_rss(pid);
-    m.grpc_pod.fds0 = open_fds(pid);
-    const std::string target = "127.0.0.1:" + std::to_string(p.service->grpc_port);
-    const std::string ca = read_pem(World::ca());
-    std::atomic<std::uint64_t> failures{0};
-    std::vector<std::unique_ptr<EchoAgent>> agents(static_cast<std::size_t>(n));
-    std::string stopped;
-    open_all(n, stopped, [&](std::size_t i, std::string& why) {
-      auto a = std::make_unique<EchoAgent>(target, ca, World::idle_[i], failures);
-      std::string e;
-      if (!a->wait_welcome(10s, e)) return why = "gRPC " + std::to_string(i) + ": " + e, false;
-      agents[i] = std::move(a);
-      return true;
-    });
-    if (m.stopped.empty()) m.stopped = stopped;
-    m.grpc = static_cast<int>(std::count_if(agents.begin(), agents.end(), [](auto& a) { return a != nullptr; }));
-    m.grpc_pod.rss1 = settled_rss(pid);
-    m.grpc_pod.fds1 = open_fds(pid);
-    agents.clear();
+  for (const bool tls : {true, false}) {
+    m.ws[tls ? 0 : 1] = idle_ws(n, tls, m.stopped);
+    m.grpc[tls ? 0 : 1] = idle_grpc(n, tls, m.stopped);
   }
   return m;
 }
@@ -588,22 +611,27 @@ int main(int argc, char** argv) {
   const MemoryFigures mem = idle > 0 ? idle_memory(idle) : MemoryFigures{};
   World::stop();
   if (idle > 0) {
-    const auto per = [](const PodFigures& p, int n) { return n > 0 ? static_cast<double>(p.rss1 - p.rss0) / n : 0.0; };
-    const double ws_kib = per(mem.ws_pod, mem.ws);
-    const double grpc_kib = per(mem.grpc_pod, mem.grpc);
-    std::printf("\n| idle connections (a fresh pod each) | opened | pod RSS before KiB | after KiB | per connection KiB | pod descriptors before / after |\n");
-    std::printf("|---|---:|---:|---:|---:|---|\n");
-    std::printf("| WebSocket (TLS, ClientHello answered with Welcome) | %d | %ld | %ld | %.1f | %ld / %ld |\n", mem.ws,
-                mem.ws_pod.rss0, mem.ws_pod.rss1, ws_kib, mem.ws_pod.fds0, mem.ws_pod.fds1);
-    std::printf("| gRPC (TLS, Hello answered with Welcome) | %d | %ld | %ld | %.1f | %ld / %ld |\n", mem.grpc,
-                mem.grpc_pod.rss0, mem.grpc_pod.rss1, grpc_kib, mem.grpc_pod.fds0, mem.grpc_pod.fds1);
+    std::printf("\n| idle connections (a fresh pod each) | TLS | opened | pod RSS before KiB | after KiB | per connection KiB | pod descriptors before / after |\n");
+    std::printf("|---|---|---:|---:|---:|---:|---|\n");
+    const auto row = [](const char* kind, const char* tls, const KindFigures& k) {
+      std::printf("| %s | %s | %d | %ld | %ld | %.1f | %ld / %ld |\n", kind, tls, k.opened, k.pod.rss0, k.pod.rss1,
+                  k.per_connection_kib(), k.pod.fds0, k.pod.fds1);
+    };
+    row("WebSocket (ClientHello answered with Welcome)", "in the pod", mem.ws[0]);
+    row("WebSocket (ClientHello answered with Welcome)", "ended before the pod", mem.ws[1]);
+    row("gRPC (Hello answered with Welcome)", "in the pod", mem.grpc[0]);
+    row("gRPC (Hello answered with Welcome)", "ended before the pod", mem.grpc[1]);
     if (!mem.stopped.empty()) std::printf("stopped opening at: %s\n", mem.stopped.c_str());
-    std::printf("goal, idle WebSocket at N=%d%s: %.1f KiB each (goal <= 16 KiB: %s)\n", mem.ws,
-                mem.ws < 10000 ? " (fewer than the issue's 10,000)" : "", ws_kib,
-                mem.ws > 0 && ws_kib <= 16 ? "met" : "not met");
-    std::printf("goal, idle gRPC at N=%d%s: %.1f KiB each (goal <= 64 KiB: %s)\n", mem.grpc,
-                mem.grpc < 10000 ? " (fewer than the issue's 10,000)" : "", grpc_kib,
-                mem.grpc > 0 && grpc_kib <= 64 ? "met" : "not met");
+    const auto goal = [](const char* kind, const char* where, const KindFigures& k, double budget) {
+      const double kib = k.per_connection_kib();
+      std::printf("goal, idle %s, TLS %s, at N=%d%s: %.1f KiB each (goal <= %.0f KiB: %s)\n", kind, where, k.opened,
+                  k.opened < 10000 ? " (fewer than the issue's 10,000)" : "", kib, budget,
+                  kib > 0 && kib <= budget ? "met" : "not met");
+    };
+    goal("WebSocket", "in the pod", mem.ws[0], 16);
+    goal("WebSocket", "ended before the pod", mem.ws[1], 16);
+    goal("gRPC", "in the pod", mem.grpc[0], 64);
+    goal("gRPC", "ended before the pod", mem.grpc[1], 64);
   }
   return 0;
 }

@@ -56,6 +56,9 @@ TlsStream::State::State(tls_asio::ip::tcp::socket s, SSL_CTX* ctx)
   // Partial writes let a write complete with what fit; the buffer moves between retries
   // because each attempt copies the caller's sequence onto its own stack.
   SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+  // Read-ahead: one recv takes whatever has arrived (not a record header, then its body);
+  // the read buffer is still given back once OpenSSL has handed all of it out.
+  SSL_set_read_ahead(ssl, 1);
   SSL_set_accept_state(ssl);
 }
 
@@ -72,25 +75,25 @@ tls_beast::error_code TlsStream::State::blocked() const {
 
 TlsStream::Step TlsStream::State::finish_call(int ok, std::size_t n) {
   const int saved_errno = errno;
-  if (ok == 1) return Step{Step::kDone, {}, n};
+  if (ok == 1) return Step::done({}, n);
   const int kind = SSL_get_error(ssl, ok);
   switch (kind) {
-    case SSL_ERROR_WANT_READ: return Step{Step::kWaitRead};
-    case SSL_ERROR_WANT_WRITE: return Step{Step::kWaitWrite};
-    case SSL_ERROR_ZERO_RETURN: return Step{Step::kDone, tls_asio::error::eof};  // the peer's close_notify
+    case SSL_ERROR_WANT_READ: return Step::wait(Step::kWaitRead);
+    case SSL_ERROR_WANT_WRITE: return Step::wait(Step::kWaitWrite);
+    case SSL_ERROR_ZERO_RETURN: return Step::done(tls_asio::error::eof);  // the peer's close_notify
     default: break;
   }
   fatal = true;
   const unsigned long err = ERR_get_error();
   ERR_clear_error();
   if (kind == SSL_ERROR_SYSCALL && err == 0) {
-    if (saved_errno == 0) return Step{Step::kDone, tls_asio::ssl::error::stream_truncated};  // EOF, no close_notify
-    return Step{Step::kDone, tls_beast::error_code(saved_errno, boost::system::system_category())};
+    if (saved_errno == 0) return Step::done(tls_asio::ssl::error::stream_truncated);  // EOF, no close_notify
+    return Step::done(tls_beast::error_code(saved_errno, boost::system::system_category()));
   }
   if (ERR_GET_LIB(err) == ERR_LIB_SSL && ERR_GET_REASON(err) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
-    return Step{Step::kDone, tls_asio::ssl::error::stream_truncated};
+    return Step::done(tls_asio::ssl::error::stream_truncated);
   }
-  return Step{Step::kDone, tls_beast::error_code(static_cast<int>(err), tls_asio::error::get_ssl_category())};
+  return Step::done(tls_beast::error_code(static_cast<int>(err), tls_asio::error::get_ssl_category()));
 }
 
 TlsStream::TlsStream(tls_asio::ip::tcp::socket socket, SSL_CTX* ctx)

@@ -52,6 +52,9 @@ class TlsStream {
     enum Kind { kDone, kWaitRead, kWaitWrite } kind = kDone;
     tls_beast::error_code ec;
     std::size_t bytes = 0;
+
+    static Step done(tls_beast::error_code e, std::size_t n = 0) { return Step{kDone, e, n}; }
+    static Step wait(Kind k) { return Step{k, {}, 0}; }
   };
 
   struct State {
@@ -146,10 +149,10 @@ class TlsStream {
     void operator()(Self& self, tls_beast::error_code wait_ec = {}) {
       if (posted) return complete(self, *posted);
       if (wait_ec) {
-        return complete(self, Step{Step::kDone, st->expired ? tls_beast::error_code(tls_beast::error::timeout) : wait_ec});
+        return complete(self, Step::done(st->expired ? tls_beast::error_code(tls_beast::error::timeout) : wait_ec));
       }
       Step step;
-      if (const auto why = st->blocked()) step = Step{Step::kDone, why};
+      if (const auto why = st->blocked()) step = Step::done(why);
       else step = call(*st);
       const bool first = !started;
       started = true;
@@ -180,7 +183,7 @@ class TlsStream {
   template <class Signature, class Call, class Token>
   auto run(Call call, Token&& token) {
     constexpr bool kWithBytes = std::is_same_v<Signature, void(tls_beast::error_code, std::size_t)>;
-    return tls_asio::async_compose<Token, Signature>(Op<Call, kWithBytes>{st_, std::move(call)}, token, st_->socket);
+    return tls_asio::async_compose<Token, Signature>(Op<Call, kWithBytes>{st_, std::move(call), false, std::nullopt}, token, st_->socket);
   }
 
   std::shared_ptr<State> st_;

@@ -289,6 +289,33 @@ TEST_F(WsServer, SlowReaderIsClosedWithBoundedQueue) {
   EXPECT_TRUE(handler_.wait([&] { return server.open_connections() == 0; }));
 }
 
+// OpenSSL writes the socket itself on the server's TLS connections: writing to a peer that
+// has gone must end that connection (EPIPE), never raise SIGPIPE, which would kill this
+// whole process (and, in the relay, every other connection with it).
+TEST_F(WsServer, APeerThatVanishedEndsOnlyItsConnectionWithoutASignal) {
+  auto& server = start();
+  {
+    RawConn gone(server.port(), &ca());
+    ASSERT_TRUE(gone.upgrade());
+    ASSERT_TRUE(handler_.wait([&] { return handler_.opened() == 1; }));
+    gone.vanish();
+  }
+  auto conn = handler_.connections()[0];
+  // The first write after the peer left draws its RST; a later one fails with EPIPE. Paced,
+  // so the RST arrives between writes.
+  for (int i = 0; i < 2000 && handler_.closed() == 0; ++i) {
+    conn->send(std::string(1024, 'p'));
+    std::this_thread::sleep_for(1ms);
+  }
+  ASSERT_TRUE(handler_.wait([&] { return handler_.closed() == 1; }));
+  EXPECT_TRUE(handler_.close_of(conn->id())->by_peer);
+  auto c = connect();  // the server (and this process) still serve
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_TRUE((*c)->send("still here"));
+  EXPECT_EQ((*c)->receive(5s).bytes, "still here");
+  EXPECT_EQ(server.stats().accepted.load(), 2u);
+}
+
 TEST_F(WsServer, ServerCloseFlushesQueuedMessagesFirst) {
   start();
   auto c = connect();

@@ -86,7 +86,12 @@ RawConn::RawConn(std::uint16_t port, const std::string* ca_file, int rcvbuf) {
 
 RawConn::~RawConn() {
   if (ssl_) SSL_free(ssl_);
-  ::close(fd_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void RawConn::vanish() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
 }
 
 bool RawConn::send(const std::string& bytes) {

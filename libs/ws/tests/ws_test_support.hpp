@@ -51,6 +51,8 @@ class RawConn {
   bool upgrade(const std::string& path = "/v1/connect", const std::string& origin = "https://app.example.com");
   // One whole frame from the server: {opcode, payload}; nullopt on EOF.
   std::optional<std::pair<int, std::string>> read_frame();
+  // Closes the socket at once, without a TLS close_notify or a WebSocket close.
+  void vanish();
 
  private:
   int fd_ = -1;

@@ -1,6 +1,6 @@
 #include "grpc_stream.hpp"
 
-#include <deque>
+#include <list>
 #include <mutex>
 
 namespace bw::relay {
@@ -129,8 +129,8 @@ class StreamReactor final : public grpc::ServerBidiReactor<v1::AgentFrame, v1::R
   std::shared_ptr<GrpcOutbound> out_;
   Relay::InboundFn inbound_;
   v1::AgentFrame in_;
-  std::deque<v1::RelayFrame> queue_;
-  std::deque<std::size_t> sizes_;
+  std::list<v1::RelayFrame> queue_;  // a list allocates nothing while empty (a deque does)
+  std::list<std::size_t> sizes_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool finish_requested_ = false;

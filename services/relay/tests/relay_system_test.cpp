@@ -474,8 +474,14 @@ TEST_F(RelaySystem, WebSocketRefusesBadOriginsAndTokensInTheUrl) {
 }
 
 TEST_F(RelaySystem, AFloodIsRateLimitedWhileOthersAreUnaffected) {
-  auto flooder = client(1, seed_.tenant_a, seed_.alice, seed_.client_c2);
-  ASSERT_TRUE(flooder);
+  // A pod of its own whose per-connection bound on envelopes in flight (test below) is above
+  // the flood: 600 envelopes sent at once arrive faster than the first quota lease, and this
+  // test is about the quota.
+  auto pod = start_pod({"BREAKWATER_RELAY_MAX_PENDING=1024"});
+  ASSERT_TRUE(pod.service);
+  auto opened = connect_client(pod, access_token(seed_.tenant_a, seed_.alice), seed_.client_c2);
+  ASSERT_TRUE(opened) << opened.error().message;
+  auto flooder = std::move(opened.value());
   std::map<int, int> codes;  // error code → count
   auto count = [&](const rv1::RelayFrame& f) {
     if (!f.has_error()) return false;
@@ -512,6 +518,31 @@ TEST_F(RelaySystem, AFloodIsRateLimitedWhileOthersAreUnaffected) {
   auto any_error = [](const rv1::RelayFrame& f) { return f.has_error(); };
   EXPECT_FALSE(await(*c, any_error, 1s));
   EXPECT_FALSE(await(*cb, any_error, 300ms));
+}
+
+// Envelopes a connection has in flight (at the appenders or waiting for a pairing) are
+// bounded: past relay.max_pending the relay answers a terminal RATE_LIMITED and closes the
+// connection, instead of holding a burst without limit.
+TEST_F(RelaySystem, ABurstBeyondTheInFlightBoundClosesTheConnection) {
+  auto pod = start_pod({"BREAKWATER_RELAY_MAX_PENDING=8"});
+  ASSERT_TRUE(pod.service);
+  auto opened = connect_client(pod, access_token(seed_.tenant_a, seed_.alice), seed_.client_c2);
+  ASSERT_TRUE(opened) << opened.error().message;
+  auto& burst = *opened.value();
+  // Sent at once: they arrive long before the first quota lease does.
+  for (int i = 0; i < 2000 && !burst.closed(); ++i) {
+    burst.send(client_envelope(envelope(seed_.client_c2, seed_.agent_a2, rv1::KIND_ACK)));
+  }
+  auto terminal = [](const rv1::RelayFrame& f) { return f.has_error() && f.error().terminal(); };
+  const auto f = await(burst, terminal, 5s);
+  ASSERT_TRUE(f) << "no terminal error";
+  EXPECT_EQ(f->error().code(), rv1::Error::RATE_LIMITED);
+  EXPECT_NE(f->error().message().find("in flight"), std::string::npos) << f->error().message();
+  EXPECT_GT(f->error().retry_after_ms(), 0u);
+  for (auto until = std::chrono::steady_clock::now() + 5s; !burst.closed() && std::chrono::steady_clock::now() < until;) {
+    burst.receive(100ms);
+  }
+  EXPECT_TRUE(burst.closed());
 }
 
 TEST_F(RelaySystem, ANewConnectionOfTheSameDeviceSupersedesTheOld) {
