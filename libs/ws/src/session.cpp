@@ -3,6 +3,8 @@
 // the handler, a write loop that drains the bounded queue, and one way out (finish()).
 #include "session.hpp"
 
+#include <boost/asio/dispatch.hpp>
+
 #include <openssl/ssl.h>
 
 #include "bw/http/policy.hpp"
@@ -58,6 +60,13 @@ Session<Stream>::Session(std::shared_ptr<Shared> shared, std::string peer, tcp::
 template <class Stream>
 void Session<Stream>::start() {
   shared_->enroll(id_, self());
+  // On the connection's strand from the first step: the TLS handshake's first step runs
+  // inline, and on the acceptor's strand it would hold up accepting.
+  asio::dispatch(executor_, [s = self()] { s->begin(); });
+}
+
+template <class Stream>
+void Session<Stream>::begin() {
   beast::get_lowest_layer(ws_).expires_after(shared_->options.handshake_timeout);
   if constexpr (kTls) {
     ws_.next_layer().async_handshake(asio::ssl::stream_base::server,

@@ -98,6 +98,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   using WsStream = websocket::stream<Stream, false>;
   static WsStream make_stream(tcp::socket socket, asio::ssl::context* tls);
 
+  void begin();
   void on_tls(beast::error_code ec);
   void read_request();
   void on_request(beast::error_code ec);

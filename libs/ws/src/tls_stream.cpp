@@ -43,12 +43,13 @@ const BIO_METHOD* socket_method() {
 
 TlsStream::State::State(tls_asio::ip::tcp::socket s, SSL_CTX* ctx)
     : socket(std::move(s)), timer(socket.get_executor()), ssl(SSL_new(ctx)) {
-  tls_beast::error_code ignored;
-  socket.non_blocking(true, ignored);  // OpenSSL does the reads and writes: they must not block the strand
+  tls_beast::error_code nb_ec;
+  socket.non_blocking(true, nb_ec);  // OpenSSL does the reads and writes: they must not block the strand
   BIO* bio = socket_method() != nullptr ? BIO_new(socket_method()) : nullptr;
-  if (ssl == nullptr || bio == nullptr) {
+  if (ssl == nullptr || bio == nullptr || nb_ec) {
     BIO_free(bio);
     fatal = true;
+    fatal_ec = nb_ec ? nb_ec : tls_beast::error_code(tls_asio::error::no_memory);
     return;
   }
   BIO_set_fd(bio, static_cast<int>(socket.native_handle()), BIO_NOCLOSE);
@@ -69,7 +70,7 @@ TlsStream::State::~State() {
 tls_beast::error_code TlsStream::State::blocked() const {
   if (closed) return tls_asio::error::operation_aborted;
   if (expired) return tls_beast::error::timeout;
-  if (fatal) return tls_asio::error::broken_pipe;
+  if (fatal) return fatal_ec;
   return {};
 }
 
@@ -83,17 +84,27 @@ TlsStream::Step TlsStream::State::finish_call(int ok, std::size_t n) {
     case SSL_ERROR_ZERO_RETURN: return Step::done(tls_asio::error::eof);  // the peer's close_notify
     default: break;
   }
-  fatal = true;
   const unsigned long err = ERR_get_error();
   ERR_clear_error();
+  tls_beast::error_code ec;
   if (kind == SSL_ERROR_SYSCALL && err == 0) {
-    if (saved_errno == 0) return Step::done(tls_asio::ssl::error::stream_truncated);  // EOF, no close_notify
-    return Step::done(tls_beast::error_code(saved_errno, boost::system::system_category()));
+    // EOF without close_notify, or the socket's own error.
+    ec = saved_errno == 0 ? tls_beast::error_code(tls_asio::ssl::error::stream_truncated)
+                          : tls_beast::error_code(saved_errno, boost::system::system_category());
+  } else if (ERR_SYSTEM_ERROR(err)) {
+    ec = tls_beast::error_code(ERR_GET_REASON(err), boost::system::system_category());
+  } else if (ERR_GET_LIB(err) == ERR_LIB_SSL && ERR_GET_REASON(err) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+    ec = tls_asio::ssl::error::stream_truncated;
+  } else {
+    ec = tls_beast::error_code(static_cast<int>(err), tls_asio::error::get_ssl_category());
   }
-  if (ERR_GET_LIB(err) == ERR_LIB_SSL && ERR_GET_REASON(err) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
-    return Step::done(tls_asio::ssl::error::stream_truncated);
-  }
-  return Step::done(tls_beast::error_code(static_cast<int>(err), tls_asio::error::get_ssl_category()));
+  // From now on OpenSSL is not called again on this connection, and the other direction's
+  // wait (if any) ends with the same error instead of waiting on a healthy socket.
+  fatal = true;
+  fatal_ec = ec;
+  tls_beast::error_code ignored;
+  socket.cancel(ignored);
+  return Step::done(ec);
 }
 
 TlsStream::TlsStream(tls_asio::ip::tcp::socket socket, SSL_CTX* ctx)

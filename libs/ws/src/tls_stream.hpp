@@ -28,6 +28,7 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/role.hpp>
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -72,6 +73,7 @@ class TlsStream {
     bool expired = false;  // the deadline passed
     bool closed = false;   // close() ran: never call OpenSSL again
     bool fatal = false;    // OpenSSL failed: no further call (not even SSL_shutdown)
+    tls_beast::error_code fatal_ec;  // why, reported to every later operation
   };
 
   // Takes the accepted socket (made non-blocking) and starts an SSL in server mode; an
@@ -128,6 +130,7 @@ class TlsStream {
           std::size_t written = 0;
           ERR_clear_error();
           const int ok = SSL_write_ex(s.ssl, flat, n, &written);
+          OPENSSL_cleanse(flat, n);  // no plaintext left behind on the I/O thread's stack
           return s.finish_call(ok, written);
         },
         std::forward<Token>(token));
@@ -149,7 +152,10 @@ class TlsStream {
     void operator()(Self& self, tls_beast::error_code wait_ec = {}) {
       if (posted) return complete(self, *posted);
       if (wait_ec) {
-        return complete(self, Step::done(st->expired ? tls_beast::error_code(tls_beast::error::timeout) : wait_ec));
+        // A wait ends early when the deadline passed, the socket closed, or the other
+        // direction failed for good (finish_call cancels the waits then).
+        const auto why = st->blocked();
+        return complete(self, Step::done(why ? why : wait_ec));
       }
       Step step;
       if (const auto why = st->blocked()) step = Step::done(why);

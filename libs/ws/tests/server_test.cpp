@@ -316,6 +316,48 @@ TEST_F(WsServer, APeerThatVanishedEndsOnlyItsConnectionWithoutASignal) {
   EXPECT_EQ(server.stats().accepted.load(), 2u);
 }
 
+// OpenSSL may hold records it has read but not yet handed out (read-ahead), and one record
+// may hold several frames: the server must hand them all over without waiting for more
+// bytes on the socket. Here the client sends, then only reads.
+TEST_F(WsServer, FramesAlreadyReadByTlsAreAllDeliveredWithoutMoreInput) {
+  auto& server = start();
+  RawConn c(server.port(), &ca());
+  ASSERT_TRUE(c.upgrade());
+  std::string one_record;
+  for (int i = 0; i < 5; ++i) one_record += testing::client_frame(0x2, "joined " + std::to_string(i));
+  ASSERT_TRUE(c.send(one_record));  // five frames in one TLS record
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(c.send(testing::client_frame(0x2, "apart " + std::to_string(i))));
+  std::vector<std::string> got;
+  while (got.size() < 10) {
+    const auto f = c.read_frame();
+    ASSERT_TRUE(f) << "echoes so far: " << got.size();
+    if (f->first == 0x2) got.push_back(f->second);
+  }
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(got[static_cast<std::size_t>(i)], "joined " + std::to_string(i));
+    EXPECT_EQ(got[static_cast<std::size_t>(5 + i)], "apart " + std::to_string(i));
+  }
+}
+
+// A record that fails TLS's integrity check ends the connection at once, on the read side
+// and for the write side too (nothing more is sent through a failed TLS state).
+TEST_F(WsServer, ACorruptedRecordEndsTheConnectionPromptly) {
+  auto& server = start();
+  RawConn c(server.port(), &ca());
+  ASSERT_TRUE(c.upgrade());
+  ASSERT_TRUE(handler_.wait([&] { return handler_.opened() == 1; }));
+  // An application-data record header and 64 bytes that no key produced.
+  std::string forged("\x17\x03\x03\x00\x40", 5);
+  forged += std::string(64, '\x5a');
+  ASSERT_TRUE(c.send_past_tls(forged));
+  ASSERT_TRUE(handler_.wait([&] { return handler_.closed() == 1; }, 5s));
+  const auto conn = handler_.connections()[0];
+  EXPECT_TRUE(handler_.close_of(conn->id())->by_peer);
+  EXPECT_FALSE(conn->send("after"));  // refused: the connection is gone
+  EXPECT_TRUE(c.closed_by_server());
+  EXPECT_TRUE(handler_.wait([&] { return server.open_connections() == 0; }));
+}
+
 TEST_F(WsServer, ServerCloseFlushesQueuedMessagesFirst) {
   start();
   auto c = connect();

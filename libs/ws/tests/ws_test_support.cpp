@@ -89,6 +89,10 @@ RawConn::~RawConn() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+bool RawConn::send_past_tls(const std::string& bytes) {
+  return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+}
+
 void RawConn::vanish() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;

@@ -53,6 +53,8 @@ class RawConn {
   std::optional<std::pair<int, std::string>> read_frame();
   // Closes the socket at once, without a TLS close_notify or a WebSocket close.
   void vanish();
+  // Writes `bytes` to the TCP socket itself, past TLS (a corrupted record).
+  bool send_past_tls(const std::string& bytes);
 
  private:
   int fd_ = -1;
