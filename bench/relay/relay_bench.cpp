@@ -453,17 +453,31 @@ void open_all(int n, std::string& stopped, OpenOne&& open_one) {
   t2.join();
 }
 
-// Idle WebSocket clients that said hello and got Welcome, on a fresh pod (pings and idle
-// time-outs far apart, so the connections stay idle while they are counted). `tls` false:
-// the pod's WebSocket listener is plaintext, as behind an ingress that ends TLS.
+// A fresh pod whose pings and idle time-outs are far apart, so connections stay idle while
+// they are counted (`setting`: one more, or null), with its RSS and descriptors now.
+testing::RelayPod quiet_pod(const char* setting, PodFigures& f) {
+  std::vector<std::string> env = {"BREAKWATER_RELAY_PING_INTERVAL=10m", "BREAKWATER_RELAY_IDLE_TIMEOUT=30m"};
+  if (setting != nullptr) env.emplace_back(setting);
+  auto p = World::pod(env);
+  f.rss0 = settled_rss(p.service->process.pid());
+  f.fds0 = open_fds(p.service->process.pid());
+  return p;
+}
+
+// How many of `conns` opened, and the pod's RSS and descriptors with them open.
+template <class Conns>
+void record_open(const Conns& conns, pid_t pid, KindFigures& k) {
+  k.opened = static_cast<int>(std::count_if(conns.begin(), conns.end(), [](const auto& c) { return c != nullptr; }));
+  k.pod.rss1 = settled_rss(pid);
+  k.pod.fds1 = open_fds(pid);
+}
+
+// Idle WebSocket clients that said hello and got Welcome, on a quiet pod. `tls` false: the
+// pod's WebSocket listener is plaintext, as behind an ingress that ends TLS.
 KindFigures idle_ws(int n, bool tls, std::string& stopped) {
   KindFigures k;
-  std::vector<std::string> env = {"BREAKWATER_RELAY_PING_INTERVAL=10m", "BREAKWATER_RELAY_IDLE_TIMEOUT=30m"};
-  if (!tls) env.push_back("BREAKWATER_RELAY_WS_PLAINTEXT=true");
-  auto p = World::pod(env);
+  auto p = quiet_pod(tls ? nullptr : "BREAKWATER_RELAY_WS_PLAINTEXT=true", k.pod);
   const pid_t pid = p.service->process.pid();
-  k.pod.rss0 = settled_rss(pid);
-  k.pod.fds0 = open_fds(pid);
   SSL_CTX* ctx = tls ? IdleWsClient::make_context(World::ca()) : nullptr;
   const std::string tok = World::token();
   std::vector<std::unique_ptr<IdleWsClient>> ws(static_cast<std::size_t>(n));
@@ -477,9 +491,7 @@ KindFigures idle_ws(int n, bool tls, std::string& stopped) {
     ws[i] = std::move(c);
     return true;
   });
-  k.opened = static_cast<int>(std::count_if(ws.begin(), ws.end(), [](auto& c) { return c != nullptr; }));
-  k.pod.rss1 = settled_rss(pid);
-  k.pod.fds1 = open_fds(pid);
+  record_open(ws, pid, k);
   ws.clear();
   if (ctx != nullptr) SSL_CTX_free(ctx);
   return k;
@@ -489,12 +501,8 @@ KindFigures idle_ws(int n, bool tls, std::string& stopped) {
 // the pod serves gRPC without TLS (`tls.plaintext: true`, as behind a mesh that ends it).
 KindFigures idle_grpc(int n, bool tls, std::string& stopped) {
   KindFigures k;
-  std::vector<std::string> env = {"BREAKWATER_RELAY_PING_INTERVAL=10m", "BREAKWATER_RELAY_IDLE_TIMEOUT=30m"};
-  if (!tls) env.push_back("BREAKWATER_TLS_PLAINTEXT=true");
-  auto p = World::pod(env);
+  auto p = quiet_pod(tls ? nullptr : "BREAKWATER_TLS_PLAINTEXT=true", k.pod);
   const pid_t pid = p.service->process.pid();
-  k.pod.rss0 = settled_rss(pid);
-  k.pod.fds0 = open_fds(pid);
   const std::string target = "127.0.0.1:" + std::to_string(p.service->grpc_port);
   const std::string ca = tls ? read_pem(World::ca()) : std::string();
   std::atomic<std::uint64_t> failures{0};
@@ -506,9 +514,7 @@ KindFigures idle_grpc(int n, bool tls, std::string& stopped) {
     agents[i] = std::move(a);
     return true;
   });
-  k.opened = static_cast<int>(std::count_if(agents.begin(), agents.end(), [](auto& a) { return a != nullptr; }));
-  k.pod.rss1 = settled_rss(pid);
-  k.pod.fds1 = open_fds(pid);
+  record_open(agents, pid, k);
   agents.clear();
   return k;
 }
