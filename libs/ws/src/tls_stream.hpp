@@ -32,6 +32,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -61,6 +62,12 @@ class TlsStream {
   struct State {
     State(tls_asio::ip::tcp::socket s, SSL_CTX* ctx);
     ~State();
+    // Before each OpenSSL call: no error left from another connection on this thread, and
+    // errno cleared (an EOF sets none, and a stale one would be taken for the cause).
+    static void before_call() {
+      ERR_clear_error();
+      errno = 0;
+    }
     // One OpenSSL call and what it means: done (with an error or a byte count) or a wait.
     Step finish_call(int ok, std::size_t n);
     // Why an operation cannot start (closed, timed out, broken), or no error.
@@ -95,7 +102,7 @@ class TlsStream {
   auto async_handshake(tls_asio::ssl::stream_base::handshake_type, Token&& token) {
     return run<void(tls_beast::error_code)>(
         [](State& s) {
-          ERR_clear_error();
+          s.before_call();
           return s.finish_call(SSL_do_handshake(s.ssl), 0);
         },
         std::forward<Token>(token));
@@ -109,7 +116,7 @@ class TlsStream {
             const tls_asio::mutable_buffer b = *it;
             if (b.size() == 0) continue;
             std::size_t n = 0;
-            ERR_clear_error();
+            s.before_call();
             const int ok = SSL_read_ex(s.ssl, b.data(), b.size(), &n);
             return s.finish_call(ok, n);
           }
@@ -128,7 +135,7 @@ class TlsStream {
           const std::size_t n = tls_asio::buffer_copy(tls_asio::buffer(flat), buffers);
           if (n == 0) return Step{};
           std::size_t written = 0;
-          ERR_clear_error();
+          s.before_call();
           const int ok = SSL_write_ex(s.ssl, flat, n, &written);
           OPENSSL_cleanse(flat, n);  // no plaintext left behind on the I/O thread's stack
           return s.finish_call(ok, written);
