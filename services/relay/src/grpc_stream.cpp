@@ -48,12 +48,11 @@ class StreamReactor final : public grpc::ServerBidiReactor<v1::AgentFrame, v1::R
       context_->TryCancel();
       return false;
     }
-    queue_.push_back(frame);
-    sizes_.push_back(bytes);
+    queue_.push_back(Queued{frame, bytes});
     queued_bytes_ += bytes;
     if (!writing_) {
       writing_ = true;
-      StartWrite(&queue_.front());
+      StartWrite(&queue_.front().frame);
     }
     return true;
   }
@@ -65,11 +64,10 @@ class StreamReactor final : public grpc::ServerBidiReactor<v1::AgentFrame, v1::R
 
   void OnWriteDone(bool ok) override {
     std::lock_guard lock(mu_);
-    queued_bytes_ -= sizes_.front();
-    sizes_.pop_front();
+    queued_bytes_ -= queue_.front().bytes;
     queue_.pop_front();
     if (ok && !queue_.empty() && !slow_reader_) {
-      StartWrite(&queue_.front());
+      StartWrite(&queue_.front().frame);
       return;
     }
     writing_ = false;
@@ -129,8 +127,11 @@ class StreamReactor final : public grpc::ServerBidiReactor<v1::AgentFrame, v1::R
   std::shared_ptr<GrpcOutbound> out_;
   Relay::InboundFn inbound_;
   v1::AgentFrame in_;
-  std::list<v1::RelayFrame> queue_;  // a list allocates nothing while empty (a deque does)
-  std::list<std::size_t> sizes_;
+  struct Queued {
+    v1::RelayFrame frame;
+    std::size_t bytes;  // its serialized size, counted in queued_bytes_
+  };
+  std::list<Queued> queue_;  // a list allocates nothing while empty (a deque does)
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool finish_requested_ = false;
