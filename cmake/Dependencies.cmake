@@ -25,7 +25,13 @@ find_package(Threads REQUIRED)
 find_package(Protobuf REQUIRED)
 bw_alias(bw::protobuf protobuf::libprotobuf)
 find_package(gRPC CONFIG REQUIRED)
-bw_alias(bw::grpc gRPC::grpc++ protobuf::libprotobuf)
+# Every target that links gRPC also gets cmake/grpc_runtime.cpp's object (Abseil's mutex
+# deadlock graph off: see that file). An object library compiles it once; INTERFACE_SOURCES
+# reaches every consumer, where a plain link would reach only direct ones.
+add_library(bw_grpc_runtime OBJECT ${CMAKE_CURRENT_LIST_DIR}/grpc_runtime.cpp)
+target_link_libraries(bw_grpc_runtime PRIVATE absl::synchronization)
+bw_alias(bw::grpc gRPC::grpc++ protobuf::libprotobuf absl::synchronization)
+set_property(TARGET bw::grpc APPEND PROPERTY INTERFACE_SOURCES $<TARGET_OBJECTS:bw_grpc_runtime>)
 find_program(BW_GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
 
 if(BW_FUZZ)
