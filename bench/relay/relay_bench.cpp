@@ -125,6 +125,15 @@ std::optional<Options> parse(int argc, char** argv) {
   return o;
 }
 
+// Progress on stderr, with the time, so a cell can be lined up with what else the machine
+// did (top, perf, the pods' metrics); stdout keeps only the figures.
+void progress(const std::string& what) {
+  const auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::fprintf(stderr, "relay_bench %02d:%02d:%02d UTC: %s\n", tm.tm_hour, tm.tm_min, tm.tm_sec, what.c_str());
+}
+
 [[noreturn]] void die(const std::string& what) {
   std::fprintf(stderr, "relay_bench: %s\n", what.c_str());
   std::exit(1);
@@ -562,6 +571,7 @@ int main(int argc, char** argv) {
   // 2. Round trips at `sessions`, then 1. throughput on the first `tp_sessions`.
   Sessions ss;
   std::string error;
+  progress("opening " + std::to_string(pairs) + " client/agent pairs");
   if (!open_sessions(ss, pairs, error)) die("could not open the sessions: " + error);
   std::vector<double> cpu_rt, cpu_tp;
   // Paced: at least 5 rounds of warm-up (every session's first quota lease is fetched while
@@ -569,14 +579,19 @@ int main(int argc, char** argv) {
   Timing paced = o.timing;
   paced.warmup = std::max<std::chrono::duration<double>>(paced.warmup, std::chrono::duration<double>(5 / o.rate));
   paced.measure = std::max<std::chrono::duration<double>>(paced.measure, std::chrono::duration<double>(10 / o.rate));
+  progress("round trips: warm-up " + std::to_string(static_cast<int>(paced.warmup.count())) + " s, then measured " +
+           std::to_string(static_cast<int>(paced.measure.count())) + " s");
   const CellResult rt = round_trips(ss, o.rate, paced, cpu_rt);
   // Every envelope the relay stores for the raw cell's comparison: its serialized size.
   const std::size_t envelope_bytes =
       envelope(ss.all[0]->pair.client, ss.all[0]->pair.agent, breakwater::relay::v1::KIND_PROMPT, ss.all[0]->body, 1)
           .ByteSizeLong();
   // Sessions of the round-trip cell hold nothing in flight now (each waited for its echo).
+  progress("envelopes routed");
   const CellResult thr = throughput(ss, o.tp_sessions, o.depth, o.timing, cpu_tp);
+  progress("raw Lua step at Redis");
   const CellResult raw = raw_step(o.raw_connections, o.raw_depth, o.timing, envelope_bytes);
+  progress("done with the cells that route");
   const auto echo_failures = ss.echo_failures.load();
   for (auto& a : ss.agents) {
     if (a) a->stop();
@@ -614,6 +629,7 @@ int main(int argc, char** argv) {
   const int fit = static_cast<int>(limit > 2048 ? limit - 2048 : 0);
   const int idle = std::min(o.idle, fit);
   if (idle < o.idle) std::printf("\nidle connections: %d of each kind asked, %d fit under the descriptor limit %llu\n", o.idle, idle, static_cast<unsigned long long>(limit));
+  if (idle > 0) progress("idle connections: " + std::to_string(idle) + " of each kind, a fresh pod each");
   const MemoryFigures mem = idle > 0 ? idle_memory(idle) : MemoryFigures{};
   World::stop();
   if (idle > 0) {

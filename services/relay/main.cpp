@@ -145,8 +145,10 @@ bw::Status start(bw::service::ServiceContext& ctx) {
     sources.push_back([quota] {
       const auto st = quota->stats();
       const char* help = "Quota leases fetched, by whether an envelope waited for the fetch or it was renewed ahead";
-      return std::vector<bw::relay::StatSample>{{"quota_lease_fetches", help, {{"mode", "waited"}}, st.waited},
-                                                {"quota_lease_fetches", help, {{"mode", "ahead"}}, st.ahead}};
+      return std::vector<bw::relay::StatSample>{
+          {"quota_lease_fetches", help, {{"mode", "waited"}}, st.waited},
+          {"quota_lease_fetches", help, {{"mode", "ahead"}}, st.ahead},
+          {"quota_renewal_calls", "Calls that renewed leases ahead (each carries up to 64 leases)", {}, st.ahead_calls}};
     });
   }
   auto exporter = std::make_shared<bw::relay::StatsExporter>(ctx.metrics(), std::move(sources));

@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <optional>
 #include <random>
@@ -25,10 +26,14 @@ constexpr milliseconds kValiditySafety{50};
 // bytes against a byte rate), bounded so that a spend larger than the limit stops.
 constexpr int kMinFetchesPerSpend = 3;
 constexpr int kMaxFetchesPerSpend = 32;
-// Threads renewing leases ahead: a pod holding many devices renews many leases in the
-// 20–40% of a lease's validity left after its scheduled renewal, and one round trip at a
-// time could fall behind.
-constexpr int kRenewers = 4;
+// Threads renewing leases ahead, each one batch at a time: a pod holding many devices renews
+// many leases in the 20–40% of a lease's validity left after its scheduled renewal.
+constexpr int kRenewers = 2;
+// Leases per AcquireLeases or ReturnLeases call (the service's bound).
+constexpr std::size_t kMaxBatch = 64;
+// A renewal batch also takes leases due within this fraction of their validity: devices that
+// connected together (after a pod restart) are renewed in a few calls, not one call each.
+constexpr int kEarlyDivisor = 20;
 
 milliseconds to_ms(const google::protobuf::Duration& d) {
   return milliseconds(d.seconds() * 1000 + d.nanos() / 1'000'000);
@@ -150,36 +155,41 @@ struct QuotaClient::Impl {
     renew_wanted.notify_one();
   }
 
-  // The next descriptor to renew, waiting for one (mu held); nullopt when stopping. Lows
-  // first; then leases at their scheduled point, if spent from lately (an idle
-  // descriptor's lease is left to expire: its next spend asks, once).
-  // The flag says which: a scheduled renewal hands the older lease's tokens back.
-  std::optional<std::pair<Descriptor, bool>> next_renewal(std::unique_lock<std::mutex>& lock) {
+  // The next descriptors to renew, waiting for one (mu held); empty when stopping. Lows
+  // first; then leases at their scheduled point (or within 1/kEarlyDivisor of their validity
+  // before it), if spent from lately (an idle descriptor's lease is left to expire: its next
+  // spend asks, once). At most kMaxBatch. The flag says which: a scheduled renewal hands the
+  // older lease's tokens back.
+  std::vector<std::pair<Descriptor, bool>> next_renewals(std::unique_lock<std::mutex>& lock) {
+    std::vector<std::pair<Descriptor, bool>> batch;
     for (;;) {
-      if (stopping) return std::nullopt;
+      if (stopping) return {};
       const auto now = Clock::now();
-      if (!renewals.empty()) {
+      while (!renewals.empty() && batch.size() < kMaxBatch) {
         Descriptor d = std::move(renewals.front());
         renewals.pop_front();
         if (auto it = buckets.find(d); it != buckets.end()) it->second.renew_queued = false;
-        return std::make_pair(std::move(d), false);
+        batch.emplace_back(std::move(d), false);
       }
-      if (!due.empty() && due.begin()->first <= now) {
-        Descriptor d = due.begin()->second;
-        auto it = buckets.find(d);  // present: evict() unschedules what it drops
+      while (!due.empty() && batch.size() < kMaxBatch) {
+        auto it = buckets.find(due.begin()->second);  // present: evict() unschedules what it drops
         if (it == buckets.end()) {
           due.erase(due.begin());
           continue;
         }
         Entry& e = it->second;
+        const auto validity = e.granted_until - e.granted_from;
+        if (due.begin()->first > now + validity / kEarlyDivisor) break;
+        Descriptor d = due.begin()->second;
         unschedule(e);
         // Only a descriptor spent from lately (within the last 30% of a lease's validity):
         // one used in a burst and then left alone would waste a counted lease, and with
         // small limits such waste turns into refusals of its next messages.
-        const bool recent = now - e.last_used <= (e.granted_until - e.granted_from) * 3 / 10;
+        const bool recent = now - e.last_used <= validity * 3 / 10;
         if (!recent || now < e.renew_not_before) continue;  // idle, or backing off
-        return std::make_pair(std::move(d), true);
+        batch.emplace_back(std::move(d), true);
       }
+      if (!batch.empty()) return batch;
       if (due.empty()) {
         renew_wanted.wait(lock);
       } else {
@@ -237,6 +247,9 @@ struct QuotaClient::Impl {
   std::condition_variable renew_wanted;
   bool stopping = false;                   // guarded by mu
   Stats stats;                             // guarded by mu
+  // False once the service answered UNIMPLEMENTED to AcquireLeases or ReturnLeases (an older
+  // breakwater-ratelimit, during a rolling upgrade): one call per lease from then on.
+  std::atomic<bool> batch_calls{true};
   std::vector<std::thread> renewers;       // last: started when everything else exists
 };
 
@@ -260,61 +273,131 @@ std::optional<std::int64_t> give_back(QuotaClient::Impl& m, const Descriptor& d,
   return st.ok() ? static_cast<std::int64_t>(res.credited()) : 0;
 }
 
+// Gives back several leases, kMaxBatch per ReturnLeases call (ReturnLease each against a
+// service that predates ReturnLeases). Best effort: stops at the first unreachable answer.
+void give_back_all(QuotaClient::Impl& m, const std::vector<std::pair<Descriptor, Unspent>>& all) {
+  for (std::size_t from = 0; from < all.size();) {
+    const std::size_t to = std::min(all.size(), from + kMaxBatch);
+    if (m.batch_calls.load()) {
+      v1::ReturnLeasesRequest req;
+      for (std::size_t i = from; i < to; ++i) {
+        auto* one = req.add_leases();
+        one->set_lease_id(all[i].second.lease_id);
+        one->set_domain(all[i].first.domain);
+        fill(all[i].first, one->mutable_rate_limit_descriptor());
+        one->set_unspent(static_cast<std::uint32_t>(std::min<std::int64_t>(all[i].second.tokens, UINT32_MAX)));
+      }
+      v1::ReturnLeasesResponse res;
+      const auto st = m.stub->ReturnLeases(m.context().get(), req, &res);
+      if (st.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+        m.batch_calls = false;
+        continue;  // the same leases again, one call each
+      }
+      if (!st.ok()) return;
+    } else {
+      for (std::size_t i = from; i < to; ++i) {
+        if (!give_back(m, all[i].first, all[i].second)) return;
+      }
+    }
+    from = to;
+  }
+}
+
+// One renewal call for a batch: AcquireLeases, or AcquireLease per item against a service
+// that predates it. One status and answer per request item, in order.
+std::vector<std::pair<grpc::Status, v1::AcquireLeaseResponse>> renew_batch(QuotaClient::Impl& m,
+                                                                          const v1::AcquireLeasesRequest& req,
+                                                                          grpc::ClientContext* ctx) {
+  std::vector<std::pair<grpc::Status, v1::AcquireLeaseResponse>> out(static_cast<std::size_t>(req.leases_size()));
+  if (m.batch_calls.load()) {
+    v1::AcquireLeasesResponse res;
+    const auto st = m.stub->AcquireLeases(ctx, req, &res);
+    if (st.error_code() != grpc::StatusCode::UNIMPLEMENTED) {
+      for (std::size_t i = 0; i < out.size(); ++i) {
+        if (!st.ok()) {
+          out[i].first = st;
+        } else if (i >= static_cast<std::size_t>(res.leases_size())) {
+          out[i].first = grpc::Status(grpc::StatusCode::INTERNAL, "AcquireLeases answered fewer items than asked");
+        } else if (!res.leases(static_cast<int>(i)).error().empty()) {
+          out[i].first = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, res.leases(static_cast<int>(i)).error());
+        } else {
+          out[i].second = std::move(*res.mutable_leases(static_cast<int>(i))->mutable_lease());
+        }
+      }
+      return out;
+    }
+    m.batch_calls = false;
+  }
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    out[i].first = m.stub->AcquireLease(m.context().get(), req.leases(static_cast<int>(i)), &out[i].second);
+  }
+  return out;
+}
+
 }  // namespace
 
 void QuotaClient::Impl::renew_loop() {
   std::unique_lock lock(mu);
-  while (auto next = next_renewal(lock)) {
-    const auto* d = &next->first;
-    const bool scheduled = next->second;
-    auto found = buckets.find(*d);
-    if (found == buckets.end()) continue;  // evicted meanwhile
-    Entry& e = found->second;              // std::map: stays valid while fetching (never evicted then)
-    if (e.fetching || e.bucket.refused(Clock::now())) continue;  // under way, or refused meanwhile
-    e.fetching = true;
-    const auto req = lease_request(*d, 1);
-    v1::AcquireLeaseResponse res;
+  for (auto batch = next_renewals(lock); !batch.empty(); batch = next_renewals(lock)) {
+    // Those still worth asking for, marked as being fetched (so never evicted meanwhile).
+    std::vector<std::pair<Entry*, std::pair<Descriptor, bool>>> asked;
+    v1::AcquireLeasesRequest req;
+    req.set_holder(options.holder);
+    for (auto& item : batch) {
+      auto found = buckets.find(item.first);
+      if (found == buckets.end()) continue;  // evicted meanwhile
+      Entry& e = found->second;              // std::map: stays valid while fetching
+      if (e.fetching || e.bucket.refused(Clock::now())) continue;  // under way, or refused meanwhile
+      e.fetching = true;
+      *req.add_leases() = lease_request(item.first, 1);
+      asked.emplace_back(&e, std::move(item));
+    }
+    if (asked.empty()) continue;
     auto ctx = context();
     renewing.insert(ctx.get());
     lock.unlock();
     const auto sent = Clock::now();
-    const grpc::Status st = stub->AcquireLease(ctx.get(), req, &res);
+    auto answers = renew_batch(*this, req, ctx.get());
     lock.lock();
     renewing.erase(ctx.get());
-    e.fetching = false;
-    fetched.notify_all();
-    ++stats.ahead;
+    ++stats.ahead_calls;
     const auto now = Clock::now();
-    // A refusal or an error is not cached in the bucket (its tokens stay spendable, and a
-    // spend that finds it empty asks, and waits, itself); renewal ahead pauses meanwhile.
-    if (!st.ok()) {
-      e.renew_not_before = now + options.degraded_retry;
-      continue;
-    }
-    if (res.granted() == 0) {
-      e.renew_not_before = now + std::max(to_ms(res.retry_after()), milliseconds(1));
-      continue;
-    }
-    const auto until = steady_deadline(sent, res.valid_for());
-    if (until <= now) {  // too short to use: given back, as spend() does
-      if (!res.lease_id().empty()) {
-        lock.unlock();
-        give_back(*this, *d, Unspent{res.lease_id(), res.granted()});
-        lock.lock();
+    std::vector<std::pair<Descriptor, Unspent>> to_return;
+    for (std::size_t i = 0; i < asked.size(); ++i) {
+      Entry& e = *asked[i].first;
+      const Descriptor& d = asked[i].second.first;
+      const bool scheduled = asked[i].second.second;
+      const auto& [st, res] = answers[i];
+      e.fetching = false;
+      ++stats.ahead;
+      // A refusal or an error is not cached in the bucket (its tokens stay spendable, and a
+      // spend that finds it empty asks, and waits, itself); renewal ahead pauses meanwhile.
+      if (!st.ok()) {
+        e.renew_not_before = now + options.degraded_retry;
+        continue;
       }
-      continue;
-    }
-    e.bucket.add(Grant{res.granted(), res.lease_id(), until}, now);
-    granted_to(*d, e, res.granted(), sent, until);
-    // A scheduled renewal replaces a lease that still holds tokens (it was not running
-    // low): they go back now, credited to the limit, instead of being forfeit at its end.
-    if (scheduled) {
-      const auto older = e.bucket.take_older_unspent(now);
-      if (!older.empty()) {
-        lock.unlock();
-        for (const auto& u : older) give_back(*this, *d, u);
-        lock.lock();
+      if (res.granted() == 0) {
+        e.renew_not_before = now + std::max(to_ms(res.retry_after()), milliseconds(1));
+        continue;
       }
+      const auto until = steady_deadline(sent, res.valid_for());
+      if (until <= now) {  // too short to use: given back, as spend() does
+        if (!res.lease_id().empty()) to_return.emplace_back(d, Unspent{res.lease_id(), res.granted()});
+        continue;
+      }
+      e.bucket.add(Grant{res.granted(), res.lease_id(), until}, now);
+      granted_to(d, e, res.granted(), sent, until);
+      // A scheduled renewal replaces a lease that still holds tokens (it was not running
+      // low): they go back now, credited to the limit, instead of being forfeit at its end.
+      if (scheduled) {
+        for (auto& u : e.bucket.take_older_unspent(now)) to_return.emplace_back(d, std::move(u));
+      }
+    }
+    fetched.notify_all();
+    if (!to_return.empty()) {
+      lock.unlock();
+      give_back_all(*this, to_return);
+      lock.lock();
     }
   }
 }

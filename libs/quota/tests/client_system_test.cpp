@@ -4,11 +4,15 @@
 // otherwise.
 #include "bw/quota/client.hpp"
 
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
+#include <vector>
 
+#include "breakwater/ratelimit/v1/ratelimit.grpc.pb.h"
 #include "bw/testing/ports.hpp"
 #include "rls_system_support.hpp"  // services/ratelimit/tests: the shared breakwater-ratelimit fixture
 
@@ -17,6 +21,7 @@ namespace {
 
 using quota::Descriptor;
 using quota::QuotaClient;
+namespace v1 = ::breakwater::ratelimit::v1;
 
 constexpr const char* kRules = R"(domain: relay
 failure_mode: closed
@@ -135,6 +140,74 @@ TEST_F(QuotaClientTest, ASteadySpenderGetsItsNextLeaseAheadAndDoesNotWaitForIt) 
   for (int i = 0; i < 25; ++i) ASSERT_TRUE(without.spend(other, 1).allowed);
   EXPECT_EQ(without.stats().waited, 2u) << "without renewal ahead, each lease is waited for";
   EXPECT_EQ(without.stats().ahead, 0u);
+}
+
+TEST_F(QuotaClientTest, DevicesThatStartedTogetherAreRenewedInFewCalls) {
+  auto svc = start_on_suite_redis({"BREAKWATER_REDIS_POOL_SIZE=8", "BREAKWATER_RATELIMIT_LEASE_TTL=2s"});
+  ASSERT_TRUE(svc) << svc.error().message;
+  // 24 devices leased in the same instant (a pod restart), each then spending every 250 ms:
+  // their leases fall due over 1.2–1.6 s, and a renewal takes every one due within the next
+  // 100 ms along (1/20 of the validity), one AcquireLeases call for them all.
+  constexpr int kDevices = 24;
+  std::vector<Descriptor> devices;
+  for (int i = 0; i < kDevices; ++i) devices.push_back(Descriptor{"relay", {{"device", "d-together-" + std::to_string(i)}}});
+  QuotaClient c(channel(svc->grpc_port), options(20));
+  for (int round = 0; round < 12; ++round) {
+    for (const auto& d : devices) ASSERT_TRUE(c.spend(d, 1).allowed) << "round " << round;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  const auto stats = c.stats();
+  EXPECT_EQ(stats.waited, static_cast<std::uint64_t>(kDevices)) << "only the first leases were waited for";
+  EXPECT_GE(stats.ahead, static_cast<std::uint64_t>(kDevices)) << "every device renewed ahead at least once";
+  EXPECT_LE(stats.ahead_calls * 3, stats.ahead) << stats.ahead << " renewals in " << stats.ahead_calls << " calls";
+  const double returned = metric(*svc, "breakwater_ratelimit_lease_tokens_total", {"direction=\"returned\""});
+  EXPECT_GT(returned, 0) << "the replaced leases' unspent tokens went back (ReturnLeases)";
+}
+
+// A breakwater-ratelimit from before AcquireLeases and ReturnLeases (a rolling upgrade):
+// an in-process server with the single calls only.
+class SingleCallsOnly final : public v1::Quota::Service {
+ public:
+  grpc::Status AcquireLease(grpc::ServerContext*, const v1::AcquireLeaseRequest* req,
+                            v1::AcquireLeaseResponse* res) override {
+    ++acquired;
+    res->set_granted(req->requested());
+    res->set_lease_id(std::string(16, static_cast<char>('a' + acquired % 26)));
+    res->mutable_valid_for()->set_nanos(600'000'000);  // 0.6 s: renewed ahead at 0.36–0.48 s
+    return grpc::Status::OK;
+  }
+  grpc::Status ReturnLease(grpc::ServerContext*, const v1::ReturnLeaseRequest* req,
+                           v1::ReturnLeaseResponse* res) override {
+    ++returned;
+    res->set_credited(req->unspent());
+    return grpc::Status::OK;
+  }
+  std::atomic<int> acquired{0};
+  std::atomic<int> returned{0};
+};
+
+TEST_F(QuotaClientTest, AnOlderServiceWithoutBatchCallsIsRenewedOneCallEach) {
+  SingleCallsOnly old;
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&old);
+  auto server = builder.BuildAndStart();
+  ASSERT_TRUE(server && port > 0);
+  QuotaClient::Options o = options(50);
+  QuotaClient c(grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()), o);
+  const Descriptor d{"relay", {{"device", "d-old"}}};
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(c.spend(d, 1).allowed) << "spend " << i;
+    std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  }
+  EXPECT_EQ(c.stats().waited, 1u);
+  EXPECT_GE(c.stats().ahead, 1u) << "renewed ahead through AcquireLease after AcquireLeases was UNIMPLEMENTED";
+  const auto fetched = static_cast<int>(c.stats().waited + c.stats().ahead);
+  EXPECT_GE(old.acquired.load(), fetched) << "every lease came from a single call";
+  EXPECT_LE(old.acquired.load(), fetched + 1) << "(one more may be in flight)";
+  EXPECT_GE(old.returned.load(), 1) << "the replaced lease went back through ReturnLease";
+  server->Shutdown();
 }
 
 TEST_F(QuotaClientTest, ARefusedRenewalIsNotAskedAgainAtEverySpend) {

@@ -19,6 +19,7 @@ namespace {
 using std::chrono::milliseconds;
 constexpr milliseconds kCheckoutWait{500};
 constexpr std::int64_t kClosedRetryMs = 1000;  // retry_after of a lease refused for Redis trouble
+constexpr int kMaxLeasesPerCall = 64;          // AcquireLeases, ReturnLeases
 
 grpc::Status invalid(const Error& e) { return {grpc::StatusCode::INVALID_ARGUMENT, e.message}; }
 grpc::Status unavailable(const char* what) {
@@ -146,14 +147,35 @@ Result<T> QuotaService::with_redis(Call&& call) {
 
 grpc::Status QuotaService::AcquireLease(grpc::ServerContext*, const v1::AcquireLeaseRequest* req,
                                         v1::AcquireLeaseResponse* res) {
-  if (req->requested() == 0) return {grpc::StatusCode::INVALID_ARGUMENT, "invalid request: requested must be at least 1"};
-  const auto rules_now = rules();
-  auto target = lease_target(*rules_now, req->domain(), req->rate_limit_descriptor());
+  return acquire(*rules(), *req, res);
+}
+
+grpc::Status QuotaService::AcquireLeases(grpc::ServerContext*, const v1::AcquireLeasesRequest* req,
+                                         v1::AcquireLeasesResponse* res) {
+  if (req->leases_size() < 1 || req->leases_size() > kMaxLeasesPerCall) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, "invalid request: 1 to 64 leases per call"};
+  }
+  const auto rules_now = rules();  // one rule set for the whole call
+  for (const auto& one : req->leases()) {
+    auto* item = res->add_leases();
+    // acquire() fails only for an invalid item: Redis trouble is an answer (degraded).
+    if (const auto st = acquire(*rules_now, one, item->mutable_lease()); !st.ok()) {
+      item->clear_lease();
+      item->set_error(st.error_message());
+    }
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status QuotaService::acquire(const RuleSet& rules_now, const v1::AcquireLeaseRequest& req,
+                                   v1::AcquireLeaseResponse* res) {
+  if (req.requested() == 0) return {grpc::StatusCode::INVALID_ARGUMENT, "invalid request: requested must be at least 1"};
+  auto target = lease_target(rules_now, req.domain(), req.rate_limit_descriptor());
   if (!target) return invalid(target.error());
   const Domain& domain = *target->domain;
   if (!target->match) {  // no rule limits this descriptor: nothing to count or return
     leases_.add({{"domain", domain.name}, {"rule", "none"}, {"result", "unlimited"}}).Increment();
-    res->set_granted(req->requested());
+    res->set_granted(req.requested());
     set_validity(res, options_.lease.ttl_ms);
     return grpc::Status::OK;
   }
@@ -161,7 +183,7 @@ grpc::Status QuotaService::AcquireLease(grpc::ServerContext*, const v1::AcquireL
   const auto count = [&](const char* result) {
     leases_.add({{"domain", domain.name}, {"rule", m.rule_id}, {"result", result}}).Increment();
   };
-  const std::int64_t cap = lease_cap(m.limit, req->requested(), options_.lease);
+  const std::int64_t cap = lease_cap(m.limit, req.requested(), options_.lease);
   auto* limit = res->mutable_current_limit();
   limit->set_requests_per_unit(m.limit.requests_per_unit);
   limit->set_unit(to_unit(m.limit.unit));
@@ -213,17 +235,40 @@ grpc::Status QuotaService::AcquireLease(grpc::ServerContext*, const v1::AcquireL
 
 grpc::Status QuotaService::ReturnLease(grpc::ServerContext*, const v1::ReturnLeaseRequest* req,
                                        v1::ReturnLeaseResponse* res) {
-  if (auto st = validate_lease_id(req->lease_id()); !st) return invalid(st.error());
-  if (req->unspent() > counters::kMaxHits) return {grpc::StatusCode::INVALID_ARGUMENT, "invalid request: unspent is too large"};
+  return give_back(*rules(), *req, res);
+}
+
+grpc::Status QuotaService::ReturnLeases(grpc::ServerContext*, const v1::ReturnLeasesRequest* req,
+                                        v1::ReturnLeasesResponse* res) {
+  if (req->leases_size() < 1 || req->leases_size() > kMaxLeasesPerCall) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, "invalid request: 1 to 64 leases per call"};
+  }
   const auto rules_now = rules();
-  auto target = lease_target(*rules_now, req->domain(), req->rate_limit_descriptor());
+  for (const auto& one : req->leases()) {
+    auto* item = res->add_leases();
+    v1::ReturnLeaseResponse single;
+    const auto st = give_back(*rules_now, one, &single);
+    item->set_credited(single.credited());
+    if (!st.ok()) {
+      item->set_error(st.error_message());
+      item->set_unavailable(st.error_code() == grpc::StatusCode::UNAVAILABLE);
+    }
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status QuotaService::give_back(const RuleSet& rules_now, const v1::ReturnLeaseRequest& req,
+                                     v1::ReturnLeaseResponse* res) {
+  if (auto st = validate_lease_id(req.lease_id()); !st) return invalid(st.error());
+  if (req.unspent() > counters::kMaxHits) return {grpc::StatusCode::INVALID_ARGUMENT, "invalid request: unspent is too large"};
+  auto target = lease_target(rules_now, req.domain(), req.rate_limit_descriptor());
   if (!target) return invalid(target.error());
-  if (!target->match || req->unspent() == 0) return grpc::Status::OK;  // nothing to credit
+  if (!target->match || req.unspent() == 0) return grpc::Status::OK;  // nothing to credit
   const Match& m = *target->match;
   auto key = counter_key(target->domain->name, m);
-  auto record = lease_record_key(target->domain->name, m, req->lease_id());
+  auto record = lease_record_key(target->domain->name, m, req.lease_id());
   if (!key || !record) return invalid(!key ? key.error() : record.error());
-  const std::int64_t unspent = req->unspent();
+  const std::int64_t unspent = req.unspent();
   auto credited = with_redis<std::int64_t>([&](redis::Connection& conn) {
     return m.limit.algorithm == Algorithm::kGcra
                ? counters_.return_lease(conn, *key, *record, gcra_limit(m.limit), unspent)

@@ -53,6 +53,8 @@ class QuotaService final : public v1::Quota::Service {
 
   grpc::Status AcquireLease(grpc::ServerContext*, const v1::AcquireLeaseRequest*, v1::AcquireLeaseResponse*) override;
   grpc::Status ReturnLease(grpc::ServerContext*, const v1::ReturnLeaseRequest*, v1::ReturnLeaseResponse*) override;
+  grpc::Status AcquireLeases(grpc::ServerContext*, const v1::AcquireLeasesRequest*, v1::AcquireLeasesResponse*) override;
+  grpc::Status ReturnLeases(grpc::ServerContext*, const v1::ReturnLeasesRequest*, v1::ReturnLeasesResponse*) override;
   grpc::Status CheckAndRecord(grpc::ServerContext*, const v1::CheckAndRecordRequest*,
                               v1::CheckAndRecordResponse*) override;
   grpc::Status RecordFailure(grpc::ServerContext*, const v1::RecordFailureRequest*, v1::LockoutStatus*) override;
@@ -64,6 +66,10 @@ class QuotaService final : public v1::Quota::Service {
   enum class LockoutOp { kRecord, kCheck, kClear };
   static const char* op_name(LockoutOp op);
   std::shared_ptr<const RuleSet> rules() const;
+  // One lease taken or given back, on the given rules: OK, or INVALID_ARGUMENT for a bad
+  // request (and, for give_back only, UNAVAILABLE when Redis could not be reached).
+  grpc::Status acquire(const RuleSet& rules_now, const v1::AcquireLeaseRequest& req, v1::AcquireLeaseResponse* res);
+  grpc::Status give_back(const RuleSet& rules_now, const v1::ReturnLeaseRequest& req, v1::ReturnLeaseResponse* res);
   // Runs `call` on a pooled connection unless the breaker is open (then an error at once),
   // and tells the breaker how Redis did. A busy pool is overload, not an outage.
   template <class T, class Call>

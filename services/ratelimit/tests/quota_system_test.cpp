@@ -175,6 +175,72 @@ TEST_F(Quota, ReturnedTokensCanBeLeasedAgainOnce) {
   EXPECT_EQ(second.limit_remaining(), 84u);  // 100 - 10 + 4 - 10
 }
 
+TEST_F(Quota, BatchedLeasesAreAnsweredItemByItemAsSingleCallsWouldBe) {
+  auto svc = start();
+  ASSERT_TRUE(svc) << svc.error().message;
+  auto stub = v1::Quota::NewStub(channel(svc->grpc_port));
+  v1::AcquireLeasesRequest req;
+  req.set_holder("test");
+  *req.add_leases() = lease_request("relay", "device", "batch-1", 10);
+  *req.add_leases() = lease_request("relay", "unconfigured", "x", 7);  // no rule: unlimited
+  auto bad = lease_request("relay", "device", "batch-2", 0);                // invalid: requested 0
+  *req.add_leases() = bad;
+  *req.add_leases() = lease_request("relay", "device", "batch-1", 10);  // the same descriptor again
+  *req.add_leases() = lease_request("elsewhere", "device", "d", 1);     // invalid: unknown domain
+  v1::AcquireLeasesResponse res;
+  ASSERT_TRUE(stub->AcquireLeases(ctx().get(), req, &res).ok());
+  ASSERT_EQ(res.leases_size(), 5);
+  EXPECT_EQ(res.leases(0).lease().granted(), 10u);
+  EXPECT_EQ(res.leases(0).lease().limit_remaining(), 90u);
+  EXPECT_EQ(res.leases(0).lease().lease_id().size(), 16u);
+  EXPECT_TRUE(res.leases(0).error().empty());
+  EXPECT_EQ(res.leases(1).lease().granted(), 7u);
+  EXPECT_FALSE(res.leases(1).lease().has_current_limit());
+  EXPECT_NE(res.leases(2).error().find("requested"), std::string::npos) << res.leases(2).error();
+  EXPECT_FALSE(res.leases(2).has_lease()) << "an invalid item carries no answer";
+  EXPECT_EQ(res.leases(3).lease().granted(), 10u);
+  EXPECT_EQ(res.leases(3).lease().limit_remaining(), 80u) << "items are counted in order, each once";
+  EXPECT_NE(res.leases(3).lease().lease_id(), res.leases(0).lease().lease_id());
+  EXPECT_NE(res.leases(4).error().find("unknown domain"), std::string::npos) << res.leases(4).error();
+
+  // Returned in one call: each lease credited once, a bad id refused on its own.
+  v1::ReturnLeasesRequest ret;
+  for (int i : {0, 3, 0}) {
+    auto* one = ret.add_leases();
+    one->set_lease_id(res.leases(i).lease().lease_id());
+    one->set_domain("relay");
+    *one->mutable_rate_limit_descriptor() = lease_request("relay", "device", "batch-1", 1).rate_limit_descriptor();
+    one->set_unspent(3);
+  }
+  ret.mutable_leases(2)->set_lease_id("short");
+  v1::ReturnLeasesResponse credited;
+  ASSERT_TRUE(stub->ReturnLeases(ctx().get(), ret, &credited).ok());
+  ASSERT_EQ(credited.leases_size(), 3);
+  EXPECT_EQ(credited.leases(0).credited(), 3u);
+  EXPECT_EQ(credited.leases(1).credited(), 3u);
+  EXPECT_EQ(credited.leases(2).credited(), 0u);
+  EXPECT_FALSE(credited.leases(2).error().empty());
+  EXPECT_FALSE(credited.leases(2).unavailable());
+  v1::AcquireLeaseResponse after;
+  ASSERT_TRUE(stub->AcquireLease(ctx().get(), lease_request("relay", "device", "batch-1", 1), &after).ok());
+  EXPECT_EQ(after.limit_remaining(), 85u);  // 100 - 20 + 6 - 1
+
+  // The call itself is bounded: none, or more than 64, is refused whole.
+  v1::AcquireLeasesRequest empty;
+  v1::AcquireLeasesResponse nothing;
+  EXPECT_EQ(stub->AcquireLeases(ctx().get(), empty, &nothing).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  v1::AcquireLeasesRequest many;
+  for (int i = 0; i < 65; ++i) *many.add_leases() = lease_request("relay", "device", "many", 1);
+  EXPECT_EQ(stub->AcquireLeases(ctx().get(), many, &nothing).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  v1::AcquireLeaseResponse untouched;
+  ASSERT_TRUE(stub->AcquireLease(ctx().get(), lease_request("relay", "device", "many", 1), &untouched).ok());
+  EXPECT_EQ(untouched.limit_remaining(), 99u) << "a refused call counted nothing";
+  v1::ReturnLeasesRequest no_returns;
+  v1::ReturnLeasesResponse none_credited;
+  EXPECT_EQ(stub->ReturnLeases(ctx().get(), no_returns, &none_credited).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 TEST_F(Quota, UnlimitedAndShadowDescriptorsAreGrantedWithoutLimit) {
   auto svc = start();
   ASSERT_TRUE(svc) << svc.error().message;

@@ -99,10 +99,12 @@ class QuotaClient {
     bool renew_ahead = true;                       // fetch the next lease before this one runs out or expires
   };
 
-  // Lease fetches so far: those a spend() waited for, and renewals ahead in the background.
+  // Lease fetches so far: those a spend() waited for, and renewals ahead in the background;
+  // and the calls those renewals took (they go in batches: AcquireLeases, up to 64 each).
   struct Stats {
     std::uint64_t waited = 0;
     std::uint64_t ahead = 0;
+    std::uint64_t ahead_calls = 0;
   };
   Stats stats() const;
 
