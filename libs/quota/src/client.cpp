@@ -171,7 +171,10 @@ struct QuotaClient::Impl {
         if (auto it = buckets.find(d); it != buckets.end()) it->second.renew_queued = false;
         batch.emplace_back(std::move(d), false);
       }
-      while (!due.empty() && batch.size() < kMaxBatch) {
+      // Early ones only along with one that is due (or a low): a wake-up for another reason
+      // (every grant notifies) must not renew leases ahead of their schedule one by one.
+      const bool start = !batch.empty() || (!due.empty() && due.begin()->first <= now);
+      while (start && !due.empty() && batch.size() < kMaxBatch) {
         auto it = buckets.find(due.begin()->second);  // present: evict() unschedules what it drops
         if (it == buckets.end()) {
           due.erase(due.begin());
