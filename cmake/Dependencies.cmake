@@ -27,7 +27,10 @@ bw_alias(bw::protobuf protobuf::libprotobuf)
 find_package(gRPC CONFIG REQUIRED)
 # Every target that links gRPC also gets cmake/grpc_runtime.cpp's object (Abseil's mutex
 # deadlock graph off: see that file). An object library compiles it once; INTERFACE_SOURCES
-# reaches every consumer, where a plain link would reach only direct ones.
+# reaches consumers through PUBLIC and INTERFACE links (a plain link of an object library
+# reaches only direct ones), but not through a static library's PRIVATE link: every
+# executable here links bw::grpc through bw_service or bw_protos, which link it PUBLIC, and
+# service_test's GrpcRuntime test fails if the object goes missing.
 add_library(bw_grpc_runtime OBJECT ${CMAKE_CURRENT_LIST_DIR}/grpc_runtime.cpp)
 target_link_libraries(bw_grpc_runtime PRIVATE absl::synchronization)
 bw_alias(bw::grpc gRPC::grpc++ protobuf::libprotobuf absl::synchronization)

@@ -6,7 +6,7 @@
 // 5-12% of the CPU of the relay's gRPC threads and of the benchmark's agents, and 4x the time
 // of a nested lock (105 against 27 ns, measured here). Release builds of Abseil ship with it
 // off; this turns it off the same way. It never changed behaviour: it only aborts a process
-// that has a lock-order cycle, which the sanitizer builds look for instead.
+// whose Abseil mutexes were taken in a cycle of orders (gRPC's own locks, not ours).
 #include <absl/synchronization/mutex.h>
 
 namespace {

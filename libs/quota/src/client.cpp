@@ -31,6 +31,8 @@ constexpr int kMaxFetchesPerSpend = 32;
 constexpr int kRenewers = 2;
 // Leases per AcquireLeases or ReturnLeases call (the service's bound).
 constexpr std::size_t kMaxBatch = 64;
+// After UNIMPLEMENTED (a service from before the batch calls), single calls for this long.
+constexpr std::chrono::minutes kBatchRetry{2};
 // A renewal batch also takes leases due within this fraction of their validity: devices that
 // connected together (after a pod restart) are renewed in a few calls, not one call each.
 constexpr int kEarlyDivisor = 20;
@@ -171,25 +173,33 @@ struct QuotaClient::Impl {
         if (auto it = buckets.find(d); it != buckets.end()) it->second.renew_queued = false;
         batch.emplace_back(std::move(d), false);
       }
-      // Early ones only along with one that is due (or a low): a wake-up for another reason
-      // (every grant notifies) must not renew leases ahead of their schedule one by one.
-      const bool start = !batch.empty() || (!due.empty() && due.begin()->first <= now);
-      while (start && !due.empty() && batch.size() < kMaxBatch) {
-        auto it = buckets.find(due.begin()->second);  // present: evict() unschedules what it drops
+      // Then those due, and with them (never alone: every grant wakes this thread) those due
+      // within 1/kEarlyDivisor of their validity. An early one not worth renewing now stays
+      // scheduled, to be judged at its own time.
+      const auto unschedule_at = [this](DueMap::iterator at, Entry& e) {
+        if (e.due_at && *e.due_at == at) e.due_at.reset();
+        return due.erase(at);
+      };
+      for (auto at = due.begin(); at != due.end() && batch.size() < kMaxBatch;) {
+        auto it = buckets.find(at->second);  // present: evict() unschedules what it drops
         if (it == buckets.end()) {
-          due.erase(due.begin());
+          at = due.erase(at);
           continue;
         }
         Entry& e = it->second;
         const auto validity = e.granted_until - e.granted_from;
-        if (due.begin()->first > now + validity / kEarlyDivisor) break;
-        Descriptor d = due.begin()->second;
-        unschedule(e);
+        const bool early = at->first > now;
+        if (early && (batch.empty() || at->first > now + validity / kEarlyDivisor)) break;
         // Only a descriptor spent from lately (within the last 30% of a lease's validity):
         // one used in a burst and then left alone would waste a counted lease, and with
         // small limits such waste turns into refusals of its next messages.
         const bool recent = now - e.last_used <= validity * 3 / 10;
-        if (!recent || now < e.renew_not_before) continue;  // idle, or backing off
+        if (!recent || now < e.renew_not_before) {  // idle, or backing off
+          at = early ? std::next(at) : unschedule_at(at, e);
+          continue;
+        }
+        Descriptor d = at->second;
+        at = unschedule_at(at, e);
         batch.emplace_back(std::move(d), true);
       }
       if (!batch.empty()) return batch;
@@ -250,9 +260,12 @@ struct QuotaClient::Impl {
   std::condition_variable renew_wanted;
   bool stopping = false;                   // guarded by mu
   Stats stats;                             // guarded by mu
-  // False once the service answered UNIMPLEMENTED to AcquireLeases or ReturnLeases (an older
-  // breakwater-ratelimit, during a rolling upgrade): one call per lease from then on.
-  std::atomic<bool> batch_calls{true};
+  // When the service answered UNIMPLEMENTED to AcquireLeases or ReturnLeases (an older
+  // breakwater-ratelimit, during a rolling upgrade): one call per lease until
+  // kBatchRetry later, then the batch calls are tried again.
+  std::atomic<Clock::rep> singles_until{0};
+  bool batch_calls() const { return Clock::now().time_since_epoch().count() >= singles_until.load(); }
+  void batch_unimplemented() { singles_until = (Clock::now() + kBatchRetry).time_since_epoch().count(); }
   std::vector<std::thread> renewers;       // last: started when everything else exists
 };
 
@@ -281,7 +294,7 @@ std::optional<std::int64_t> give_back(QuotaClient::Impl& m, const Descriptor& d,
 void give_back_all(QuotaClient::Impl& m, const std::vector<std::pair<Descriptor, Unspent>>& all) {
   for (std::size_t from = 0; from < all.size();) {
     const std::size_t to = std::min(all.size(), from + kMaxBatch);
-    if (m.batch_calls.load()) {
+    if (m.batch_calls()) {
       v1::ReturnLeasesRequest req;
       for (std::size_t i = from; i < to; ++i) {
         auto* one = req.add_leases();
@@ -293,7 +306,7 @@ void give_back_all(QuotaClient::Impl& m, const std::vector<std::pair<Descriptor,
       v1::ReturnLeasesResponse res;
       const auto st = m.stub->ReturnLeases(m.context().get(), req, &res);
       if (st.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
-        m.batch_calls = false;
+        m.batch_unimplemented();
         continue;  // the same leases again, one call each
       }
       if (!st.ok()) return;
@@ -307,13 +320,17 @@ void give_back_all(QuotaClient::Impl& m, const std::vector<std::pair<Descriptor,
 }
 
 // One renewal call for a batch: AcquireLeases, or AcquireLease per item against a service
-// that predates it. One status and answer per request item, in order.
+// that predates it (within the batch's one deadline, each call cancellable by
+// stop_renewer(), and none after the service is found unreachable). One status and answer
+// per request item, in order; `calls` counts the calls made.
 std::vector<std::pair<grpc::Status, v1::AcquireLeaseResponse>> renew_batch(QuotaClient::Impl& m,
                                                                           const v1::AcquireLeasesRequest& req,
-                                                                          grpc::ClientContext* ctx) {
+                                                                          grpc::ClientContext* ctx, int& calls) {
   std::vector<std::pair<grpc::Status, v1::AcquireLeaseResponse>> out(static_cast<std::size_t>(req.leases_size()));
-  if (m.batch_calls.load()) {
+  const auto deadline = std::chrono::system_clock::now() + m.options.rpc_timeout;
+  if (m.batch_calls()) {
     v1::AcquireLeasesResponse res;
+    ++calls;
     const auto st = m.stub->AcquireLeases(ctx, req, &res);
     if (st.error_code() != grpc::StatusCode::UNIMPLEMENTED) {
       for (std::size_t i = 0; i < out.size(); ++i) {
@@ -329,10 +346,35 @@ std::vector<std::pair<grpc::Status, v1::AcquireLeaseResponse>> renew_batch(Quota
       }
       return out;
     }
-    m.batch_calls = false;
+    m.batch_unimplemented();
   }
+  grpc::Status stop;  // set once the service is unreachable or the renewer stops
   for (std::size_t i = 0; i < out.size(); ++i) {
-    out[i].first = m.stub->AcquireLease(m.context().get(), req.leases(static_cast<int>(i)), &out[i].second);
+    if (!stop.ok()) {
+      out[i].first = stop;
+      continue;
+    }
+    grpc::ClientContext one;
+    one.set_deadline(deadline);
+    {
+      std::lock_guard lock(m.mu);
+      if (m.stopping) {
+        out[i].first = stop = grpc::Status(grpc::StatusCode::CANCELLED, "stopping");
+        continue;
+      }
+      m.renewing.insert(&one);
+    }
+    ++calls;
+    out[i].first = m.stub->AcquireLease(&one, req.leases(static_cast<int>(i)), &out[i].second);
+    {
+      std::lock_guard lock(m.mu);
+      m.renewing.erase(&one);
+    }
+    const auto code = out[i].first.error_code();
+    if (code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED ||
+        code == grpc::StatusCode::CANCELLED) {
+      stop = out[i].first;
+    }
   }
   return out;
 }
@@ -360,10 +402,11 @@ void QuotaClient::Impl::renew_loop() {
     renewing.insert(ctx.get());
     lock.unlock();
     const auto sent = Clock::now();
-    auto answers = renew_batch(*this, req, ctx.get());
+    int calls = 0;
+    auto answers = renew_batch(*this, req, ctx.get(), calls);
     lock.lock();
     renewing.erase(ctx.get());
-    ++stats.ahead_calls;
+    stats.ahead_calls += static_cast<std::uint64_t>(calls);
     const auto now = Clock::now();
     std::vector<std::pair<Descriptor, Unspent>> to_return;
     for (std::size_t i = 0; i < asked.size(); ++i) {

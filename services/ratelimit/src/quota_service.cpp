@@ -150,13 +150,16 @@ grpc::Status QuotaService::AcquireLease(grpc::ServerContext*, const v1::AcquireL
   return acquire(*rules(), *req, res);
 }
 
-grpc::Status QuotaService::AcquireLeases(grpc::ServerContext*, const v1::AcquireLeasesRequest* req,
+grpc::Status QuotaService::AcquireLeases(grpc::ServerContext* ctx, const v1::AcquireLeasesRequest* req,
                                          v1::AcquireLeasesResponse* res) {
   if (req->leases_size() < 1 || req->leases_size() > kMaxLeasesPerCall) {
     return {grpc::StatusCode::INVALID_ARGUMENT, "invalid request: 1 to 64 leases per call"};
   }
   const auto rules_now = rules();  // one rule set for the whole call
   for (const auto& one : req->leases()) {
+    // A caller that gave up (its deadline passed while Redis was slow) gets nothing more
+    // counted against its limits: every further lease would only be forfeit.
+    if (ctx->IsCancelled()) return {grpc::StatusCode::CANCELLED, "the caller went away"};
     auto* item = res->add_leases();
     // acquire() fails only for an invalid item: Redis trouble is an answer (degraded).
     if (const auto st = acquire(*rules_now, one, item->mutable_lease()); !st.ok()) {
@@ -238,13 +241,14 @@ grpc::Status QuotaService::ReturnLease(grpc::ServerContext*, const v1::ReturnLea
   return give_back(*rules(), *req, res);
 }
 
-grpc::Status QuotaService::ReturnLeases(grpc::ServerContext*, const v1::ReturnLeasesRequest* req,
+grpc::Status QuotaService::ReturnLeases(grpc::ServerContext* ctx, const v1::ReturnLeasesRequest* req,
                                         v1::ReturnLeasesResponse* res) {
   if (req->leases_size() < 1 || req->leases_size() > kMaxLeasesPerCall) {
     return {grpc::StatusCode::INVALID_ARGUMENT, "invalid request: 1 to 64 leases per call"};
   }
   const auto rules_now = rules();
   for (const auto& one : req->leases()) {
+    if (ctx->IsCancelled()) return {grpc::StatusCode::CANCELLED, "the caller went away"};
     auto* item = res->add_leases();
     v1::ReturnLeaseResponse single;
     const auto st = give_back(*rules_now, one, &single);
