@@ -249,7 +249,13 @@ TEST(Services, BreakwaterServicesLiveAtTheirPackagePaths) {
   EXPECT_EQ(quota::LockoutStatus::descriptor()->file()->name(),
             "breakwater/ratelimit/v1/ratelimit.proto");
   ASSERT_NE(pool().FindServiceByName("breakwater.ratelimit.v1.Quota"), nullptr);
-  EXPECT_EQ(pool().FindServiceByName("breakwater.ratelimit.v1.Quota")->method_count(), 6);
+  const auto* quota_service = pool().FindServiceByName("breakwater.ratelimit.v1.Quota");
+  EXPECT_EQ(quota_service->method_count(), 8);
+  for (const char* batch : {"AcquireLeases", "ReturnLeases"}) {
+    const auto* m = quota_service->FindMethodByName(batch);
+    ASSERT_NE(m, nullptr) << batch;
+    EXPECT_FALSE(m->client_streaming() || m->server_streaming()) << batch << " is unary";
+  }
   EXPECT_EQ(audit::Checkpoint::descriptor()->file()->name(), "breakwater/audit/v1/audit.proto");
   ASSERT_NE(pool().FindServiceByName("breakwater.audit.v1.Audit"), nullptr);
   EXPECT_EQ(pool().FindServiceByName("breakwater.audit.v1.Audit")->method_count(), 6);
