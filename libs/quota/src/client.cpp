@@ -272,13 +272,18 @@ struct QuotaClient::Impl {
 namespace {
 
 // ReturnLease for one lease; nullopt when the service could not be reached.
+// What ReturnLease (or one item of ReturnLeases) carries for one lease.
+void fill_return(const Descriptor& d, const Unspent& u, v1::ReturnLeaseRequest* out) {
+  out->set_lease_id(u.lease_id);
+  out->set_domain(d.domain);
+  fill(d, out->mutable_rate_limit_descriptor());
+  out->set_unspent(static_cast<std::uint32_t>(std::min<std::int64_t>(u.tokens, UINT32_MAX)));
+}
+
 std::optional<std::int64_t> give_back(QuotaClient::Impl& m, const Descriptor& d, const Unspent& u,
                                       std::optional<std::chrono::system_clock::time_point> deadline = std::nullopt) {
   v1::ReturnLeaseRequest req;
-  req.set_lease_id(u.lease_id);
-  req.set_domain(d.domain);
-  fill(d, req.mutable_rate_limit_descriptor());
-  req.set_unspent(static_cast<std::uint32_t>(std::min<std::int64_t>(u.tokens, UINT32_MAX)));
+  fill_return(d, u, &req);
   v1::ReturnLeaseResponse res;
   auto ctx = m.context();
   if (deadline) ctx->set_deadline(std::min(*deadline, std::chrono::system_clock::now() + m.options.rpc_timeout));
@@ -296,13 +301,7 @@ void give_back_all(QuotaClient::Impl& m, const std::vector<std::pair<Descriptor,
     const std::size_t to = std::min(all.size(), from + kMaxBatch);
     if (m.batch_calls()) {
       v1::ReturnLeasesRequest req;
-      for (std::size_t i = from; i < to; ++i) {
-        auto* one = req.add_leases();
-        one->set_lease_id(all[i].second.lease_id);
-        one->set_domain(all[i].first.domain);
-        fill(all[i].first, one->mutable_rate_limit_descriptor());
-        one->set_unspent(static_cast<std::uint32_t>(std::min<std::int64_t>(all[i].second.tokens, UINT32_MAX)));
-      }
+      for (std::size_t i = from; i < to; ++i) fill_return(all[i].first, all[i].second, req.add_leases());
       v1::ReturnLeasesResponse res;
       const auto st = m.stub->ReturnLeases(m.context().get(), req, &res);
       if (st.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
