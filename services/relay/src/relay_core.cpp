@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <thread>
@@ -195,10 +196,14 @@ std::uint64_t wall_ms() {
           .count());
 }
 
-// Spreads reconnects after a drain; not security-relevant.
-std::uint64_t jitter_ms(std::uint64_t range) {
+// Spreads reconnects after a drain and connections' ticks; not security-relevant.
+std::minstd_rand& jitter_rng() {
   thread_local std::minstd_rand rng{std::random_device{}()};
-  return rng() % range;
+  return rng;
+}
+std::uint64_t jitter_ms(std::uint64_t range) { return jitter_rng()() % range; }
+std::chrono::milliseconds next_tick(const Relay::Shared& sh) {
+  return tick_delay(sh.options.ping_interval, std::uniform_real_distribution<double>(0.0, 1.0)(jitter_rng()));
 }
 
 v1::MailboxOffset to_proto(MboxOffset o) {
@@ -867,7 +872,8 @@ void on_tick(ConnActor* self) {
     finish(self, "idle");
     return;
   }
-  self->delayed_send(self, st.sh->options.ping_interval, tick_atom::value);
+  const auto next = next_tick(*st.sh);
+  self->delayed_send(self, next, tick_atom::value);
   if (st.phase != ConnState::Phase::kReady) return;
   v1::RelayFrame f;
   f.mutable_ping()->set_id(++st.pings);
@@ -875,7 +881,8 @@ void on_tick(ConnActor* self) {
   send_frame(self, f);
   st.wake = true;
   pump(self);
-  if (now - st.last_recheck >= st.sh->options.recheck_interval) recheck(self);
+  // Now rather than a tick after recheck_interval: a credential is re-checked at least that often.
+  if (now + next - st.last_recheck > st.sh->options.recheck_interval) recheck(self);
 }
 
 caf::behavior connection(ConnActor* self, std::shared_ptr<Relay::Shared> sh, std::shared_ptr<Outbound> out) {
@@ -886,7 +893,7 @@ caf::behavior connection(ConnActor* self, std::shared_ptr<Relay::Shared> sh, std
   st.id = st.sh->options.pod_id + "-" + std::to_string(++st.sh->next_connection);
   st.last_in = SteadyClock::now();
   self->delayed_send(self, st.sh->options.hello_timeout, hello_atom::value);
-  self->delayed_send(self, st.sh->options.ping_interval, tick_atom::value);
+  self->delayed_send(self, next_tick(*st.sh), tick_atom::value);
   return {
       [self](in_atom, const Inbound& in) { on_inbound(self, in); },
       [self](gone_atom) {
@@ -1070,6 +1077,12 @@ caf::behavior router(RouterActor* self, std::shared_ptr<Relay::Shared> sh) {
 }
 
 }  // namespace
+
+std::chrono::milliseconds tick_delay(std::chrono::milliseconds interval, double unit) {
+  const double u = std::clamp(unit, 0.0, 1.0);
+  const auto less = static_cast<std::chrono::milliseconds::rep>(u * static_cast<double>(interval.count()) / 5);
+  return std::max(interval - std::chrono::milliseconds(less), std::chrono::milliseconds(1));
+}
 
 // ---- Relay ----
 

@@ -59,6 +59,13 @@ struct RelayOptions {
   std::shared_ptr<RelayAudit> audit;                    // audit events (relay_audit.hpp); null: none
 };
 
+// The wait before a connection's next tick (ping, idle check, credential re-check): the
+// interval less up to a fifth of it, by `unit` in [0, 1) (drawn at random per tick). So the
+// connections of a reconnect storm — every client of a drained pod arrives within a second —
+// drift apart instead of pinging and re-checking at auth in lockstep for as long as they
+// live; and a ping still comes at least every interval.
+std::chrono::milliseconds tick_delay(std::chrono::milliseconds interval, double unit);
+
 class Relay {
  public:
   struct Shared;
