@@ -582,6 +582,12 @@ int main(int argc, char** argv) {
   progress("round trips: warm-up " + std::to_string(static_cast<int>(paced.warmup.count())) + " s, then measured " +
            std::to_string(static_cast<int>(paced.measure.count())) + " s");
   const CellResult rt = round_trips(ss, o.rate, paced, cpu_rt);
+  {
+    std::string line = "round trips over " + std::to_string(static_cast<int>(rt.slow_ms)) +
+                       " ms, per 100 ms of the measured window:";
+    for (const auto n : rt.slow_per_100ms) line += " " + std::to_string(n);
+    progress(line);
+  }
   // Every envelope the relay stores for the raw cell's comparison: its serialized size.
   const std::size_t envelope_bytes =
       envelope(ss.all[0]->pair.client, ss.all[0]->pair.agent, breakwater::relay::v1::KIND_PROMPT, ss.all[0]->body, 1)

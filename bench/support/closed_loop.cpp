@@ -44,6 +44,7 @@ namespace {
 // One caller's figures, kept apart while timing and merged into the cell's at the end.
 struct Tally {
   LatencySamples samples;
+  std::vector<std::uint32_t> slow_per_100ms;  // paced cells: see CellResult
   std::uint64_t units = 0, errors = 0;
   std::string error, first_error;
   // Counts an operation of the measured window: `done` units (0: failed) taking `took`.
@@ -75,6 +76,8 @@ CellResult run_callers(int callers, const Timing& timing, const Body& body) {
       result.errors += mine.errors;
       if (result.first_error.empty()) result.first_error = mine.first_error;
       all.merge(mine.samples);
+      if (result.slow_per_100ms.size() < mine.slow_per_100ms.size()) result.slow_per_100ms.resize(mine.slow_per_100ms.size());
+      for (std::size_t b = 0; b < mine.slow_per_100ms.size(); ++b) result.slow_per_100ms[b] += mine.slow_per_100ms[b];
     });
   }
   result.seconds = run_phases(phase, timing);
@@ -100,15 +103,26 @@ CellResult run_threads(int callers, const Timing& timing, const Operation& op) {
 CellResult run_paced(int callers, double per_caller_hz, const Timing& timing, const Operation& op) {
   const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / per_caller_hz));
   const auto origin = Clock::now();
-  return run_callers(callers, timing, [&](int i, const std::atomic<Phase>& phase, Tally& tally) {
+  const auto measure_from = origin + std::chrono::duration_cast<Clock::duration>(timing.warmup);
+  CellResult r{};
+  const auto slow = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double, std::milli>(r.slow_ms));
+  r = run_callers(callers, timing, [&](int i, const std::atomic<Phase>& phase, Tally& tally) {
     for (auto next = origin + period * i / callers;; next += period) {
       std::this_thread::sleep_until(next);
       const Phase at_start = phase.load();
       if (at_start == Phase::kStop) return;
       const std::uint64_t done = op(i, tally.error);
-      if (at_start == Phase::kMeasure) tally.count(done, Clock::now() - next);
+      const auto took = Clock::now() - next;
+      if (at_start != Phase::kMeasure) continue;
+      tally.count(done, took);
+      if (done == 0 || took <= slow) continue;
+      const auto bucket = static_cast<std::size_t>(std::max<Clock::duration::rep>(
+          0, std::chrono::duration_cast<std::chrono::milliseconds>(next - measure_from).count() / 100));
+      if (tally.slow_per_100ms.size() <= bucket) tally.slow_per_100ms.resize(bucket + 1);
+      ++tally.slow_per_100ms[bucket];
     }
   });
+  return r;
 }
 
 }  // namespace bw::bench

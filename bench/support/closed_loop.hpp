@@ -37,6 +37,10 @@ struct CellResult {
   double seconds = 0;        // actual length of the measured window
   LatencySummary latency;    // per operation
   std::string first_error;   // what the first failed operation said, if any
+  // Paced cells only: how many counted operations took longer than slow_ms, per 100 ms of
+  // their scheduled start in the measured window — shows whether a tail comes in bursts.
+  double slow_ms = 10;
+  std::vector<std::uint32_t> slow_per_100ms;
   double rate() const { return seconds > 0 ? static_cast<double>(units) / seconds : 0; }
 };
 
