@@ -148,7 +148,9 @@ bw::Status start(bw::service::ServiceContext& ctx) {
       return std::vector<bw::relay::StatSample>{
           {"quota_lease_fetches", help, {{"mode", "waited"}}, st.waited},
           {"quota_lease_fetches", help, {{"mode", "ahead"}}, st.ahead},
-          {"quota_renewal_calls", "Calls that renewed leases ahead (each carries up to 64 leases)", {}, st.ahead_calls}};
+          {"quota_renewal_calls", "Calls that renewed leases ahead (each carries up to 64 leases)", {}, st.ahead_calls},
+          {"quota_waited_calls", "Calls that fetched leases envelopes waited for (an append batch's in one call)", {},
+           st.waited_calls}};
     });
   }
   auto exporter = std::make_shared<bw::relay::StatsExporter>(ctx.metrics(), std::move(sources));

@@ -141,6 +141,40 @@ struct QuotaClient::Impl {
     }
   }
 
+  // How a lease fetch that a spend waits for came back, recorded in e as spend() acts on it
+  // (mu held): a grant joins the bucket (one too short to use goes to `too_short`, to be
+  // given back), a refusal refuses the bucket until its retry_after, an outage refuses it for
+  // degraded_retry (failing closed) or answers every spend locally that long (failing open);
+  // an invalid descriptor records nothing.
+  enum class Fetched { kGranted, kTooShort, kInvalid, kDown, kRefused };
+  Fetched record_fetch(const Descriptor& d, Entry& e, const grpc::Status& st, const v1::AcquireLeaseResponse& res,
+                       Clock::time_point sent, std::vector<std::pair<Descriptor, Unspent>>& too_short) {
+    const auto now = Clock::now();
+    if (!st.ok()) {
+      if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) return Fetched::kInvalid;
+      if (options.fail_open) {
+        service_down_until = now + options.degraded_retry;  // no 2 s wait per call while it is down
+      } else {
+        e.degraded_refusal = true;
+        e.bucket.refuse(now + options.degraded_retry);
+      }
+      return Fetched::kDown;
+    }
+    if (res.granted() == 0) {
+      e.degraded_refusal = false;
+      e.bucket.refuse(now + std::max(to_ms(res.retry_after()), milliseconds(1)));
+      return Fetched::kRefused;
+    }
+    const auto until = steady_deadline(sent, res.valid_for());
+    if (until <= now) {  // too short to use (e.g. the last instant of a window): give it back
+      if (!res.lease_id().empty()) too_short.emplace_back(d, Unspent{res.lease_id(), res.granted()});
+      return Fetched::kTooShort;
+    }
+    e.bucket.add(Grant{res.granted(), res.lease_id(), until}, now);
+    granted_to(d, e, res.granted(), sent, until);
+    return Fetched::kGranted;
+  }
+
   void unschedule(Entry& e) {
     if (e.due_at) due.erase(*e.due_at);
     e.due_at.reset();
@@ -500,36 +534,79 @@ SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
     lock.lock();
     e.fetching = false;
     ++m.stats.waited;
+    ++m.stats.waited_calls;
     m.fetched.notify_all();
-    now = Clock::now();
-    if (!st.ok()) {
-      if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) return SpendResult{false, false, true, milliseconds(0)};
-      if (m.options.fail_open) {
-        m.service_down_until = now + m.options.degraded_retry;  // no 2 s wait per call while it is down
-        return SpendResult{true, true, false, milliseconds(0)};
+    std::vector<std::pair<Descriptor, Unspent>> too_short;
+    switch (m.record_fetch(descriptor, e, st, res, sent, too_short)) {
+      case Impl::Fetched::kInvalid: return SpendResult{false, false, true, milliseconds(0)};
+      case Impl::Fetched::kDown:
+        return m.options.fail_open ? SpendResult{true, true, false, milliseconds(0)}
+                                   : SpendResult{false, true, false, m.options.degraded_retry};
+      case Impl::Fetched::kRefused: return SpendResult{false, false, false, std::max(to_ms(res.retry_after()), milliseconds(1))};
+      case Impl::Fetched::kTooShort:
+        last_grant = res.granted();
+        for (const auto& [d, u] : too_short) {
+          lock.unlock();
+          give_back(m, d, u);
+          lock.lock();
+        }
+        continue;
+      case Impl::Fetched::kGranted: last_grant = res.granted(); continue;
+    }
+  }
+}
+
+void QuotaClient::prefetch(const std::vector<Descriptor>& descriptors) {
+  Impl& m = *impl_;
+  std::unique_lock lock(m.mu);
+  for (std::size_t from = 0; from < descriptors.size() && m.batch_calls();) {
+    auto now = Clock::now();
+    if (m.options.fail_open && now < m.service_down_until) return;  // spend() answers locally meanwhile
+    // Those that spend() would have to fetch: nothing to spend, none under way, not refused.
+    // A descriptor named twice is asked once (the first marks it as being fetched).
+    std::vector<std::pair<Impl::Entry*, const Descriptor*>> asked;
+    v1::AcquireLeasesRequest req;
+    req.set_holder(m.options.holder);
+    for (; from < descriptors.size() && asked.size() < kMaxBatch; ++from) {
+      const Descriptor& d = descriptors[from];
+      auto found = m.buckets.find(d);
+      if (found == m.buckets.end()) {
+        m.evict(now);
+        found = m.buckets.emplace(d, Impl::Entry{}).first;
       }
-      e.degraded_refusal = true;
-      e.bucket.refuse(now + m.options.degraded_retry);
-      return SpendResult{false, true, false, m.options.degraded_retry};
+      Impl::Entry& e = found->second;  // std::map: stays valid while fetching
+      if (e.fetching || e.bucket.available(now) > 0 || e.bucket.refused(now)) continue;
+      e.fetching = true;
+      e.last_used = now;
+      *req.add_leases() = m.lease_request(d, 1);
+      asked.emplace_back(&e, &d);
     }
-    if (res.granted() == 0) {
-      const auto wait = std::max(to_ms(res.retry_after()), milliseconds(1));
-      e.degraded_refusal = false;
-      e.bucket.refuse(now + wait);
-      return SpendResult{false, false, false, wait};
+    if (asked.empty()) continue;
+    lock.unlock();
+    const auto sent = Clock::now();
+    v1::AcquireLeasesResponse res;
+    const grpc::Status st = m.stub->AcquireLeases(m.context().get(), req, &res);
+    lock.lock();
+    if (st.error_code() == grpc::StatusCode::UNIMPLEMENTED) m.batch_unimplemented();
+    ++m.stats.waited_calls;
+    std::vector<std::pair<Descriptor, Unspent>> too_short;
+    for (std::size_t i = 0; i < asked.size(); ++i) {
+      Impl::Entry& e = *asked[i].first;
+      e.fetching = false;
+      // Not answered (an older service, or an invalid item): spend() asks for it alone.
+      if (st.error_code() == grpc::StatusCode::UNIMPLEMENTED) continue;
+      const int at = static_cast<int>(i);
+      if (st.ok() && (at >= res.leases_size() || !res.leases(at).error().empty())) continue;
+      ++m.stats.waited;
+      m.record_fetch(*asked[i].second, e, st, st.ok() ? res.leases(at).lease() : v1::AcquireLeaseResponse{}, sent,
+                     too_short);
     }
-    last_grant = res.granted();
-    const auto until = steady_deadline(sent, res.valid_for());
-    if (until <= now) {  // too short to use (e.g. the last instant of a window): give it back
-      if (!res.lease_id().empty()) {
-        lock.unlock();
-        give_back(m, descriptor, Unspent{res.lease_id(), res.granted()});
-        lock.lock();
-      }
-      continue;
+    m.fetched.notify_all();
+    if (!too_short.empty()) {
+      lock.unlock();
+      give_back_all(m, too_short);
+      lock.lock();
     }
-    e.bucket.add(Grant{res.granted(), res.lease_id(), until}, now);
-    m.granted_to(descriptor, e, res.granted(), sent, until);
   }
 }
 

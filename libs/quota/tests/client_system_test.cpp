@@ -167,6 +167,29 @@ TEST_F(QuotaClientTest, DevicesThatStartedTogetherAreRenewedInFewCalls) {
   EXPECT_EQ(metric(*svc, "breakwater_ratelimit_grpc_requests_total", {"/ReturnLease\""}), 0) << "not one call each";
 }
 
+TEST_F(QuotaClientTest, AnAppendBatchOfNewDevicesWaitsForOneCallPer64) {
+  auto svc = start();
+  ASSERT_TRUE(svc) << svc.error().message;
+  // 70 devices seen for the first time (they all just reconnected), five of them twice in
+  // the batch: one AcquireLeases for 64 and one for the other 6, each lease asked once, and
+  // every spend then draws on a fetched lease without another call.
+  constexpr int kDevices = 70;
+  std::vector<Descriptor> batch;
+  for (int i = 0; i < kDevices; ++i) batch.push_back(Descriptor{"relay", {{"device", "d-new-" + std::to_string(i)}}});
+  for (int i = 0; i < 5; ++i) batch.push_back(batch[static_cast<std::size_t>(i)]);
+  QuotaClient c(channel(svc->grpc_port), options(10));
+  c.prefetch(batch);
+  EXPECT_EQ(c.stats().waited_calls, 2u);
+  EXPECT_EQ(c.stats().waited, static_cast<std::uint64_t>(kDevices));
+  for (const auto& d : batch) EXPECT_TRUE(c.spend(d, 1).allowed);
+  c.prefetch(batch);  // every one holds tokens now: nothing to ask
+  EXPECT_EQ(c.stats().waited_calls, 2u) << "no call of its own for any spend";
+  EXPECT_EQ(metric(*svc, "breakwater_ratelimit_grpc_requests_total", {"/AcquireLeases\"", "code=\"OK\""}), 2);
+  EXPECT_EQ(metric(*svc, "breakwater_ratelimit_grpc_requests_total", {"/AcquireLease\""}), 0);
+  EXPECT_EQ(metric(*svc, "breakwater_ratelimit_lease_decisions_total", {"result=\"granted\""}), kDevices)
+      << "one lease counted per device, the repeated ones included";
+}
+
 // A breakwater-ratelimit from before AcquireLeases and ReturnLeases (a rolling upgrade):
 // an in-process server with the single calls only.
 class SingleCallsOnly final : public v1::Quota::Service {
@@ -226,6 +249,29 @@ TEST_F(QuotaClientTest, AnOlderServiceWithoutBatchCallsIsRenewedOneCallEach) {
   server->Shutdown();
 }
 
+TEST_F(QuotaClientTest, AgainstAnOlderServicePrefetchLeavesTheFetchesToSpend) {
+  SingleCallsOnly old;
+  int port = 0;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&old);
+  auto server = builder.BuildAndStart();
+  ASSERT_TRUE(server && port > 0);
+  QuotaClient c(grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()),
+                options(50));
+  const std::vector<Descriptor> batch = {{"relay", {{"device", "d-old-1"}}}, {"relay", {{"device", "d-old-2"}}},
+                                         {"relay", {{"device", "d-old-3"}}}};
+  c.prefetch(batch);
+  EXPECT_EQ(old.batch_attempts.load(), 1);
+  EXPECT_EQ(c.stats().waited, 0u) << "nothing fetched";
+  for (const auto& d : batch) EXPECT_TRUE(c.spend(d, 1).allowed);
+  EXPECT_EQ(old.acquired.load(), 3) << "each spend fetched its own lease";
+  c.prefetch({{"relay", {{"device", "d-old-4"}}}});
+  EXPECT_EQ(old.batch_attempts.load(), 1) << "the batch call is not tried again at once";
+  EXPECT_EQ(c.stats().waited, 3u);
+  server->Shutdown();
+}
+
 TEST_F(QuotaClientTest, ARefusedRenewalIsNotAskedAgainAtEverySpend) {
   auto svc = start();
   ASSERT_TRUE(svc) << svc.error().message;
@@ -262,6 +308,27 @@ TEST_F(QuotaClientTest, WithoutTheServiceSpendFailsClosedUnlessConfiguredOpen) {
   const auto r2 = open.spend(kDevice, 1);
   EXPECT_TRUE(r2.allowed);
   EXPECT_TRUE(r2.degraded);
+
+  // A batch's prefetch that found the service away leaves the same answers, and its spends
+  // do not each wait for a call of their own.
+  const std::vector<Descriptor> batch = {{"relay", {{"device", "d-away-1"}}}, {"relay", {{"device", "d-away-2"}}}};
+  o.fail_open = false;
+  QuotaClient closed_batch(channel(port), o);
+  closed_batch.prefetch(batch);
+  for (const auto& d : batch) {
+    const auto r3 = closed_batch.spend(d, 1);
+    EXPECT_FALSE(r3.allowed);
+    EXPECT_TRUE(r3.degraded);
+  }
+  o.fail_open = true;
+  QuotaClient open_batch(channel(port), o);
+  open_batch.prefetch(batch);
+  for (const auto& d : batch) {
+    const auto r4 = open_batch.spend(d, 1);
+    EXPECT_TRUE(r4.allowed);
+    EXPECT_TRUE(r4.degraded);
+  }
+  EXPECT_EQ(closed_batch.stats().waited_calls + open_batch.stats().waited_calls, 2u) << "one call each: the prefetch's";
 }
 
 TEST_F(QuotaClientTest, OneTimeAndLockoutCallsAreTyped) {
