@@ -36,6 +36,11 @@ constexpr std::chrono::minutes kBatchRetry{2};
 // A renewal batch also takes leases due within this fraction of their validity: devices that
 // connected together (after a pod restart) are renewed in a few calls, not one call each.
 constexpr int kEarlyDivisor = 20;
+// A descriptor that spends three quarters of a lease within a quarter of its validity (a
+// tenant with a thousand busy devices) asks for twice as many tokens next time, up to this
+// many times Options::lease_size (the service caps every lease anyway): its renewals get
+// rarer and the quarter left when one starts lasts longer than the round trip.
+constexpr std::int64_t kMaxLeaseGrowth = 16;
 
 milliseconds to_ms(const google::protobuf::Duration& d) {
   return milliseconds(d.seconds() * 1000 + d.nanos() / 1'000'000);
@@ -90,6 +95,7 @@ struct QuotaClient::Impl {
     // when one was refused or failed: no round trip per spend while the service says no).
     std::optional<DueMap::iterator> due_at;
     Clock::time_point renew_not_before{};
+    std::int64_t want = 0;  // tokens to ask for next (0: Options::lease_size); see kMaxLeaseGrowth
   };
 
   Impl(std::shared_ptr<grpc::Channel> channel, Options o)
@@ -114,13 +120,13 @@ struct QuotaClient::Impl {
     }
   }
 
-  // The request for a lease of at least n tokens.
-  v1::AcquireLeaseRequest lease_request(const Descriptor& d, std::int64_t n) const {
+  // The request for e's next lease, of at least n tokens.
+  v1::AcquireLeaseRequest lease_request(const Descriptor& d, const Entry& e, std::int64_t n) const {
     v1::AcquireLeaseRequest req;
     req.set_domain(d.domain);
     fill(d, req.mutable_rate_limit_descriptor());
-    req.set_requested(static_cast<std::uint32_t>(std::clamp<std::int64_t>(std::max(n, options.lease_size), 1,
-                                                                          1'000'000'000)));
+    const std::int64_t want = std::max({n, options.lease_size, e.want});
+    req.set_requested(static_cast<std::uint32_t>(std::clamp<std::int64_t>(want, 1, 1'000'000'000)));
     req.set_holder(options.holder);
     return req;
   }
@@ -186,6 +192,9 @@ struct QuotaClient::Impl {
     if (!options.renew_ahead || e.fetching || e.renew_queued || e.granted <= 0 || stopping) return;
     if (now < e.renew_not_before) return;
     if (e.bucket.available(now) * 4 >= e.granted) return;
+    if (now - e.granted_from < (e.granted_until - e.granted_from) / 4) {  // ran low fast: ask for more
+      e.want = std::min(std::max(e.want, options.lease_size) * 2, options.lease_size * kMaxLeaseGrowth);
+    }
     e.renew_queued = true;
     renewals.push_back(d);
     renew_wanted.notify_one();
@@ -427,7 +436,7 @@ void QuotaClient::Impl::renew_loop() {
       Entry& e = found->second;              // std::map: stays valid while fetching
       if (e.fetching || e.bucket.refused(Clock::now())) continue;  // under way, or refused meanwhile
       e.fetching = true;
-      *req.add_leases() = lease_request(item.first, 1);
+      *req.add_leases() = lease_request(item.first, e, 1);
       asked.emplace_back(&e, std::move(item));
     }
     if (asked.empty()) continue;
@@ -464,12 +473,19 @@ void QuotaClient::Impl::renew_loop() {
         if (!res.lease_id().empty()) to_return.emplace_back(d, Unspent{res.lease_id(), res.granted()});
         continue;
       }
+      const std::int64_t previous = e.granted;
       e.bucket.add(Grant{res.granted(), res.lease_id(), until}, now);
       granted_to(d, e, res.granted(), sent, until);
       // A scheduled renewal replaces a lease that still holds tokens (it was not running
-      // low): they go back now, credited to the limit, instead of being forfeit at its end.
+      // low): they go back now, credited to the limit, instead of being forfeit at its end;
+      // if more than half of it went unspent, the next lease asks for half as many.
       if (scheduled) {
-        for (auto& u : e.bucket.take_older_unspent(now)) to_return.emplace_back(d, std::move(u));
+        std::int64_t unspent = 0;
+        for (auto& u : e.bucket.take_older_unspent(now)) {
+          unspent += u.tokens;
+          to_return.emplace_back(d, std::move(u));
+        }
+        if (unspent * 2 > previous) e.want = std::max(options.lease_size, e.want / 2);
       }
     }
     fetched.notify_all();
@@ -526,7 +542,7 @@ SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
     if (fetches++ >= std::max(kMinFetchesPerSpend, needed)) return SpendResult{false, false, false, milliseconds(1)};
 
     e.fetching = true;
-    const auto req = m.lease_request(descriptor, n);
+    const auto req = m.lease_request(descriptor, e, n);
     v1::AcquireLeaseResponse res;
     lock.unlock();
     const auto sent = Clock::now();
@@ -578,7 +594,7 @@ void QuotaClient::prefetch(const std::vector<Descriptor>& descriptors) {
       if (e.fetching || e.bucket.available(now) > 0 || e.bucket.refused(now)) continue;
       e.fetching = true;
       e.last_used = now;
-      *req.add_leases() = m.lease_request(d, 1);
+      *req.add_leases() = m.lease_request(d, e, 1);
       asked.emplace_back(&e, &d);
     }
     if (asked.empty()) continue;

@@ -167,6 +167,26 @@ TEST_F(QuotaClientTest, DevicesThatStartedTogetherAreRenewedInFewCalls) {
   EXPECT_EQ(metric(*svc, "breakwater_ratelimit_grpc_requests_total", {"/ReturnLease\""}), 0) << "not one call each";
 }
 
+TEST_F(QuotaClientTest, ADescriptorThatSpendsFastAsksForLargerLeases) {
+  auto svc = start();
+  ASSERT_TRUE(svc) << svc.error().message;
+  // No rule limits a tenant here, so the service grants exactly what is asked: 3,000 spends
+  // in a row on 10-token leases would take ~300 fetches; leases that double while they run
+  // low within a quarter of their validity (up to 16 × 10) take a few dozen.
+  const Descriptor hot{"relay", {{"tenant", "t-hot"}}};
+  QuotaClient c(channel(svc->grpc_port), options(10));
+  for (int i = 0; i < 3000; ++i) ASSERT_TRUE(c.spend(hot, 1).allowed) << "spend " << i;
+  const auto fetched = c.stats().waited + c.stats().ahead;
+  EXPECT_LE(fetched, 60u) << fetched << " fetches for 3,000 tokens";
+  // A device spending slowly keeps asking for the configured size: 25 spends, 3 leases of 10.
+  const Descriptor slow{"relay", {{"tenant", "t-slow"}}};
+  QuotaClient::Options no_ahead = options(10);
+  no_ahead.renew_ahead = false;
+  QuotaClient quiet(channel(svc->grpc_port), no_ahead);
+  for (int i = 0; i < 25; ++i) ASSERT_TRUE(quiet.spend(slow, 1).allowed);
+  EXPECT_EQ(quiet.stats().waited, 3u);
+}
+
 TEST_F(QuotaClientTest, AnAppendBatchOfNewDevicesWaitsForOneCallPer64) {
   auto svc = start();
   ASSERT_TRUE(svc) << svc.error().message;
