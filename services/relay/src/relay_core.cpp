@@ -202,8 +202,8 @@ std::minstd_rand& jitter_rng() {
   return rng;
 }
 std::uint64_t jitter_ms(std::uint64_t range) { return jitter_rng()() % range; }
-std::chrono::milliseconds next_tick(const Relay::Shared& sh) {
-  return tick_delay(sh.options.ping_interval, std::uniform_real_distribution<double>(0.0, 1.0)(jitter_rng()));
+std::chrono::milliseconds next_tick(const Relay::Shared& sh, bool first = false) {
+  return tick_delay(sh.options.ping_interval, std::uniform_real_distribution<double>(0.0, 1.0)(jitter_rng()), first);
 }
 
 v1::MailboxOffset to_proto(MboxOffset o) {
@@ -905,7 +905,7 @@ caf::behavior connection(ConnActor* self, std::shared_ptr<Relay::Shared> sh, std
   st.id = st.sh->options.pod_id + "-" + std::to_string(++st.sh->next_connection);
   st.last_in = SteadyClock::now();
   self->delayed_send(self, st.sh->options.hello_timeout, hello_atom::value);
-  self->delayed_send(self, next_tick(*st.sh), tick_atom::value);
+  self->delayed_send(self, next_tick(*st.sh, true), tick_atom::value);
   return {
       [self](in_atom, const Inbound& in) { on_inbound(self, in); },
       [self](gone_atom) {
@@ -1090,9 +1090,9 @@ caf::behavior router(RouterActor* self, std::shared_ptr<Relay::Shared> sh) {
 
 }  // namespace
 
-std::chrono::milliseconds tick_delay(std::chrono::milliseconds interval, double unit) {
+std::chrono::milliseconds tick_delay(std::chrono::milliseconds interval, double unit, bool first) {
   const double u = std::clamp(unit, 0.0, 1.0);
-  const auto less = static_cast<std::chrono::milliseconds::rep>(u * static_cast<double>(interval.count()) / 5);
+  const auto less = static_cast<std::chrono::milliseconds::rep>(u * static_cast<double>(interval.count()) / (first ? 2 : 5));
   return std::max(interval - std::chrono::milliseconds(less), std::chrono::milliseconds(1));
 }
 

@@ -60,11 +60,12 @@ struct RelayOptions {
 };
 
 // The wait before a connection's next tick (ping, idle check, credential re-check): the
-// interval less up to a fifth of it, by `unit` in [0, 1) (drawn at random per tick). So the
-// connections of a reconnect storm — every client of a drained pod arrives within a second —
-// drift apart instead of pinging and re-checking at auth in lockstep for as long as they
-// live; and a ping still comes at least every interval.
-std::chrono::milliseconds tick_delay(std::chrono::milliseconds interval, double unit);
+// interval less up to a fifth of it (the first tick: up to half), by `unit` in [0, 1)
+// (drawn at random per tick). So the connections of a reconnect storm — every client of a
+// drained pod arrives within a second — spread their first pings over half an interval and
+// keep drifting apart, instead of pinging and re-checking at auth in lockstep for as long as
+// they live; and a ping still comes at least every interval.
+std::chrono::milliseconds tick_delay(std::chrono::milliseconds interval, double unit, bool first = false);
 
 class Relay {
  public:

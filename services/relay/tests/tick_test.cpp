@@ -22,6 +22,8 @@ TEST(TickDelay, IsTheIntervalLessUpToAFifth) {
   EXPECT_EQ(tick_delay(interval, -3.0), interval) << "out of range draws are clamped";
   EXPECT_EQ(tick_delay(interval, 7.0), milliseconds(12'000));
   EXPECT_EQ(tick_delay(milliseconds(1), 0.9), milliseconds(1)) << "never zero";
+  EXPECT_EQ(tick_delay(interval, 0.0, true), interval) << "a connection's first tick: up to half less";
+  EXPECT_EQ(tick_delay(interval, 1.0, true), milliseconds(7'500));
 }
 
 // 2,000 connections of a reconnect storm, all opened in the same millisecond: after a
@@ -34,7 +36,11 @@ TEST(TickDelay, ConnectionsOpenedTogetherDriftApart) {
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   constexpr int kConnections = 2000;
   std::vector<milliseconds> at(kConnections, milliseconds(0));
+  std::map<long long, int> first_per_100ms;
   for (auto& t : at) {
+    t = tick_delay(interval, unit(rng), true);
+    ASSERT_GE(t, interval / 2);
+    ++first_per_100ms[t.count() / 100];
     while (t < milliseconds(60'000)) {
       const auto d = tick_delay(interval, unit(rng));
       ASSERT_LE(d, interval) << "a ping at least every interval";
@@ -42,6 +48,7 @@ TEST(TickDelay, ConnectionsOpenedTogetherDriftApart) {
       t += d;
     }
   }
+  for (const auto& [slot, n] : first_per_100ms) EXPECT_LT(n, kConnections / 40) << "first ticks at " << slot * 100 << " ms";
   std::map<long long, int> per_100ms;
   for (const auto t : at) ++per_100ms[t.count() / 100];
   int busiest = 0;
