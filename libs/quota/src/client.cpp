@@ -181,6 +181,12 @@ struct QuotaClient::Impl {
     return Fetched::kGranted;
   }
 
+  // A descriptor that needs a lease after its last one ran out by time rather than by use
+  // was idle: its next lease is of the configured size again (mu held).
+  void forget_growth_if_idle(Entry& e, Clock::time_point now) const {
+    if (now >= e.granted_until) e.want = 0;
+  }
+
   void unschedule(Entry& e) {
     if (e.due_at) due.erase(*e.due_at);
     e.due_at.reset();
@@ -542,6 +548,7 @@ SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
     if (fetches++ >= std::max(kMinFetchesPerSpend, needed)) return SpendResult{false, false, false, milliseconds(1)};
 
     e.fetching = true;
+    m.forget_growth_if_idle(e, now);
     const auto req = m.lease_request(descriptor, e, n);
     v1::AcquireLeaseResponse res;
     lock.unlock();
@@ -594,6 +601,7 @@ void QuotaClient::prefetch(const std::vector<Descriptor>& descriptors) {
       if (e.fetching || e.bucket.available(now) > 0 || e.bucket.refused(now)) continue;
       e.fetching = true;
       e.last_used = now;
+      m.forget_growth_if_idle(e, now);
       *req.add_leases() = m.lease_request(d, e, 1);
       asked.emplace_back(&e, &d);
     }
@@ -623,6 +631,9 @@ void QuotaClient::prefetch(const std::vector<Descriptor>& descriptors) {
       give_back_all(m, too_short);
       lock.lock();
     }
+    // The service is away (recorded above as spend() would): no call for the next 64, which
+    // would only wait as long again. Their spends answer as they would have.
+    if (!st.ok()) return;
   }
 }
 

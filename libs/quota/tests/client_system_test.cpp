@@ -168,7 +168,7 @@ TEST_F(QuotaClientTest, DevicesThatStartedTogetherAreRenewedInFewCalls) {
 }
 
 TEST_F(QuotaClientTest, ADescriptorThatSpendsFastAsksForLargerLeases) {
-  auto svc = start();
+  auto svc = start_on_suite_redis({"BREAKWATER_REDIS_POOL_SIZE=8", "BREAKWATER_RATELIMIT_LEASE_TTL=1s"});
   ASSERT_TRUE(svc) << svc.error().message;
   // No rule limits a tenant here, so the service grants exactly what is asked: 3,000 spends
   // in a row on 10-token leases would take ~300 fetches; leases that double while they run
@@ -178,6 +178,12 @@ TEST_F(QuotaClientTest, ADescriptorThatSpendsFastAsksForLargerLeases) {
   for (int i = 0; i < 3000; ++i) ASSERT_TRUE(c.spend(hot, 1).allowed) << "spend " << i;
   const auto fetched = c.stats().waited + c.stats().ahead;
   EXPECT_LE(fetched, 60u) << fetched << " fetches for 3,000 tokens";
+  // Once idle past its last lease (1 s), it starts again from 10 tokens: 25 spends need
+  // more than the one lease that a grown size would have covered.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  const auto before = c.stats().waited + c.stats().ahead;
+  for (int i = 0; i < 25; ++i) ASSERT_TRUE(c.spend(hot, 1).allowed);
+  EXPECT_GE(c.stats().waited + c.stats().ahead - before, 2u) << "the grown size was forgotten";
   // A device spending slowly keeps asking for the configured size: 25 spends, 3 leases of 10.
   const Descriptor slow{"relay", {{"tenant", "t-slow"}}};
   QuotaClient::Options no_ahead = options(10);

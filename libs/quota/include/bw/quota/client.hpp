@@ -118,10 +118,11 @@ class QuotaClient {
   SpendResult spend(const Descriptor& descriptor, std::int64_t n = 1);
   // For a caller about to spend on many descriptors (the relay's appender with a batch of
   // envelopes, e.g. from devices that all just reconnected): fetches a lease for each one
-  // that spend() would have to fetch alone, up to 64 in one AcquireLeases call, so the
-  // batch waits one round trip instead of one per descriptor. What it gets is recorded as
-  // spend() would record it (grants, refusals, an outage); what it could not fetch (an older
-  // service, an invalid descriptor), spend() fetches itself. One rpc_timeout per 64 at most.
+  // that spend() would have to fetch alone, up to 64 in one AcquireLeases call (one after the
+  // other), so the batch waits one round trip per 64 instead of one per descriptor. What it
+  // gets is recorded as spend() would record it (grants, refusals, an outage); what it could
+  // not fetch (an older service, an invalid descriptor), spend() fetches itself. It stops at
+  // the first call that fails (the service is away). One rpc_timeout per call at most.
   void prefetch(const std::vector<Descriptor>& descriptors);
   // Returns every held lease's unspent tokens; the count credited back by the service.
   // Takes at most one rpc_timeout in all and stops at the first sign the service is away.
