@@ -242,7 +242,7 @@ void append_batch(Relay::Shared& sh, std::vector<AppendJob>& jobs) {
   const bool quota = sh.quota && !sh.options.quota_domain.empty();
   // Each job's (tenant, device) and (tenant) descriptors, side by side. Leases that the
   // spends below would each fetch alone (devices that just connected, as after a pod
-  // restart) are fetched first, a batch's in one call.
+  // restart) are fetched first, 64 a call: a full batch of new devices takes two calls.
   std::vector<quota::Descriptor> descriptors;
   if (quota) {
     descriptors.reserve(2 * jobs.size());
@@ -893,7 +893,7 @@ void on_tick(ConnActor* self) {
   send_frame(self, f);
   st.wake = true;
   pump(self);
-  // Now rather than a tick after recheck_interval: a credential is re-checked at least that often.
+  // At the last tick before recheck_interval has passed, rather than at the first one after it.
   if (now + next - st.last_recheck > st.sh->options.recheck_interval) recheck(self);
 }
 
