@@ -249,16 +249,30 @@ class SingleCallsOnly final : public v1::Quota::Service {
   std::atomic<int> batch_attempts{0};
 };
 
-TEST_F(QuotaClientTest, AnOlderServiceWithoutBatchCallsIsRenewedOneCallEach) {
-  SingleCallsOnly old;
+// `old` served on a loopback port; a channel to it.
+struct OldService {
+  std::unique_ptr<grpc::Server> server;
+  std::shared_ptr<grpc::Channel> channel;
+};
+OldService serve(SingleCallsOnly& old) {
   int port = 0;
   grpc::ServerBuilder builder;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&old);
-  auto server = builder.BuildAndStart();
-  ASSERT_TRUE(server && port > 0);
+  OldService s;
+  s.server = builder.BuildAndStart();
+  if (s.server && port > 0) {
+    s.channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
+  }
+  return s;
+}
+
+TEST_F(QuotaClientTest, AnOlderServiceWithoutBatchCallsIsRenewedOneCallEach) {
+  SingleCallsOnly old;
+  auto service = serve(old);
+  ASSERT_TRUE(service.channel);
   QuotaClient::Options o = options(50);
-  QuotaClient c(grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()), o);
+  QuotaClient c(service.channel, o);
   const Descriptor d{"relay", {{"device", "d-old"}}};
   for (int i = 0; i < 20; ++i) {
     ASSERT_TRUE(c.spend(d, 1).allowed) << "spend " << i;
@@ -272,19 +286,14 @@ TEST_F(QuotaClientTest, AnOlderServiceWithoutBatchCallsIsRenewedOneCallEach) {
   EXPECT_GE(old.returned.load(), 1) << "the replaced lease went back through ReturnLease";
   EXPECT_EQ(old.batch_attempts.load(), 1) << "one UNIMPLEMENTED, then single calls for a while";
   EXPECT_EQ(c.stats().ahead_calls, c.stats().ahead + 1) << "one call per renewal, and the AcquireLeases refused";
-  server->Shutdown();
+  service.server->Shutdown();
 }
 
 TEST_F(QuotaClientTest, AgainstAnOlderServicePrefetchLeavesTheFetchesToSpend) {
   SingleCallsOnly old;
-  int port = 0;
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&old);
-  auto server = builder.BuildAndStart();
-  ASSERT_TRUE(server && port > 0);
-  QuotaClient c(grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()),
-                options(50));
+  auto service = serve(old);
+  ASSERT_TRUE(service.channel);
+  QuotaClient c(service.channel, options(50));
   const std::vector<Descriptor> batch = {{"relay", {{"device", "d-old-1"}}}, {"relay", {{"device", "d-old-2"}}},
                                          {"relay", {{"device", "d-old-3"}}}};
   c.prefetch(batch);
@@ -295,7 +304,7 @@ TEST_F(QuotaClientTest, AgainstAnOlderServicePrefetchLeavesTheFetchesToSpend) {
   c.prefetch({{"relay", {{"device", "d-old-4"}}}});
   EXPECT_EQ(old.batch_attempts.load(), 1) << "the batch call is not tried again at once";
   EXPECT_EQ(c.stats().waited, 3u);
-  server->Shutdown();
+  service.server->Shutdown();
 }
 
 TEST_F(QuotaClientTest, ARefusedRenewalIsNotAskedAgainAtEverySpend) {
@@ -338,23 +347,17 @@ TEST_F(QuotaClientTest, WithoutTheServiceSpendFailsClosedUnlessConfiguredOpen) {
   // A batch's prefetch that found the service away leaves the same answers, and its spends
   // do not each wait for a call of their own.
   const std::vector<Descriptor> batch = {{"relay", {{"device", "d-away-1"}}}, {"relay", {{"device", "d-away-2"}}}};
-  o.fail_open = false;
-  QuotaClient closed_batch(channel(port), o);
-  closed_batch.prefetch(batch);
-  for (const auto& d : batch) {
-    const auto r3 = closed_batch.spend(d, 1);
-    EXPECT_FALSE(r3.allowed);
-    EXPECT_TRUE(r3.degraded);
+  for (const bool fail_open : {false, true}) {
+    o.fail_open = fail_open;
+    QuotaClient after_prefetch(channel(port), o);
+    after_prefetch.prefetch(batch);
+    for (const auto& d : batch) {
+      const auto r3 = after_prefetch.spend(d, 1);
+      EXPECT_EQ(r3.allowed, fail_open);
+      EXPECT_TRUE(r3.degraded);
+    }
+    EXPECT_EQ(after_prefetch.stats().waited_calls, 1u) << "one call: the prefetch's (fail_open " << fail_open << ")";
   }
-  o.fail_open = true;
-  QuotaClient open_batch(channel(port), o);
-  open_batch.prefetch(batch);
-  for (const auto& d : batch) {
-    const auto r4 = open_batch.spend(d, 1);
-    EXPECT_TRUE(r4.allowed);
-    EXPECT_TRUE(r4.degraded);
-  }
-  EXPECT_EQ(closed_batch.stats().waited_calls + open_batch.stats().waited_calls, 2u) << "one call each: the prefetch's";
 }
 
 TEST_F(QuotaClientTest, OneTimeAndLockoutCallsAreTyped) {
