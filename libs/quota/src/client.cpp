@@ -367,33 +367,42 @@ void give_back_all(QuotaClient::Impl& m, const std::vector<std::pair<Descriptor,
   }
 }
 
+// One status and answer per item of a lease batch.
+using ItemAnswers = std::vector<std::pair<grpc::Status, v1::AcquireLeaseResponse>>;
+
+// The answer to each of n items of an AcquireLeases call that the service implements: the
+// call's error for every item when it failed, an item's own error as INVALID_ARGUMENT, and
+// INTERNAL for an item a short answer left out.
+ItemAnswers item_answers(const grpc::Status& st, v1::AcquireLeasesResponse& res, std::size_t n) {
+  ItemAnswers out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const int at = static_cast<int>(i);
+    if (!st.ok()) {
+      out[i].first = st;
+    } else if (at >= res.leases_size()) {
+      out[i].first = grpc::Status(grpc::StatusCode::INTERNAL, "AcquireLeases answered fewer items than asked");
+    } else if (!res.leases(at).error().empty()) {
+      out[i].first = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, res.leases(at).error());
+    } else {
+      out[i].second = std::move(*res.mutable_leases(at)->mutable_lease());
+    }
+  }
+  return out;
+}
+
 // One renewal call for a batch: AcquireLeases, or AcquireLease per item against a service
 // that predates it (within the batch's one deadline, each call cancellable by
 // stop_renewer(), and none after the service is found unreachable). One status and answer
 // per request item, in order; `calls` counts the calls made.
-std::vector<std::pair<grpc::Status, v1::AcquireLeaseResponse>> renew_batch(QuotaClient::Impl& m,
-                                                                          const v1::AcquireLeasesRequest& req,
-                                                                          grpc::ClientContext* ctx, int& calls) {
-  std::vector<std::pair<grpc::Status, v1::AcquireLeaseResponse>> out(static_cast<std::size_t>(req.leases_size()));
+ItemAnswers renew_batch(QuotaClient::Impl& m, const v1::AcquireLeasesRequest& req, grpc::ClientContext* ctx,
+                        int& calls) {
+  ItemAnswers out(static_cast<std::size_t>(req.leases_size()));
   const auto deadline = std::chrono::system_clock::now() + m.options.rpc_timeout;
   if (m.batch_calls()) {
     v1::AcquireLeasesResponse res;
     ++calls;
     const auto st = m.stub->AcquireLeases(ctx, req, &res);
-    if (st.error_code() != grpc::StatusCode::UNIMPLEMENTED) {
-      for (std::size_t i = 0; i < out.size(); ++i) {
-        if (!st.ok()) {
-          out[i].first = st;
-        } else if (i >= static_cast<std::size_t>(res.leases_size())) {
-          out[i].first = grpc::Status(grpc::StatusCode::INTERNAL, "AcquireLeases answered fewer items than asked");
-        } else if (!res.leases(static_cast<int>(i)).error().empty()) {
-          out[i].first = grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, res.leases(static_cast<int>(i)).error());
-        } else {
-          out[i].second = std::move(*res.mutable_leases(static_cast<int>(i))->mutable_lease());
-        }
-      }
-      return out;
-    }
+    if (st.error_code() != grpc::StatusCode::UNIMPLEMENTED) return item_answers(st, res, out.size());
     m.batch_unimplemented();
   }
   grpc::Status stop;  // set once the service is unreachable or the renewer stops
@@ -611,19 +620,18 @@ void QuotaClient::prefetch(const std::vector<Descriptor>& descriptors) {
     v1::AcquireLeasesResponse res;
     const grpc::Status st = m.stub->AcquireLeases(m.context().get(), req, &res);
     lock.lock();
-    if (st.error_code() == grpc::StatusCode::UNIMPLEMENTED) m.batch_unimplemented();
     ++m.stats.waited_calls;
+    const bool unimplemented = st.error_code() == grpc::StatusCode::UNIMPLEMENTED;
+    if (unimplemented) m.batch_unimplemented();
+    const ItemAnswers answers = unimplemented ? ItemAnswers{} : item_answers(st, res, asked.size());
     std::vector<std::pair<Descriptor, Unspent>> too_short;
     for (std::size_t i = 0; i < asked.size(); ++i) {
       Impl::Entry& e = *asked[i].first;
       e.fetching = false;
       // Not answered (an older service, or an invalid item): spend() asks for it alone.
-      if (st.error_code() == grpc::StatusCode::UNIMPLEMENTED) continue;
-      const int at = static_cast<int>(i);
-      if (st.ok() && (at >= res.leases_size() || !res.leases(at).error().empty())) continue;
+      if (unimplemented || answers[i].first.error_code() == grpc::StatusCode::INVALID_ARGUMENT) continue;
       ++m.stats.waited;
-      m.record_fetch(*asked[i].second, e, st, st.ok() ? res.leases(at).lease() : v1::AcquireLeaseResponse{}, sent,
-                     too_short);
+      m.record_fetch(*asked[i].second, e, answers[i].first, answers[i].second, sent, too_short);
     }
     m.fetched.notify_all();
     if (!too_short.empty()) {
