@@ -107,6 +107,7 @@ bw::Status start(bw::service::ServiceContext& ctx) {
     bw::quota::QuotaClient::Options qo;
     qo.holder = "breakwater-relay/" + options.pod_id;
     qo.fail_open = v.boolean("relay.quota_fail_open");
+    qo.borrow_when_idle = v.boolean("relay.quota_borrow");
     quota = std::make_shared<bw::quota::QuotaClient>(channel.value(), qo);
   } else {
     bw::log::warn("no relay.ratelimit_address: envelopes are not rate limited");
@@ -150,7 +151,9 @@ bw::Status start(bw::service::ServiceContext& ctx) {
           {"quota_lease_fetches", help, {{"mode", "ahead"}}, st.ahead},
           {"quota_renewal_calls", "Calls that renewed leases ahead (each carries up to 64 leases)", {}, st.ahead_calls},
           {"quota_waited_calls", "Calls that fetched leases envelopes waited for (an append batch's in one call)", {},
-           st.waited_calls}};
+           st.waited_calls},
+          {"quota_borrowed", "Envelopes routed on one borrowed token while their device's next lease was fetched", {},
+           st.borrowed}};
     });
   }
   auto exporter = std::make_shared<bw::relay::StatsExporter>(ctx.metrics(), std::move(sources));

@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include "breakwater/ratelimit/v1/ratelimit.grpc.pb.h"
 
@@ -96,6 +97,11 @@ struct QuotaClient::Impl {
     std::optional<DueMap::iterator> due_at;
     Clock::time_point renew_not_before{};
     std::int64_t want = 0;  // tokens to ask for next (0: Options::lease_size); see kMaxLeaseGrowth
+    // Options::borrow_when_idle: whether a spend may borrow a token once this lease has run
+    // out by time (set by a grant; cleared when a spend empties the bucket, when it borrows,
+    // and by a refusal or an outage), and the tokens borrowed, to charge to the next grant.
+    bool may_borrow = false;
+    std::int64_t debt = 0;
   };
 
   Impl(std::shared_ptr<grpc::Channel> channel, Options o)
@@ -137,6 +143,7 @@ struct QuotaClient::Impl {
   void granted_to(const Descriptor& d, Entry& e, std::int64_t tokens, Clock::time_point sent,
                   Clock::time_point until) {
     e.granted = tokens;
+    e.may_borrow = true;
     e.granted_from = sent;
     e.granted_until = until;
     unschedule(e);
@@ -156,8 +163,11 @@ struct QuotaClient::Impl {
   Fetched record_fetch(const Descriptor& d, Entry& e, const grpc::Status& st, const v1::AcquireLeaseResponse& res,
                        Clock::time_point sent, std::vector<std::pair<Descriptor, Unspent>>& too_short) {
     const auto now = Clock::now();
+    const std::int64_t debt = std::exchange(e.debt, 0);  // charged to a grant, else forgiven
+    if (!st.ok() || res.granted() == 0) e.may_borrow = false;
     if (!st.ok()) {
       if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) return Fetched::kInvalid;
+      no_borrowing_until = now + options.degraded_retry;
       if (options.fail_open) {
         service_down_until = now + options.degraded_retry;  // no 2 s wait per call while it is down
       } else {
@@ -176,9 +186,37 @@ struct QuotaClient::Impl {
       if (!res.lease_id().empty()) too_short.emplace_back(d, Unspent{res.lease_id(), res.granted()});
       return Fetched::kTooShort;
     }
-    e.bucket.add(Grant{res.granted(), res.lease_id(), until}, now);
-    granted_to(d, e, res.granted(), sent, until);
+    add_grant(d, e, res, sent, until, debt, now);
     return Fetched::kGranted;
+  }
+
+  // Adds a granted lease to e's bucket, less the tokens borrowed before it came (mu held).
+  void add_grant(const Descriptor& d, Entry& e, const v1::AcquireLeaseResponse& res, Clock::time_point sent,
+                 Clock::time_point until, std::int64_t debt, Clock::time_point now) {
+    const std::int64_t left = res.granted() - std::min<std::int64_t>(debt, res.granted());
+    e.bucket.add(Grant{left, res.lease_id(), until}, now);  // a grant of 0 adds nothing
+    granted_to(d, e, res.granted(), sent, until);
+    if (left == 0) e.may_borrow = false;
+  }
+
+  // Options::borrow_when_idle: whether a spend of one token on e may go ahead on credit now
+  // (mu held). Only after a lease that ran out by time (not by use), while the service is
+  // answering, nothing is refused or being fetched, and renewal ahead is not backing off.
+  bool can_borrow(const Entry& e, Clock::time_point now) const {
+    return options.borrow_when_idle && options.renew_ahead && !stopping && e.may_borrow && e.debt == 0 &&
+           !e.fetching && !e.renew_queued && now >= e.granted_until && now >= e.renew_not_before &&
+           now >= no_borrowing_until && !e.bucket.refused(now);
+  }
+
+  // Spends one token on credit and queues e's next lease for the renewal threads (mu held).
+  void borrow(const Descriptor& d, Entry& e, Clock::time_point now) {
+    e.may_borrow = false;
+    e.debt = 1;
+    forget_growth_if_idle(e, now);
+    e.renew_queued = true;
+    renewals.push_back(d);
+    ++stats.borrowed;
+    renew_wanted.notify_one();
   }
 
   // A descriptor that needs a lease after its last one ran out by time rather than by use
@@ -271,11 +309,12 @@ struct QuotaClient::Impl {
 
   // Keeps the map within max_descriptors: drops idle buckets, and if none is idle, the least
   // recently used one not being fetched (its unspent tokens are forfeit: they were counted,
-  // so dropping them errs on the strict side).
+  // so dropping them errs on the strict side). One with a borrowed token stays (a spend may
+  // be waiting on it).
   void evict(Clock::time_point now) {
     if (buckets.size() < options.max_descriptors) return;
     for (auto it = buckets.begin(); it != buckets.end();) {
-      if (!it->second.fetching && it->second.bucket.idle(now)) {
+      if (!it->second.fetching && it->second.debt == 0 && it->second.bucket.idle(now)) {
         unschedule(it->second);
         it = buckets.erase(it);
       } else {
@@ -285,7 +324,8 @@ struct QuotaClient::Impl {
     if (buckets.size() < options.max_descriptors) return;
     auto oldest = buckets.end();
     for (auto it = buckets.begin(); it != buckets.end(); ++it) {
-      if (!it->second.fetching && (oldest == buckets.end() || it->second.last_used < oldest->second.last_used)) {
+      if (!it->second.fetching && it->second.debt == 0 &&
+          (oldest == buckets.end() || it->second.last_used < oldest->second.last_used)) {
         oldest = it;
       }
     }
@@ -301,6 +341,7 @@ struct QuotaClient::Impl {
   std::condition_variable fetched;
   std::map<Descriptor, Entry> buckets;  // guarded by mu; std::map: references stay valid
   Clock::time_point service_down_until{};  // guarded by mu: fail_open answers locally until then
+  Clock::time_point no_borrowing_until{};  // guarded by mu: a call failed (degraded_retry ago at most)
   std::minstd_rand rng{std::random_device{}()};  // guarded by mu: renewal jitter, not security-relevant
   std::deque<Descriptor> renewals;         // guarded by mu: running low, to renew ahead
   // guarded by mu: when each lease is due for renewal ahead
@@ -449,7 +490,11 @@ void QuotaClient::Impl::renew_loop() {
       auto found = buckets.find(item.first);
       if (found == buckets.end()) continue;  // evicted meanwhile
       Entry& e = found->second;              // std::map: stays valid while fetching
-      if (e.fetching || e.bucket.refused(Clock::now())) continue;  // under way, or refused meanwhile
+      if (e.fetching) continue;  // under way: that fetch charges any borrowed token
+      if (e.bucket.refused(Clock::now())) {  // refused meanwhile: a borrowed token is forgiven
+        e.debt = 0;
+        continue;
+      }
       e.fetching = true;
       *req.add_leases() = lease_request(item.first, e, 1);
       asked.emplace_back(&e, std::move(item));
@@ -472,15 +517,19 @@ void QuotaClient::Impl::renew_loop() {
       const bool scheduled = asked[i].second.second;
       const auto& [st, res] = answers[i];
       e.fetching = false;
+      const std::int64_t debt = std::exchange(e.debt, 0);  // charged to a grant, else forgiven
       ++stats.ahead;
       // A refusal or an error is not cached in the bucket (its tokens stay spendable, and a
       // spend that finds it empty asks, and waits, itself); renewal ahead pauses meanwhile.
       if (!st.ok()) {
         e.renew_not_before = now + options.degraded_retry;
+        e.may_borrow = false;
+        if (st.error_code() != grpc::StatusCode::INVALID_ARGUMENT) no_borrowing_until = now + options.degraded_retry;
         continue;
       }
       if (res.granted() == 0) {
         e.renew_not_before = now + std::max(to_ms(res.retry_after()), milliseconds(1));
+        e.may_borrow = false;
         continue;
       }
       const auto until = steady_deadline(sent, res.valid_for());
@@ -489,8 +538,7 @@ void QuotaClient::Impl::renew_loop() {
         continue;
       }
       const std::int64_t previous = e.granted;
-      e.bucket.add(Grant{res.granted(), res.lease_id(), until}, now);
-      granted_to(d, e, res.granted(), sent, until);
+      add_grant(d, e, res, sent, until, debt, now);
       // A scheduled renewal replaces a lease that still holds tokens (it was not running
       // low): they go back now, credited to the limit, instead of being forfeit at its end;
       // if more than half of it went unspent, the next lease asks for half as many.
@@ -540,6 +588,7 @@ SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
     Impl::Entry& e = found->second;
     e.last_used = now;
     if (e.bucket.try_spend(n, now)) {
+      if (e.bucket.available(now) == 0) e.may_borrow = false;  // spent out: not idle
       m.maybe_renew(descriptor, e, now);
       return SpendResult{true, false, false, milliseconds(0)};
     }
@@ -548,9 +597,15 @@ SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
       const auto wait = std::chrono::duration_cast<milliseconds>(e.bucket.refused_until() - now);
       return SpendResult{false, e.degraded_refusal, false, std::max(wait, milliseconds(1))};
     }
-    if (e.fetching) {  // someone else asks the service for this descriptor: wait for it
+    // Someone else asks the service for this descriptor (or a renewal thread will, for a
+    // borrowed token): wait for it.
+    if (e.fetching || (e.debt > 0 && !m.stopping)) {
       m.fetched.wait_for(lock, m.options.rpc_timeout);
       continue;
+    }
+    if (n == 1 && m.can_borrow(e, now)) {
+      m.borrow(descriptor, e, now);
+      return SpendResult{true, false, false, milliseconds(0)};
     }
     const std::int64_t per_lease = std::max<std::int64_t>(1, last_grant);
     const int needed = static_cast<int>(std::min<std::int64_t>((n + per_lease - 1) / per_lease + 1, kMaxFetchesPerSpend));
@@ -594,7 +649,8 @@ void QuotaClient::prefetch(const std::vector<Descriptor>& descriptors) {
   for (std::size_t from = 0; from < descriptors.size() && m.batch_calls();) {
     auto now = Clock::now();
     if (m.options.fail_open && now < m.service_down_until) return;  // spend() answers locally meanwhile
-    // Those that spend() would have to fetch: nothing to spend, none under way, not refused.
+    // Those that spend() would have to fetch: nothing to spend, none under way, not refused,
+    // and no token to borrow.
     // A descriptor named twice is asked once (the first marks it as being fetched).
     std::vector<std::pair<Impl::Entry*, const Descriptor*>> asked;
     v1::AcquireLeasesRequest req;
@@ -607,7 +663,8 @@ void QuotaClient::prefetch(const std::vector<Descriptor>& descriptors) {
         found = m.buckets.emplace(d, Impl::Entry{}).first;
       }
       Impl::Entry& e = found->second;  // std::map: stays valid while fetching
-      if (e.fetching || e.bucket.available(now) > 0 || e.bucket.refused(now)) continue;
+      if (e.fetching || e.debt > 0 || e.bucket.available(now) > 0 || e.bucket.refused(now)) continue;
+      if (m.can_borrow(e, now)) continue;  // spend() borrows, and its lease comes in the background
       e.fetching = true;
       e.last_used = now;
       m.forget_growth_if_idle(e, now);

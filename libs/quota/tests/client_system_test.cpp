@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <csignal>
 #include <string>
 #include <thread>
 #include <vector>
@@ -191,6 +192,98 @@ TEST_F(QuotaClientTest, ADescriptorThatSpendsFastAsksForLargerLeases) {
   QuotaClient quiet(channel(svc->grpc_port), no_ahead);
   for (int i = 0; i < 25; ++i) ASSERT_TRUE(quiet.spend(slow, 1).allowed);
   EXPECT_EQ(quiet.stats().waited, 3u);
+}
+
+// Polls until pred() holds or 3 s pass.
+template <class Pred>
+bool eventually(Pred pred) {
+  for (int i = 0; i < 300 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  return pred();
+}
+
+TEST_F(QuotaClientTest, ASlowSenderBorrowsOneTokenAndItsNextLeaseComesInTheBackground) {
+  auto svc = start_on_suite_redis({"BREAKWATER_REDIS_POOL_SIZE=8", "BREAKWATER_RATELIMIT_LEASE_TTL=1s"});
+  ASSERT_TRUE(svc) << svc.error().message;
+  // A device sending once every 1.3 s with 1 s leases: its lease has always run out, unspent,
+  // by its next spend (and is too idle to be renewed ahead).
+  const Descriptor d{"relay", {{"device", "d-slow-borrow"}}};
+  QuotaClient::Options o = options(10);
+  o.borrow_when_idle = true;
+  QuotaClient c(channel(svc->grpc_port), o);
+  ASSERT_TRUE(c.spend(d, 1).allowed);
+  EXPECT_EQ(c.stats().waited, 1u) << "a first lease is waited for: nothing to borrow against";
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  ASSERT_TRUE(c.spend(d, 1).allowed);
+  EXPECT_EQ(c.stats().waited, 1u) << "the second spend did not wait";
+  EXPECT_EQ(c.stats().borrowed, 1u);
+  ASSERT_TRUE(eventually([&] { return c.stats().ahead == 1; })) << "its next lease came in the background";
+  // That lease's 10 tokens less the one borrowed: 9 go back, not 10.
+  EXPECT_EQ(c.return_unspent(), 9);
+
+  // Without borrowing (the default), the same spend waits for its lease.
+  const Descriptor other{"relay", {{"device", "d-slow-wait"}}};
+  QuotaClient strict(channel(svc->grpc_port), options(10));
+  ASSERT_TRUE(strict.spend(other, 1).allowed);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  ASSERT_TRUE(strict.spend(other, 1).allowed);
+  EXPECT_EQ(strict.stats().waited, 2u);
+  EXPECT_EQ(strict.stats().borrowed, 0u);
+}
+
+TEST_F(QuotaClientTest, ABorrowedTokenWhoseLeaseIsRefusedEndsBorrowing) {
+  auto svc = start_on_suite_redis({"BREAKWATER_REDIS_POOL_SIZE=8", "BREAKWATER_RATELIMIT_LEASE_TTL=1s"});
+  ASSERT_TRUE(svc) << svc.error().message;
+  // Client a leases 10 of the device's 100 per hour and leaves 9 unspent; client b then
+  // spends every token left. a's next spend borrows (its expired lease says the limit had
+  // room), the lease fetched for it is refused, and from then on a is refused: one borrowed
+  // token at most, and the tokens actually spent stay within the limit (a's 9 forfeit tokens
+  // were counted).
+  const Descriptor d{"relay", {{"device", "d-borrow-refused"}}};
+  QuotaClient::Options o = options(10);
+  o.borrow_when_idle = true;
+  QuotaClient a(channel(svc->grpc_port), o);
+  ASSERT_TRUE(a.spend(d, 1).allowed);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  QuotaClient b(channel(svc->grpc_port), options(10));
+  int spent = 1;
+  while (b.spend(d, 1).allowed) ++spent;
+  EXPECT_EQ(spent, 91) << "a's lease of 10 was counted when granted";
+  ASSERT_TRUE(a.spend(d, 1).allowed) << "borrowed";
+  ++spent;
+  EXPECT_EQ(a.stats().borrowed, 1u);
+  ASSERT_TRUE(eventually([&] { return a.stats().ahead == 1; }));
+  for (int i = 0; i < 5; ++i) {
+    const auto r = a.spend(d, 1);
+    EXPECT_FALSE(r.allowed) << "spend " << i << " after the refused lease";
+    EXPECT_GT(r.retry_after.count(), 0);
+  }
+  EXPECT_EQ(a.stats().borrowed, 1u) << "no second borrowed token";
+  EXPECT_LE(spent, 100);
+}
+
+TEST_F(QuotaClientTest, WhenTheServiceGoesAwayAFailClosedClientStopsBorrowing) {
+  auto svc = start_on_suite_redis({"BREAKWATER_REDIS_POOL_SIZE=8", "BREAKWATER_RATELIMIT_LEASE_TTL=1s"});
+  ASSERT_TRUE(svc) << svc.error().message;
+  QuotaClient::Options o = options(10);
+  o.borrow_when_idle = true;
+  o.rpc_timeout = std::chrono::milliseconds(300);
+  QuotaClient c(channel(svc->grpc_port), o);
+  const Descriptor a{"relay", {{"device", "d-away-a"}}};
+  const Descriptor b{"relay", {{"device", "d-away-b"}}};
+  ASSERT_TRUE(c.spend(a, 1).allowed);
+  ASSERT_TRUE(c.spend(b, 1).allowed);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));  // both leases ran out unspent
+  svc->process.terminate(SIGKILL, std::chrono::seconds(5));
+  // a borrows before any failed call is seen; its lease then cannot be fetched, and from
+  // then on neither a nor b (which could have borrowed too) gets a token: fail closed.
+  EXPECT_TRUE(c.spend(a, 1).allowed);
+  ASSERT_TRUE(eventually([&] { return c.stats().ahead == 1; })) << "a's lease was asked for";
+  for (const auto& d : {a, b}) {
+    const auto r = c.spend(d, 1);
+    EXPECT_FALSE(r.allowed);
+    EXPECT_TRUE(r.degraded);
+  }
+  EXPECT_EQ(c.stats().borrowed, 1u);
 }
 
 TEST_F(QuotaClientTest, AnAppendBatchOfNewDevicesWaitsForOneCallPer64) {

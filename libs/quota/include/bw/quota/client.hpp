@@ -27,6 +27,14 @@
 //    next spend that finds it empty asks itself, as before) but pauses renewal ahead for
 //    that descriptor until the refusal's retry_after (degraded_retry after an error): no
 //    round trip per spend. The destructor cancels renewals in flight.
+//  - Borrowing (Options::borrow_when_idle, off by default): a descriptor whose last lease
+//    ran out by time with tokens unspent (a device that sends now and then, less often than
+//    renewal ahead keeps up with) may spend one token without waiting; its next lease is
+//    fetched in the background and the token charged to it. Once per granted lease, only
+//    while the service answers and no refusal is remembered. The borrowed token passes the
+//    limit only if the limit was used up elsewhere in the meantime: by one token per
+//    descriptor and client, and the refusal of that next lease ends borrowing until a lease
+//    is granted again.
 // The one-time and lockout calls are thin, typed wrappers: an error means "unknown", and
 // callers on authentication paths must fail closed on it.
 // Thread-safe. The descriptor values are caller data (device, tenant ids): they go to the
@@ -97,6 +105,7 @@ class QuotaClient {
     std::chrono::milliseconds degraded_retry{1000};  // retry_after reported while degraded
     std::size_t max_descriptors = 100'000;         // local buckets kept; idle, then least recently used, evicted
     bool renew_ahead = true;                       // fetch the next lease before this one runs out or expires
+    bool borrow_when_idle = false;                 // see "Borrowing" above (needs renew_ahead)
   };
 
   // Lease fetches so far: those a spend() waited for, and renewals ahead in the background;
@@ -106,6 +115,7 @@ class QuotaClient {
     std::uint64_t ahead = 0;
     std::uint64_t ahead_calls = 0;
     std::uint64_t waited_calls = 0;  // calls for the waited ones (prefetch() asks for many in one)
+    std::uint64_t borrowed = 0;      // spends allowed on one token of credit (borrow_when_idle)
   };
   Stats stats() const;
 
