@@ -21,6 +21,7 @@
 #include "process_cpu.hpp"
 #include "raw_script.hpp"
 #include "report.hpp"
+#include "lease_load.hpp"
 #include "rls_load.hpp"
 
 namespace {
@@ -117,6 +118,23 @@ int run(const Options& o, const RlsTarget& target, const bw::redis::ConnectionOp
               "included), for the service, this program (the client) and redis-server. Load average at the end: %s\n",
               o.pipeline_depth, load_average().c_str());
   print_goal(rows, pipelined);
+
+  // Quota leases as relay pods renew them: AcquireLeases of 64, beside the same take-lease
+  // script pipelined 64 per round trip on as many connections.
+  std::printf("\n| leases, AcquireLeases of %d | callers | leases/s | p50 ms per call | p99 ms | raw take-lease script, "
+              "%d per round trip, leases/s | service / raw | CPU %% service |\n|---|---:|---:|---:|---:|---:|---:|---:|\n",
+              kLeasesPerCall, kLeasesPerCall);
+  for (int c : {1, 4}) {
+    CpuMeter cpu({service});
+    const CellResult svc = run_lease_cell(channels.value(), target.domain, c, o.timing);
+    const auto used = service != 0 ? cpu.percent() : std::vector<double>{};
+    const CellResult raw = run_raw_leases(redis, c, o.timing);
+    std::printf("| leases, AcquireLeases of %d | %d | %.0f | %.2f | %.2f | %.0f | %.0f%% | %s |\n", kLeasesPerCall, c,
+                svc.rate(), svc.latency.p50_ms, svc.latency.p99_ms, raw.rate(),
+                raw.rate() > 0 ? 100 * svc.rate() / raw.rate() : 0.0, used.empty() ? "" : std::to_string(static_cast<int>(used[0])).c_str());
+    if (svc.errors > 0) std::fprintf(stderr, "    lease errors, first: %s\n", svc.first_error.c_str());
+    if (raw.errors > 0) std::fprintf(stderr, "    raw lease errors, first: %s\n", raw.first_error.c_str());
+  }
   return 0;
 }
 

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <optional>
+#include <vector>
 
 #include "bw/counters/replies.hpp"
 #include "bw/crypto/random.hpp"
@@ -155,67 +157,128 @@ grpc::Status QuotaService::AcquireLeases(grpc::ServerContext* ctx, const v1::Acq
   if (req->leases_size() < 1 || req->leases_size() > kMaxLeasesPerCall) {
     return {grpc::StatusCode::INVALID_ARGUMENT, "invalid request: 1 to 64 leases per call"};
   }
-  const auto rules_now = rules();  // one rule set for the whole call
+  // A caller that gave up (its deadline passed while it waited) gets nothing counted.
+  if (ctx->IsCancelled()) return {grpc::StatusCode::CANCELLED, "the caller went away"};
+  std::vector<const v1::AcquireLeaseRequest*> asked;
+  std::vector<v1::AcquireLeaseResponse*> answers;
   for (const auto& one : req->leases()) {
-    // A caller that gave up (its deadline passed while Redis was slow) gets nothing more
-    // counted against its limits: every further lease would only be forfeit.
-    if (ctx->IsCancelled()) return {grpc::StatusCode::CANCELLED, "the caller went away"};
-    auto* item = res->add_leases();
-    // acquire() fails only for an invalid item: Redis trouble is an answer (degraded).
-    if (const auto st = acquire(*rules_now, one, item->mutable_lease()); !st.ok()) {
-      item->clear_lease();
-      item->set_error(st.error_message());
-    }
+    asked.push_back(&one);
+    answers.push_back(res->add_leases()->mutable_lease());
+  }
+  // One rule set and one Redis round trip for the whole call. An item fails only when it is
+  // invalid: Redis trouble is an answer (degraded).
+  const auto statuses = acquire_all(*rules(), asked, answers);
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    if (statuses[i].ok()) continue;
+    auto* item = res->mutable_leases(static_cast<int>(i));
+    item->clear_lease();
+    item->set_error(statuses[i].error_message());
   }
   return grpc::Status::OK;
 }
 
 grpc::Status QuotaService::acquire(const RuleSet& rules_now, const v1::AcquireLeaseRequest& req,
                                    v1::AcquireLeaseResponse* res) {
-  if (req.requested() == 0) return {grpc::StatusCode::INVALID_ARGUMENT, "invalid request: requested must be at least 1"};
-  auto target = lease_target(rules_now, req.domain(), req.rate_limit_descriptor());
-  if (!target) return invalid(target.error());
-  const Domain& domain = *target->domain;
-  if (!target->match) {  // no rule limits this descriptor: nothing to count or return
-    leases_.add({{"domain", domain.name}, {"rule", "none"}, {"result", "unlimited"}}).Increment();
-    res->set_granted(req.requested());
-    set_validity(res, options_.lease.ttl_ms);
-    return grpc::Status::OK;
+  return acquire_all(rules_now, {&req}, {res}).front();
+}
+
+// A lease request that a rule limits, checked, on its way to its Redis step.
+struct QuotaService::LeaseStep {
+  const Domain* domain = nullptr;
+  std::optional<Match> match;
+  std::int64_t cap = 0;
+  std::string lease_id;
+};
+
+std::vector<grpc::Status> QuotaService::acquire_all(const RuleSet& rules_now,
+                                                    const std::vector<const v1::AcquireLeaseRequest*>& reqs,
+                                                    const std::vector<v1::AcquireLeaseResponse*>& out) {
+  std::vector<grpc::Status> status(reqs.size());
+  std::vector<LeaseStep> steps(reqs.size());
+  std::vector<counters::Command> commands;
+  std::vector<std::size_t> counted;  // commands[k] takes reqs[counted[k]]'s lease
+  for (std::size_t i = 0; i < reqs.size(); ++i) {
+    const v1::AcquireLeaseRequest& req = *reqs[i];
+    v1::AcquireLeaseResponse* res = out[i];
+    if (req.requested() == 0) {
+      status[i] = {grpc::StatusCode::INVALID_ARGUMENT, "invalid request: requested must be at least 1"};
+      continue;
+    }
+    auto target = lease_target(rules_now, req.domain(), req.rate_limit_descriptor());
+    if (!target) {
+      status[i] = invalid(target.error());
+      continue;
+    }
+    if (!target->match) {  // no rule limits this descriptor: nothing to count or return
+      leases_.add({{"domain", target->domain->name}, {"rule", "none"}, {"result", "unlimited"}}).Increment();
+      res->set_granted(req.requested());
+      set_validity(res, options_.lease.ttl_ms);
+      continue;
+    }
+    LeaseStep& step = steps[i];
+    step.domain = target->domain;
+    step.match = std::move(target->match);
+    const Match& m = *step.match;
+    step.cap = lease_cap(m.limit, req.requested(), options_.lease);
+    auto* limit = res->mutable_current_limit();
+    limit->set_requests_per_unit(m.limit.requests_per_unit);
+    limit->set_unit(to_unit(m.limit.unit));
+    step.lease_id = to_string(crypto::random(kLeaseIdBytes));
+    auto key = counter_key(step.domain->name, m);
+    auto record = lease_record_key(step.domain->name, m, step.lease_id);
+    if (!key || !record) {
+      status[i] = invalid(!key ? key.error() : record.error());
+      continue;
+    }
+    auto command = m.limit.algorithm == Algorithm::kGcra
+                       ? counters_.take_lease_command(*key, *record, gcra_limit(m.limit), step.cap, options_.lease.ttl_ms)
+                       : counters_.take_lease_command(*key, *record, window_limit(m.limit), step.cap, options_.lease.ttl_ms);
+    if (!command) {
+      answer_lease(step, command.error(), res);
+      continue;
+    }
+    commands.push_back(std::move(command).value());
+    counted.push_back(i);
   }
-  const Match& m = *target->match;
+  if (commands.empty()) return status;
+  auto replies = with_redis<std::vector<redis::Reply>>(
+      [&](redis::Connection& conn) { return counters_.pipeline(conn, commands); });
+  for (std::size_t k = 0; k < counted.size(); ++k) {
+    const std::size_t i = counted[k];
+    Result<counters::LeaseGrant> grant =
+        !replies ? Result<counters::LeaseGrant>(replies.error())
+        : k < replies->size() ? counters::parse_lease_grant((*replies)[k])
+                              : Result<counters::LeaseGrant>(redis::make_error(redis::Errc::kProtocol, "short pipeline reply"));
+    answer_lease(steps[i], grant, out[i]);
+  }
+  return status;
+}
+
+// The answer to a counted lease request, from its Redis step's outcome.
+void QuotaService::answer_lease(const LeaseStep& step, const Result<counters::LeaseGrant>& grant,
+                                v1::AcquireLeaseResponse* res) {
+  const Domain& domain = *step.domain;
+  const Match& m = *step.match;
   const auto count = [&](const char* result) {
     leases_.add({{"domain", domain.name}, {"rule", m.rule_id}, {"result", result}}).Increment();
   };
-  const std::int64_t cap = lease_cap(m.limit, req.requested(), options_.lease);
-  auto* limit = res->mutable_current_limit();
-  limit->set_requests_per_unit(m.limit.requests_per_unit);
-  limit->set_unit(to_unit(m.limit.unit));
-
-  const std::string lease_id = to_string(crypto::random(kLeaseIdBytes));
-  auto key = counter_key(domain.name, m);
-  auto record = lease_record_key(domain.name, m, lease_id);
-  if (!key || !record) return invalid(!key ? key.error() : record.error());
-  auto grant = with_redis<counters::LeaseGrant>([&](redis::Connection& conn) {
-    return m.limit.algorithm == Algorithm::kGcra
-               ? counters_.take_lease(conn, *key, *record, gcra_limit(m.limit), cap, options_.lease.ttl_ms)
-               : counters_.take_lease(conn, *key, *record, window_limit(m.limit), cap, options_.lease.ttl_ms);
-  });
+  const std::int64_t cap = step.cap;
   if (!grant) {
     redis_errors_.add({{"operation", "acquire_lease"}}).Increment();
     if (fails_closed(domain, m)) {  // shadow rules too: a closed domain never hands out uncounted tokens
       count("degraded_denied");
       set_duration(res->mutable_retry_after(), kClosedRetryMs);
-      return grpc::Status::OK;
+      return;
     }
     count("degraded_allowed");
     res->set_granted(clamp32(cap));
     set_validity(res, options_.lease.ttl_ms);
-    return grpc::Status::OK;
+    return;
   }
   const auto& g = grant.value();
   res->set_limit_remaining(clamp32(g.remaining));
   if (g.granted > 0) {
-    res->set_lease_id(lease_id);
+    res->set_lease_id(step.lease_id);
     set_validity(res, g.valid_ms);
     lease_tokens_.add({{"domain", domain.name}, {"rule", m.rule_id}, {"direction", "granted"}})
         .Increment(static_cast<double>(g.granted));
@@ -224,7 +287,7 @@ grpc::Status QuotaService::acquire(const RuleSet& rules_now, const v1::AcquireLe
     count("shadow_over_limit");
     res->set_granted(clamp32(cap));
     if (g.granted == 0) set_validity(res, options_.lease.ttl_ms);
-    return grpc::Status::OK;
+    return;
   }
   res->set_granted(clamp32(g.granted));
   if (g.granted == 0) {
@@ -233,7 +296,6 @@ grpc::Status QuotaService::acquire(const RuleSet& rules_now, const v1::AcquireLe
   } else {
     count(g.granted < cap ? "partial" : "granted");
   }
-  return grpc::Status::OK;
 }
 
 grpc::Status QuotaService::ReturnLease(grpc::ServerContext*, const v1::ReturnLeaseRequest* req,
@@ -246,16 +308,19 @@ grpc::Status QuotaService::ReturnLeases(grpc::ServerContext* ctx, const v1::Retu
   if (req->leases_size() < 1 || req->leases_size() > kMaxLeasesPerCall) {
     return {grpc::StatusCode::INVALID_ARGUMENT, "invalid request: 1 to 64 leases per call"};
   }
-  const auto rules_now = rules();
-  for (const auto& one : req->leases()) {
-    if (ctx->IsCancelled()) return {grpc::StatusCode::CANCELLED, "the caller went away"};
+  if (ctx->IsCancelled()) return {grpc::StatusCode::CANCELLED, "the caller went away"};
+  std::vector<const v1::ReturnLeaseRequest*> returned;
+  std::vector<v1::ReturnLeaseResponse> singles(static_cast<std::size_t>(req->leases_size()));
+  std::vector<v1::ReturnLeaseResponse*> answers;
+  for (const auto& one : req->leases()) returned.push_back(&one);
+  for (auto& single : singles) answers.push_back(&single);
+  const auto statuses = give_back_all(*rules(), returned, answers);  // one Redis round trip
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
     auto* item = res->add_leases();
-    v1::ReturnLeaseResponse single;
-    const auto st = give_back(*rules_now, one, &single);
-    item->set_credited(single.credited());
-    if (!st.ok()) {
-      item->set_error(st.error_message());
-      item->set_unavailable(st.error_code() == grpc::StatusCode::UNAVAILABLE);
+    item->set_credited(singles[i].credited());
+    if (!statuses[i].ok()) {
+      item->set_error(statuses[i].error_message());
+      item->set_unavailable(statuses[i].error_code() == grpc::StatusCode::UNAVAILABLE);
     }
   }
   return grpc::Status::OK;
@@ -263,29 +328,69 @@ grpc::Status QuotaService::ReturnLeases(grpc::ServerContext* ctx, const v1::Retu
 
 grpc::Status QuotaService::give_back(const RuleSet& rules_now, const v1::ReturnLeaseRequest& req,
                                      v1::ReturnLeaseResponse* res) {
-  if (auto st = validate_lease_id(req.lease_id()); !st) return invalid(st.error());
-  if (req.unspent() > counters::kMaxHits) return {grpc::StatusCode::INVALID_ARGUMENT, "invalid request: unspent is too large"};
-  auto target = lease_target(rules_now, req.domain(), req.rate_limit_descriptor());
-  if (!target) return invalid(target.error());
-  if (!target->match || req.unspent() == 0) return grpc::Status::OK;  // nothing to credit
-  const Match& m = *target->match;
-  auto key = counter_key(target->domain->name, m);
-  auto record = lease_record_key(target->domain->name, m, req.lease_id());
-  if (!key || !record) return invalid(!key ? key.error() : record.error());
-  const std::int64_t unspent = req.unspent();
-  auto credited = with_redis<std::int64_t>([&](redis::Connection& conn) {
-    return m.limit.algorithm == Algorithm::kGcra
-               ? counters_.return_lease(conn, *key, *record, gcra_limit(m.limit), unspent)
-               : counters_.return_lease(conn, *key, *record, window_limit(m.limit), unspent);
-  });
-  if (!credited) {
-    redis_errors_.add({{"operation", "return_lease"}}).Increment();
-    return unavailable("lease not returned");
+  return give_back_all(rules_now, {&req}, {res}).front();
+}
+
+std::vector<grpc::Status> QuotaService::give_back_all(const RuleSet& rules_now,
+                                                      const std::vector<const v1::ReturnLeaseRequest*>& reqs,
+                                                      const std::vector<v1::ReturnLeaseResponse*>& out) {
+  std::vector<grpc::Status> status(reqs.size());
+  std::vector<counters::Command> commands;
+  std::vector<std::pair<std::size_t, LeaseTarget>> counted;  // commands[k] returns reqs[counted[k].first]'s lease
+  for (std::size_t i = 0; i < reqs.size(); ++i) {
+    const v1::ReturnLeaseRequest& req = *reqs[i];
+    if (auto st = validate_lease_id(req.lease_id()); !st) {
+      status[i] = invalid(st.error());
+      continue;
+    }
+    if (req.unspent() > counters::kMaxHits) {
+      status[i] = {grpc::StatusCode::INVALID_ARGUMENT, "invalid request: unspent is too large"};
+      continue;
+    }
+    auto target = lease_target(rules_now, req.domain(), req.rate_limit_descriptor());
+    if (!target) {
+      status[i] = invalid(target.error());
+      continue;
+    }
+    if (!target->match || req.unspent() == 0) continue;  // nothing to credit
+    const Match& m = *target->match;
+    auto key = counter_key(target->domain->name, m);
+    auto record = lease_record_key(target->domain->name, m, req.lease_id());
+    if (!key || !record) {
+      status[i] = invalid(!key ? key.error() : record.error());
+      continue;
+    }
+    const std::int64_t unspent = req.unspent();
+    auto command = m.limit.algorithm == Algorithm::kGcra
+                       ? counters_.return_lease_command(*key, *record, gcra_limit(m.limit), unspent)
+                       : counters_.return_lease_command(*key, *record, window_limit(m.limit), unspent);
+    if (!command) {
+      redis_errors_.add({{"operation", "return_lease"}}).Increment();
+      status[i] = unavailable("lease not returned");
+      continue;
+    }
+    commands.push_back(std::move(command).value());
+    counted.emplace_back(i, std::move(target).value());
   }
-  res->set_credited(clamp32(*credited));
-  lease_tokens_.add({{"domain", target->domain->name}, {"rule", m.rule_id}, {"direction", "returned"}})
-      .Increment(static_cast<double>(*credited));
-  return grpc::Status::OK;
+  if (commands.empty()) return status;
+  auto replies = with_redis<std::vector<redis::Reply>>(
+      [&](redis::Connection& conn) { return counters_.pipeline(conn, commands); });
+  for (std::size_t k = 0; k < counted.size(); ++k) {
+    const auto& [i, target] = counted[k];
+    Result<std::int64_t> credited =
+        !replies ? Result<std::int64_t>(replies.error())
+        : k < replies->size() ? counters::parse_lease_credit((*replies)[k])
+                              : Result<std::int64_t>(redis::make_error(redis::Errc::kProtocol, "short pipeline reply"));
+    if (!credited) {
+      redis_errors_.add({{"operation", "return_lease"}}).Increment();
+      status[i] = unavailable("lease not returned");
+      continue;
+    }
+    out[i]->set_credited(clamp32(*credited));
+    lease_tokens_.add({{"domain", target.domain->name}, {"rule", target.match->rule_id}, {"direction", "returned"}})
+        .Increment(static_cast<double>(*credited));
+  }
+  return status;
 }
 
 grpc::Status QuotaService::CheckAndRecord(grpc::ServerContext*, const v1::CheckAndRecordRequest* req,

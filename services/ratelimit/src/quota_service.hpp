@@ -69,6 +69,15 @@ class QuotaService final : public v1::Quota::Service {
   // One lease taken or given back, on the given rules: OK, or INVALID_ARGUMENT for a bad
   // request (and, for give_back only, UNAVAILABLE when Redis could not be reached).
   grpc::Status acquire(const RuleSet& rules_now, const v1::AcquireLeaseRequest& req, v1::AcquireLeaseResponse* res);
+  // Several leases taken at once: their Redis steps go in one pipeline (one round trip).
+  // One status per request, as acquire() answers it; answers go to out[i].
+  struct LeaseStep;
+  std::vector<grpc::Status> acquire_all(const RuleSet& rules_now, const std::vector<const v1::AcquireLeaseRequest*>& reqs,
+                                        const std::vector<v1::AcquireLeaseResponse*>& out);
+  void answer_lease(const LeaseStep& step, const Result<counters::LeaseGrant>& grant, v1::AcquireLeaseResponse* res);
+  // Several leases given back at once, in one pipeline; one status per request, as give_back() answers it.
+  std::vector<grpc::Status> give_back_all(const RuleSet& rules_now, const std::vector<const v1::ReturnLeaseRequest*>& reqs,
+                                          const std::vector<v1::ReturnLeaseResponse*>& out);
   grpc::Status give_back(const RuleSet& rules_now, const v1::ReturnLeaseRequest& req, v1::ReturnLeaseResponse* res);
   // Runs `call` on a pooled connection unless the breaker is open (then an error at once),
   // and tells the breaker how Redis did. A busy pool is overload, not an outage.

@@ -419,6 +419,20 @@ TEST_F(Quota, WithoutRedisSecurityPathsRefuseAndOpenDomainsGrant) {
   ASSERT_TRUE(stub->AcquireLease(ctx().get(), lease_request("bulk", "user", "u", 5), &open).ok());
   EXPECT_EQ(open.granted(), 5u);  // fail-open domain, not counted: nothing to return
   EXPECT_TRUE(open.lease_id().empty());
+  // A batch (one Redis round trip for all its items) answers each item the same way; an
+  // invalid item is still refused on its own.
+  v1::AcquireLeasesRequest batch;
+  *batch.add_leases() = lease_request("relay", "device", "d", 5);
+  *batch.add_leases() = lease_request("relay", "device", "d", 0);
+  *batch.add_leases() = lease_request("bulk", "user", "u", 5);
+  v1::AcquireLeasesResponse answers;
+  ASSERT_TRUE(stub->AcquireLeases(ctx().get(), batch, &answers).ok());
+  ASSERT_EQ(answers.leases_size(), 3);
+  EXPECT_EQ(answers.leases(0).lease().granted(), 0u);
+  EXPECT_GT(answers.leases(0).lease().retry_after().seconds(), 0);
+  EXPECT_FALSE(answers.leases(1).error().empty());
+  EXPECT_EQ(answers.leases(2).lease().granted(), 5u);
+  EXPECT_TRUE(answers.leases(2).lease().lease_id().empty());
 
   ASSERT_TRUE(redis->restart());
   bool recovered = false;
