@@ -167,7 +167,7 @@ struct QuotaClient::Impl {
     if (!st.ok() || res.granted() == 0) e.may_borrow = false;
     if (!st.ok()) {
       if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) return Fetched::kInvalid;
-      no_borrowing_until = now + options.degraded_retry;
+      calls_failing = true;
       if (options.fail_open) {
         service_down_until = now + options.degraded_retry;  // no 2 s wait per call while it is down
       } else {
@@ -176,6 +176,7 @@ struct QuotaClient::Impl {
       }
       return Fetched::kDown;
     }
+    calls_failing = false;
     if (res.granted() == 0) {
       e.degraded_refusal = false;
       e.bucket.refuse(now + std::max(to_ms(res.retry_after()), milliseconds(1)));
@@ -183,11 +184,19 @@ struct QuotaClient::Impl {
     }
     const auto until = steady_deadline(sent, res.valid_for());
     if (until <= now) {  // too short to use (e.g. the last instant of a window): give it back
-      if (!res.lease_id().empty()) too_short.emplace_back(d, Unspent{res.lease_id(), res.granted()});
+      give_back_later(d, res, debt, too_short);
       return Fetched::kTooShort;
     }
     add_grant(d, e, res, sent, until, debt, now);
     return Fetched::kGranted;
+  }
+
+  // Queues a lease too short to use for ReturnLease, less the tokens borrowed against it
+  // (they were spent: the service keeps counting them).
+  static void give_back_later(const Descriptor& d, const v1::AcquireLeaseResponse& res, std::int64_t debt,
+                              std::vector<std::pair<Descriptor, Unspent>>& to_return) {
+    const std::int64_t left = res.granted() - std::min<std::int64_t>(debt, res.granted());
+    if (!res.lease_id().empty() && left > 0) to_return.emplace_back(d, Unspent{res.lease_id(), left});
   }
 
   // Adds a granted lease to e's bucket, less the tokens borrowed before it came (mu held).
@@ -200,12 +209,13 @@ struct QuotaClient::Impl {
   }
 
   // Options::borrow_when_idle: whether a spend of one token on e may go ahead on credit now
-  // (mu held). Only after a lease that ran out by time (not by use), while the service is
-  // answering, nothing is refused or being fetched, and renewal ahead is not backing off.
+  // (mu held). Only after a lease that ran out by time (not by use), while the last call to
+  // the service did not fail, nothing is refused or being fetched, and renewal ahead is not
+  // backing off.
   bool can_borrow(const Entry& e, Clock::time_point now) const {
     return options.borrow_when_idle && options.renew_ahead && !stopping && e.may_borrow && e.debt == 0 &&
            !e.fetching && !e.renew_queued && now >= e.granted_until && now >= e.renew_not_before &&
-           now >= no_borrowing_until && !e.bucket.refused(now);
+           !calls_failing && !e.bucket.refused(now);
   }
 
   // Spends one token on credit and queues e's next lease for the renewal threads (mu held).
@@ -341,7 +351,7 @@ struct QuotaClient::Impl {
   std::condition_variable fetched;
   std::map<Descriptor, Entry> buckets;  // guarded by mu; std::map: references stay valid
   Clock::time_point service_down_until{};  // guarded by mu: fail_open answers locally until then
-  Clock::time_point no_borrowing_until{};  // guarded by mu: a call failed (degraded_retry ago at most)
+  bool calls_failing = false;  // guarded by mu: the last lease call answered failed (no borrowing until one succeeds)
   std::minstd_rand rng{std::random_device{}()};  // guarded by mu: renewal jitter, not security-relevant
   std::deque<Descriptor> renewals;         // guarded by mu: running low, to renew ahead
   // guarded by mu: when each lease is due for renewal ahead
@@ -499,7 +509,10 @@ void QuotaClient::Impl::renew_loop() {
       *req.add_leases() = lease_request(item.first, e, 1);
       asked.emplace_back(&e, std::move(item));
     }
-    if (asked.empty()) continue;
+    if (asked.empty()) {
+      fetched.notify_all();  // a borrowed token may have been forgiven above
+      continue;
+    }
     auto ctx = context();
     renewing.insert(ctx.get());
     lock.unlock();
@@ -524,9 +537,10 @@ void QuotaClient::Impl::renew_loop() {
       if (!st.ok()) {
         e.renew_not_before = now + options.degraded_retry;
         e.may_borrow = false;
-        if (st.error_code() != grpc::StatusCode::INVALID_ARGUMENT) no_borrowing_until = now + options.degraded_retry;
+        if (st.error_code() != grpc::StatusCode::INVALID_ARGUMENT) calls_failing = true;
         continue;
       }
+      calls_failing = false;
       if (res.granted() == 0) {
         e.renew_not_before = now + std::max(to_ms(res.retry_after()), milliseconds(1));
         e.may_borrow = false;
@@ -534,7 +548,7 @@ void QuotaClient::Impl::renew_loop() {
       }
       const auto until = steady_deadline(sent, res.valid_for());
       if (until <= now) {  // too short to use: given back, as spend() does
-        if (!res.lease_id().empty()) to_return.emplace_back(d, Unspent{res.lease_id(), res.granted()});
+        give_back_later(d, res, debt, to_return);
         continue;
       }
       const std::int64_t previous = e.granted;

@@ -44,6 +44,15 @@ class QuotaClientTest : public RlsSystemTest {
     o.lease_size = lease_size;
     return o;
   }
+  // For the borrowing tests: leases valid 1 s, and a client that borrows.
+  Result<RunningService> start_with_short_leases() const {
+    return start_on_suite_redis({"BREAKWATER_REDIS_POOL_SIZE=8", "BREAKWATER_RATELIMIT_LEASE_TTL=1s"});
+  }
+  static QuotaClient::Options borrowing() {
+    QuotaClient::Options o = options(10);
+    o.borrow_when_idle = true;
+    return o;
+  }
 };
 
 const Descriptor kDevice{"relay", {{"device", "d-1"}}};
@@ -202,14 +211,12 @@ bool eventually(Pred pred) {
 }
 
 TEST_F(QuotaClientTest, ASlowSenderBorrowsOneTokenAndItsNextLeaseComesInTheBackground) {
-  auto svc = start_on_suite_redis({"BREAKWATER_REDIS_POOL_SIZE=8", "BREAKWATER_RATELIMIT_LEASE_TTL=1s"});
+  auto svc = start_with_short_leases();
   ASSERT_TRUE(svc) << svc.error().message;
   // A device sending once every 1.3 s with 1 s leases: its lease has always run out, unspent,
   // by its next spend (and is too idle to be renewed ahead).
   const Descriptor d{"relay", {{"device", "d-slow-borrow"}}};
-  QuotaClient::Options o = options(10);
-  o.borrow_when_idle = true;
-  QuotaClient c(channel(svc->grpc_port), o);
+  QuotaClient c(channel(svc->grpc_port), borrowing());
   ASSERT_TRUE(c.spend(d, 1).allowed);
   EXPECT_EQ(c.stats().waited, 1u) << "a first lease is waited for: nothing to borrow against";
   std::this_thread::sleep_for(std::chrono::milliseconds(1300));
@@ -231,7 +238,7 @@ TEST_F(QuotaClientTest, ASlowSenderBorrowsOneTokenAndItsNextLeaseComesInTheBackg
 }
 
 TEST_F(QuotaClientTest, ABorrowedTokenWhoseLeaseIsRefusedEndsBorrowing) {
-  auto svc = start_on_suite_redis({"BREAKWATER_REDIS_POOL_SIZE=8", "BREAKWATER_RATELIMIT_LEASE_TTL=1s"});
+  auto svc = start_with_short_leases();
   ASSERT_TRUE(svc) << svc.error().message;
   // Client a leases 10 of the device's 100 per hour and leaves 9 unspent; client b then
   // spends every token left. a's next spend borrows (its expired lease says the limit had
@@ -239,9 +246,7 @@ TEST_F(QuotaClientTest, ABorrowedTokenWhoseLeaseIsRefusedEndsBorrowing) {
   // token at most, and the tokens actually spent stay within the limit (a's 9 forfeit tokens
   // were counted).
   const Descriptor d{"relay", {{"device", "d-borrow-refused"}}};
-  QuotaClient::Options o = options(10);
-  o.borrow_when_idle = true;
-  QuotaClient a(channel(svc->grpc_port), o);
+  QuotaClient a(channel(svc->grpc_port), borrowing());
   ASSERT_TRUE(a.spend(d, 1).allowed);
   std::this_thread::sleep_for(std::chrono::milliseconds(1300));
   QuotaClient b(channel(svc->grpc_port), options(10));
@@ -262,10 +267,9 @@ TEST_F(QuotaClientTest, ABorrowedTokenWhoseLeaseIsRefusedEndsBorrowing) {
 }
 
 TEST_F(QuotaClientTest, WhenTheServiceGoesAwayAFailClosedClientStopsBorrowing) {
-  auto svc = start_on_suite_redis({"BREAKWATER_REDIS_POOL_SIZE=8", "BREAKWATER_RATELIMIT_LEASE_TTL=1s"});
+  auto svc = start_with_short_leases();
   ASSERT_TRUE(svc) << svc.error().message;
-  QuotaClient::Options o = options(10);
-  o.borrow_when_idle = true;
+  QuotaClient::Options o = borrowing();
   o.rpc_timeout = std::chrono::milliseconds(300);
   QuotaClient c(channel(svc->grpc_port), o);
   const Descriptor a{"relay", {{"device", "d-away-a"}}};
@@ -283,6 +287,11 @@ TEST_F(QuotaClientTest, WhenTheServiceGoesAwayAFailClosedClientStopsBorrowing) {
     EXPECT_FALSE(r.allowed);
     EXPECT_TRUE(r.degraded);
   }
+  // Still none once the refusals' degraded_retry (1 s) has passed: not until a call succeeds.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  const auto later = c.spend(b, 1);
+  EXPECT_FALSE(later.allowed);
+  EXPECT_TRUE(later.degraded);
   EXPECT_EQ(c.stats().borrowed, 1u);
 }
 

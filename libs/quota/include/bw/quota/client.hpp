@@ -30,8 +30,9 @@
 //  - Borrowing (Options::borrow_when_idle, off by default): a descriptor whose last lease
 //    ran out by time with tokens unspent (a device that sends now and then, less often than
 //    renewal ahead keeps up with) may spend one token without waiting; its next lease is
-//    fetched in the background and the token charged to it. Once per granted lease, only
-//    while the service answers and no refusal is remembered. The borrowed token passes the
+//    fetched in the background and the token charged to it (the spend is not reported as
+//    degraded). Once per granted lease; never while a refusal is remembered, nor after a
+//    failed call to the service until a call succeeds. The borrowed token passes the
 //    limit only if the limit was used up elsewhere in the meantime: by one token per
 //    descriptor and client, and the refusal of that next lease ends borrowing until a lease
 //    is granted again.
