@@ -43,6 +43,28 @@ void set_validity(v1::AcquireLeaseResponse* res, std::int64_t in_ms) {
   t->set_nanos(static_cast<std::int32_t>((us % 1'000'000) * 1000));
 }
 
+// A call's commands in one pipeline. A server error reply to any of them (READONLY after a
+// failover, OOM, LOADING: trouble of Redis, not of one key) fails the whole step, so that
+// the breaker counts it as it counted each single call's, and every item is answered as
+// Redis trouble.
+Result<std::vector<redis::Reply>> run_pipeline(const counters::Counters& counters, redis::Connection& conn,
+                                               const std::vector<counters::Command>& commands) {
+  auto replies = counters.pipeline(conn, commands);
+  if (!replies) return replies;
+  for (const auto& reply : *replies) {
+    if (reply.is_error()) return redis::error_reply_to_result(reply).error();
+  }
+  return replies;
+}
+
+// Reply k of a pipeline, decoded by parse; the pipeline's error if it failed.
+template <class T, class Parse>
+Result<T> reply_at(const Result<std::vector<redis::Reply>>& replies, std::size_t k, Parse parse) {
+  if (!replies) return replies.error();
+  if (k >= replies->size()) return redis::make_error(redis::Errc::kProtocol, "short pipeline reply");
+  return parse((*replies)[k]);
+}
+
 std::uint32_t clamp32(std::int64_t v) { return static_cast<std::uint32_t>(std::clamp<std::int64_t>(v, 0, UINT32_MAX)); }
 
 envoy::service::ratelimit::v3::RateLimitResponse::RateLimit::Unit to_unit(Unit unit) {
@@ -242,14 +264,10 @@ std::vector<grpc::Status> QuotaService::acquire_all(const RuleSet& rules_now,
   }
   if (commands.empty()) return status;
   auto replies = with_redis<std::vector<redis::Reply>>(
-      [&](redis::Connection& conn) { return counters_.pipeline(conn, commands); });
+      [&](redis::Connection& conn) { return run_pipeline(counters_, conn, commands); });
   for (std::size_t k = 0; k < counted.size(); ++k) {
     const std::size_t i = counted[k];
-    Result<counters::LeaseGrant> grant =
-        !replies ? Result<counters::LeaseGrant>(replies.error())
-        : k < replies->size() ? counters::parse_lease_grant((*replies)[k])
-                              : Result<counters::LeaseGrant>(redis::make_error(redis::Errc::kProtocol, "short pipeline reply"));
-    answer_lease(steps[i], grant, out[i]);
+    answer_lease(steps[i], reply_at<counters::LeaseGrant>(replies, k, counters::parse_lease_grant), out[i]);
   }
   return status;
 }
@@ -374,13 +392,10 @@ std::vector<grpc::Status> QuotaService::give_back_all(const RuleSet& rules_now,
   }
   if (commands.empty()) return status;
   auto replies = with_redis<std::vector<redis::Reply>>(
-      [&](redis::Connection& conn) { return counters_.pipeline(conn, commands); });
+      [&](redis::Connection& conn) { return run_pipeline(counters_, conn, commands); });
   for (std::size_t k = 0; k < counted.size(); ++k) {
     const auto& [i, target] = counted[k];
-    Result<std::int64_t> credited =
-        !replies ? Result<std::int64_t>(replies.error())
-        : k < replies->size() ? counters::parse_lease_credit((*replies)[k])
-                              : Result<std::int64_t>(redis::make_error(redis::Errc::kProtocol, "short pipeline reply"));
+    const auto credited = reply_at<std::int64_t>(replies, k, counters::parse_lease_credit);
     if (!credited) {
       redis_errors_.add({{"operation", "return_lease"}}).Increment();
       status[i] = unavailable("lease not returned");

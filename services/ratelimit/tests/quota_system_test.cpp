@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "breakwater/ratelimit/v1/ratelimit.grpc.pb.h"
+#include "bw/redis/connection.hpp"
 #include "bw/testing/redis_server.hpp"
 #include "rls_system_support.hpp"
 
@@ -383,6 +384,39 @@ TEST_F(Quota, BadRequestsGetInvalidArgumentWithAReason) {
   expect_invalid(stub->RecordFailure(ctx().get(), fail, &state), "subject.kind is not set");
   *fail.mutable_subject() = account(std::string(65, 'a'));
   expect_invalid(stub->RecordFailure(ctx().get(), fail, &state), "subject.id must have");
+}
+
+TEST_F(Quota, AnErrorReplyToABatchIsRedisTroubleForEveryItemAndTheBreaker) {
+  auto redis = RedisServer::start();
+  ASSERT_TRUE(redis) << redis.error().message;
+  auto svc = start(&redis.value());
+  ASSERT_TRUE(svc) << svc.error().message;
+  auto stub = v1::Quota::NewStub(channel(svc->grpc_port));
+  v1::AcquireLeaseResponse first;  // scripts loaded, counters in place
+  ASSERT_TRUE(stub->AcquireLease(ctx().get(), lease_request("relay", "device", "oom", 5), &first).ok());
+  ASSERT_EQ(first.granted(), 5u);
+  // Redis answers, but refuses every counting script (OOM): as a failover's READONLY would.
+  redis::ConnectionOptions ro;
+  ro.host = redis->host();
+  ro.port = redis->port();
+  ro.password = redis->password();
+  redis::Connection admin(ro);
+  ASSERT_TRUE(admin.command({"CONFIG", "SET", "maxmemory", "1"}, redis::Idempotent::kYes));
+  v1::AcquireLeasesRequest batch;
+  *batch.add_leases() = lease_request("relay", "device", "oom", 5);
+  *batch.add_leases() = lease_request("bulk", "user", "oom", 5);
+  v1::AcquireLeasesResponse answers;
+  ASSERT_TRUE(stub->AcquireLeases(ctx().get(), batch, &answers).ok());
+  ASSERT_EQ(answers.leases_size(), 2);
+  EXPECT_EQ(answers.leases(0).lease().granted(), 0u) << "fail-closed domain";
+  EXPECT_GT(answers.leases(0).lease().retry_after().seconds(), 0);
+  EXPECT_EQ(answers.leases(1).lease().granted(), 5u) << "fail-open domain, uncounted";
+  EXPECT_TRUE(answers.leases(1).lease().lease_id().empty());
+  // The breaker counted it: the next call is answered without trying Redis.
+  v1::AcquireLeaseResponse next;
+  ASSERT_TRUE(stub->AcquireLease(ctx().get(), lease_request("relay", "device", "oom", 5), &next).ok());
+  EXPECT_EQ(next.granted(), 0u);
+  EXPECT_GE(metric(*svc, "breakwater_ratelimit_quota_redis_short_circuits_total"), 1.0);
 }
 
 TEST_F(Quota, WithoutRedisSecurityPathsRefuseAndOpenDomainsGrant) {
