@@ -57,6 +57,9 @@ class TestClient {
         }
       }
       auto f = ws_->receive(100ms);
+      if (f && f->has_error()) {
+        unopened_.push_back("relay error " + std::to_string(f->error().code()) + ": " + f->error().message());
+      }
       if (!f || !f->has_delivery()) continue;
       auto env = relayclient::from_wire(f->delivery().envelope());
       if (!env) continue;
@@ -93,7 +96,7 @@ class TestClient {
     return false;
   }
   const std::vector<std::string>& seen() const { return seen_; }
-  // Deliveries this client could not open (why), for failure messages.
+  // Deliveries this client could not open (why) and errors the relay sent, for failure messages.
   std::string unopened() const {
     std::string all;
     for (const auto& u : unopened_) all += u + "; ";
@@ -202,7 +205,7 @@ TEST_F(AgentSessionSystem, ARealClaudeCodeSessionAsksThePhoneForEachToolCall) {
 
   client.send(e2e::Kind::kControl, nlohmann::json{{"op", "start"}, {"folder", project.string()}}.dump());
   auto started = client.next(e2e::Kind::kEvent);
-  ASSERT_TRUE(started) << run.output();
+  ASSERT_TRUE(started) << run.output() << client.unopened();
   const auto sj = nlohmann::json::parse(to_string(started->body));
   ASSERT_EQ(sj.value("event", ""), "started") << started->body.size();
   const std::string session = sj.value("session", "");
@@ -330,7 +333,7 @@ TEST_F(AgentSessionSystem, AClaudeCodeSessionTheUserStartsInATerminalAsksThePhon
   // its tool calls: the phone still gets one request, and one decision is logged.
   client.send(e2e::Kind::kControl, nlohmann::json{{"op", "start"}, {"folder", project.string()}}.dump());
   auto started = client.next(e2e::Kind::kEvent);
-  ASSERT_TRUE(started) << run.output();
+  ASSERT_TRUE(started) << run.output() << client.unopened();
   const std::string session = nlohmann::json::parse(to_string(started->body)).value("session", "");
   ASSERT_FALSE(session.empty()) << to_string(started->body);
   client.send(e2e::Kind::kPrompt, nlohmann::json{{"session", session}, {"text", "agent turn"}}.dump());
