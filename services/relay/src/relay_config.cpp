@@ -35,7 +35,7 @@ void add_config_keys(config::Schema& s) {
          .help = "rate-limit domain: descriptors (tenant) and (tenant, device), one token per envelope"});
   s.add({.path = "relay.quota_fail_open", .type = Type::kBool, .default_value = "true",
          .help = "route envelopes while the rate-limit service is unreachable (counted as degraded)"});
-  s.add({.path = "relay.quota_borrow", .type = Type::kBool, .default_value = "true",
+  s.add({.path = "relay.quota_borrow", .type = Type::kBool, .default_value = "false",
          .help = "a device whose last lease ran out unspent sends its next envelope at once, on one token charged "
                  "to the lease then fetched in the background (false: that envelope waits for the fetch)"});
   s.add({.path = "relay.ws_listen", .type = Type::kString, .default_value = "0.0.0.0:8440",
