@@ -191,18 +191,23 @@ struct QuotaClient::Impl {
     return Fetched::kGranted;
   }
 
+  // A grant's tokens less those borrowed against it (never below 0).
+  static std::int64_t left_after(const v1::AcquireLeaseResponse& res, std::int64_t debt) {
+    return res.granted() - std::min<std::int64_t>(debt, res.granted());
+  }
+
   // Queues a lease too short to use for ReturnLease, less the tokens borrowed against it
   // (they were spent: the service keeps counting them).
   static void give_back_later(const Descriptor& d, const v1::AcquireLeaseResponse& res, std::int64_t debt,
                               std::vector<std::pair<Descriptor, Unspent>>& to_return) {
-    const std::int64_t left = res.granted() - std::min<std::int64_t>(debt, res.granted());
+    const std::int64_t left = left_after(res, debt);
     if (!res.lease_id().empty() && left > 0) to_return.emplace_back(d, Unspent{res.lease_id(), left});
   }
 
   // Adds a granted lease to e's bucket, less the tokens borrowed before it came (mu held).
   void add_grant(const Descriptor& d, Entry& e, const v1::AcquireLeaseResponse& res, Clock::time_point sent,
                  Clock::time_point until, std::int64_t debt, Clock::time_point now) {
-    const std::int64_t left = res.granted() - std::min<std::int64_t>(debt, res.granted());
+    const std::int64_t left = left_after(res, debt);
     e.bucket.add(Grant{left, res.lease_id(), until}, now);  // a grant of 0 adds nothing
     granted_to(d, e, res.granted(), sent, until);
     if (left == 0) e.may_borrow = false;
@@ -602,7 +607,7 @@ SpendResult QuotaClient::spend(const Descriptor& descriptor, std::int64_t n) {
     Impl::Entry& e = found->second;
     e.last_used = now;
     if (e.bucket.try_spend(n, now)) {
-      if (e.bucket.available(now) == 0) e.may_borrow = false;  // spent out: not idle
+      if (m.options.borrow_when_idle && e.bucket.available(now) == 0) e.may_borrow = false;  // spent out: not idle
       m.maybe_renew(descriptor, e, now);
       return SpendResult{true, false, false, milliseconds(0)};
     }
